@@ -1,0 +1,51 @@
+import type { Direction, ParamValue } from '../core/types.js';
+
+/** The normalised, validated space. Produced by `loadSpace`/`parseSpace`, frozen, plain data. */
+
+export type FloatParam = { readonly type: 'float'; readonly min: number; readonly max: number; readonly log: boolean; readonly step?: number };
+export type IntParam = { readonly type: 'int'; readonly min: number; readonly max: number; readonly log: boolean; readonly step: number };
+export type CategoricalParam = { readonly type: 'categorical'; readonly values: readonly ParamValue[] };
+export type FixedParam = { readonly type: 'fixed'; readonly value: ParamValue };
+export type ParamSpec = FloatParam | IntParam | CategoricalParam | FixedParam;
+
+/** The hyperparameter names the built-in trainer understands. */
+export const KNOWN_PARAMS = ['learningRate', 'batchSize', 'decay', 'l2', 'optimizer', 'momentum', 'dropout', 'units'] as const;
+export type KnownParam = (typeof KNOWN_PARAMS)[number];
+
+export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+export const METRICS = ['val_accuracy', 'val_loss', 'accuracy', 'loss'] as const;
+export type MetricName = (typeof METRICS)[number];
+
+export type DataSpec =
+  | { readonly builtin: 'mnist'; readonly limit?: number }
+  /** `csv` is an absolute path, resolved against the space file's folder. */
+  | { readonly csv: string; readonly label: string };
+
+export type ModelSpec =
+  | { readonly type: 'mlp'; readonly hidden: readonly number[] }
+  | { readonly type: 'cnn'; readonly filters: readonly number[]; readonly kernelSize: number; readonly hidden: readonly number[] };
+
+export interface TaskSpec {
+  readonly data: DataSpec;
+  /** Fraction of the data held out for validation, split by the study seed. */
+  readonly validationSplit: number;
+  readonly model: ModelSpec;
+  readonly optimizer: OptimizerName;
+  /** Epochs each trial trains (its budget) unless the strategy says otherwise. */
+  readonly epochs: number;
+}
+
+export type StrategySpec =
+  | { readonly type: 'random'; readonly trials: number }
+  | { readonly type: 'grid'; readonly trials?: number };
+
+export interface SearchSpace {
+  readonly name: string;
+  readonly objective: { readonly metric: MetricName; readonly direction: Direction };
+  readonly task: TaskSpec;
+  readonly params: Readonly<Record<string, ParamSpec>>;
+  readonly strategy: StrategySpec;
+  readonly seed: number;
+}

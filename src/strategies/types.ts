@@ -1,0 +1,27 @@
+import type { Decision, TrialRecord, TrialSuggestion } from '../core/types.js';
+
+/** What a strategy may look at when it decides. Values inside are raw; `sign` turns them into "higher is better". */
+export interface StrategyContext {
+  /** Every trial of the study, in creation order, as stored now. */
+  readonly trials: readonly TrialRecord[];
+  /** +1 to maximise, -1 to minimise: strategies always maximise `sign * value`. */
+  readonly sign: 1 | -1;
+  /** An upper bound on trials to create, from `--trials` or the space file. */
+  readonly maxTrials: number;
+}
+
+export type Suggestion =
+  | ({ readonly kind: 'trial' } & TrialSuggestion)
+  | { readonly kind: 'wait' }
+  | { readonly kind: 'done' };
+
+/**
+ * Ask/tell. A strategy proposes and decides; it never starts, stops or mutates trials itself.
+ * Its state is rebuilt from stored trials, so a resumed sweep continues where it was.
+ */
+export interface Strategy {
+  readonly name: string;
+  ask(ctx: StrategyContext): Suggestion;
+  onReport(ctx: StrategyContext, trial: TrialRecord, epoch: number, value: number): Decision;
+  tell(ctx: StrategyContext, trial: TrialRecord): void;
+}
