@@ -1,0 +1,45 @@
+import yargs from 'yargs';
+import { TuneError, UsageError } from '../core/errors.js';
+import * as exportCommand from './commands/export.js';
+import * as runCommand from './commands/run.js';
+import * as studiesCommand from './commands/studies.js';
+import * as topCommand from './commands/top.js';
+
+/** Runs the CLI and returns its exit code: 0 success, 2 bad input or usage, 1 runtime failure. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await yargs(argv)
+      .scriptName('tune')
+      .usage('$0 --space FILE [options]\n$0 <command> [options]')
+      .command(runCommand)
+      .command(topCommand)
+      .command(exportCommand)
+      .command(studiesCommand)
+      .example('$0 --space search-spaces/adam.json', 'run the quick-start sweep')
+      .example('$0 top --study adam-mnist', 'ranked leaderboard')
+      .example('$0 export --study adam-mnist --top 3 --format yaml', 'best configs')
+      .strict()
+      .recommendCommands()
+      .help()
+      .alias('h', 'help')
+      .version()
+      .wrap(Math.min(110, process.stdout.columns ?? 110))
+      .fail((msg, err) => {
+        throw err ?? new UsageError(msg);
+      })
+      .parseAsync();
+    return 0;
+  } catch (err) {
+    return report(err);
+  }
+}
+
+function report(err: unknown): number {
+  if (err instanceof TuneError) {
+    process.stderr.write(`tune: ${err.message}\n`);
+    if (err instanceof UsageError) process.stderr.write('run `tune --help` for usage\n');
+    return err.exitCode;
+  }
+  process.stderr.write(`tune: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return 1;
+}

@@ -1,0 +1,52 @@
+import type { SweepEvent } from '../engine/index.js';
+import { formatDuration, formatNumber, formatParams } from './format/values.js';
+
+type Write = (line: string) => void;
+
+/** Turns sweep events into one line each: trial starts, per-epoch scores, outcomes with a running summary. */
+export function progressPrinter(write: Write, metric: string): (event: SweepEvent) => void {
+  const budget = new Map<number, number>();
+  return (event) => {
+    switch (event.type) {
+      case 'start': {
+        const { study, backend, workers, maxTrials, existing } = event;
+        write(
+          `study ${study.name}: ${study.strategy}, ${maxTrials} trials, ${metric} (${study.direction})` +
+            ` · backend ${backend.backend} · ${workers} worker${workers === 1 ? '' : 's'}` +
+            (existing > 0 ? ` · continuing with ${existing} stored trials` : ''),
+        );
+        for (const w of backend.warnings) write(`warning: ${w}`);
+        break;
+      }
+      case 'interrupted-marked':
+        write(`${event.trials.length} trial(s) left running by an earlier process were marked failed (interrupted)`);
+        break;
+      case 'trial-start':
+        budget.set(event.trial.id, event.trial.budget);
+        write(`#${event.trial.number} start    ${formatParams(event.trial.params)}`);
+        break;
+      case 'epoch': {
+        const m = event.metrics;
+        const rest = Object.keys(m)
+          .filter((k) => k !== metric)
+          .map((k) => `${k}=${formatNumber(m[k]!)}`)
+          .join(' ');
+        write(`#${event.trial.number} epoch ${event.epoch}/${budget.get(event.trial.id) ?? '?'}  ${metric}=${formatNumber(event.value)}  ${rest}`);
+        break;
+      }
+      case 'trial-end': {
+        const { trial, progress } = event;
+        budget.delete(trial.id);
+        const what =
+          trial.state === 'failed'
+            ? `failed (${trial.error?.kind ?? 'unknown'}): ${trial.error?.message ?? ''}`
+            : `${trial.state}  ${metric}=${formatNumber(trial.value)} after ${trial.epochs} epoch${trial.epochs === 1 ? '' : 's'}`;
+        const best = progress.best === null ? 'none yet' : `${formatNumber(progress.best.value)} (#${progress.best.number})`;
+        write(
+          `#${trial.number} ${what}  [${progress.finished}/${progress.maxTrials} done, ${progress.running} running, best ${best}, ${formatDuration(progress.elapsedMs)}]`,
+        );
+        break;
+      }
+    }
+  };
+}

@@ -1,0 +1,8 @@
+/** The package's public API: run sweeps from code, load spaces, read results. */
+export { runSweep, type SweepOptions, type SweepResult, type SweepEvent, type SweepListener, type SweepProgress, BACKENDS, type BackendChoice } from './engine/index.js';
+export { loadSpace, parseSpace } from './space/index.js';
+export type { SearchSpace, ParamSpec, TaskSpec, DataSpec, ModelSpec, StrategySpec } from './space/types.js';
+export { openStorage } from './storage/index.js';
+export type { Storage } from './storage/types.js';
+export type * from './core/types.js';
+export { TuneError, InputError, UsageError, StorageError, ExecutionError, StudyMismatchError } from './core/errors.js';
