@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Decision, Metrics, TrialOutcome } from '../../src/core/types.js';
+import { runTrials } from '../../src/engine/sweep.js';
+import { studySpec } from '../../src/engine/run-sweep.js';
+import type { SweepEvent } from '../../src/engine/events.js';
+import type { TrialRunner, TrialTask } from '../../src/execution/types.js';
+import { openStorage } from '../../src/storage/index.js';
+import { createStrategy } from '../../src/strategies/index.js';
+import { space } from '../helpers/records.js';
+
+/** A runner without tfjs: the score is a function of the params, and large learning rates throw. */
+class FakeRunner implements TrialRunner {
+  readonly info = { requested: 'auto' as const, backend: 'cpu' as const, tfBackend: 'cpu', warnings: [] };
+  running = 0;
+  maxRunning = 0;
+  async run(task: TrialTask, onEpoch: (epoch: number, metrics: Metrics) => Promise<Decision>): Promise<TrialOutcome> {
+    this.running++;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    try {
+      const lr = task.params.learningRate as number;
+      let value = 0;
+      for (let epoch = 1; epoch <= task.budget; epoch++) {
+        await new Promise((r) => setTimeout(r, 1));
+        if (lr > 0.03 && epoch === 2) return { state: 'failed', epochs: epoch - 1, error: { kind: 'exception', message: `lr ${lr} too large` } };
+        value = 1 - Math.abs(Math.log10(lr) + 2) / 10 + epoch / 100;
+        const decision = await onEpoch(epoch, { val_accuracy: value, val_loss: 1 - value });
+        if (decision !== 'continue') return { state: 'pruned', epochs: epoch, value };
+      }
+      return { state: 'complete', epochs: task.budget, value };
+    } finally {
+      this.running--;
+    }
+  }
+  async close(): Promise<void> {}
+}
+
+test('the tuner stores every trial, every epoch and the outcome, with failures recorded and the sweep finished', async () => {
+  const s = space({ strategy: { type: 'random', trials: 12 } });
+  const storage = openStorage(':memory:');
+  const study = await storage.openStudy(studySpec(s));
+  const runner = new FakeRunner();
+  const events: SweepEvent[] = [];
+  const result = await runTrials({
+    space: s, study, storage, runner, strategy: createStrategy(s), workers: 3, maxTrials: 12, onEvent: (e) => events.push(e),
+  });
+  const trials = await storage.trials(study.id);
+  assert.equal(trials.length, 12);
+  assert.equal(result.ran, 12);
+  assert.ok(runner.maxRunning <= 3 && runner.maxRunning >= 2, `max concurrency ${runner.maxRunning}`);
+  const failed = trials.filter((t) => t.state === 'failed');
+  const complete = trials.filter((t) => t.state === 'complete');
+  assert.equal(failed.length + complete.length, 12);
+  assert.ok(failed.length > 0 && complete.length > 0, 'the seeded space should give both outcomes');
+  for (const t of failed) {
+    assert.match(t.error?.message ?? '', /too large/);
+    assert.equal((await storage.reports(t.id)).length, 1);
+  }
+  for (const t of complete) {
+    const reports = await storage.reports(t.id);
+    assert.deepEqual(reports.map((r) => r.epoch), [1, 2, 3]);
+    assert.equal(t.value, reports[2]!.metrics.val_accuracy);
+    assert.equal(t.epochs, 3);
+  }
+  const best = Math.max(...complete.map((t) => t.value!));
+  assert.equal(result.best?.value, best);
+  assert.equal(events.filter((e) => e.type === 'trial-end').length, 12);
+  assert.equal(events.filter((e) => e.type === 'epoch').length, complete.length * 3 + failed.length);
+  await storage.close();
+});
+
+test('a rerun continues the study: stored trials count, and waiting ones are dispatched first', async () => {
+  const s = space({ strategy: { type: 'random', trials: 4 } });
+  const storage = openStorage(':memory:');
+  const study = await storage.openStudy(studySpec(s));
+  const runner = new FakeRunner();
+  const first = await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers: 2, maxTrials: 4 });
+  assert.equal(first.ran, 4);
+  // A trial created but never dispatched, as after a crash between the two.
+  const orphan = await storage.createTrial(study.id, { params: { learningRate: 0.01, batchSize: 32 }, budget: 3, seed: 1 });
+  const again = await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers: 2, maxTrials: 6 });
+  assert.equal(again.ran, 2, 'the orphan plus one new trial reach the total of 6');
+  const trials = await storage.trials(study.id);
+  assert.equal(trials.length, 6);
+  assert.equal(trials.find((t) => t.id === orphan.id)?.state, 'complete');
+  const nothing = await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers: 2, maxTrials: 6 });
+  assert.equal(nothing.ran, 0);
+  await storage.close();
+});
+
+test('a stop decision from the strategy prunes the trial at that epoch', async () => {
+  const s = space({ strategy: { type: 'random', trials: 2 } });
+  const storage = openStorage(':memory:');
+  const study = await storage.openStudy(studySpec(s));
+  const base = createStrategy(s);
+  const stopper = { ...base, name: base.name, ask: base.ask.bind(base), tell: base.tell.bind(base), onReport: () => 'stop' as const };
+  await runTrials({ space: s, study, storage, runner: new FakeRunner(), strategy: stopper, workers: 1, maxTrials: 2 });
+  for (const t of await storage.trials(study.id)) {
+    if (t.state === 'failed') continue;
+    assert.equal(t.state, 'pruned');
+    assert.equal(t.epochs, 1);
+  }
+  await storage.close();
+});
