@@ -25,14 +25,24 @@ export interface Storage {
   createTrial(study: StudyId, trial: NewTrial): Promise<TrialRecord>;
   /** waiting|paused → running, atomically. False if someone else has it or it is finished. */
   claimTrial(id: TrialId, worker: string): Promise<boolean>;
-  /** Stores one epoch's metrics (upsert on trial+epoch+metric) and advances the trial's `epochs`, `value` and heartbeat. */
+  /**
+   * Stores one epoch's metrics (upsert on trial+epoch+metric) and advances the trial's `epochs`, `value` and heartbeat.
+   * `epoch` counts from 1 (epoch N = N epochs done). Only a running trial may report.
+   */
   report(id: TrialId, epoch: number, metrics: Metrics, value: number): Promise<void>;
-  /** Moves a running trial to its outcome in one transaction. A finished trial can't change again (throws StorageError). */
+  /**
+   * Moves a running trial to its outcome in one transaction (a waiting one may only become `failed`).
+   * A finished trial can't change again (throws StorageError). `outcome.metrics`, if given, are stored as the
+   * report of epoch `outcome.epochs`; without `outcome.value` the last reported value is kept.
+   */
   finishTrial(id: TrialId, outcome: TrialOutcome): Promise<TrialRecord>;
   trial(id: TrialId): Promise<TrialRecord | null>;
   trials(study: StudyId, filter?: TrialFilter): Promise<readonly TrialRecord[]>;
   reports(id: TrialId): Promise<readonly EpochReport[]>;
-  /** Complete trials first, ranked by value in the study's direction; then pruned; failed last. */
+  /**
+   * Complete trials first, ranked by value in the study's direction; then pruned; failed and unfinished last.
+   * Within a group NaN ranks after every number, then trials without a value; ties go by trial number. Ranks start at 1.
+   */
   leaderboard(study: StudyId, limit: number): Promise<readonly RankedTrial[]>;
   close(): Promise<void>;
 }

@@ -1,0 +1,8 @@
+/** The space layer's public API: read, validate and normalise space files; enumerate and sample them. */
+export * from './types.js';
+export { parseSpace, loadSpace, spaceSignature, defaultDirection, type ParseOptions } from './load.js';
+export { gridPoints, gridPointAt, gridSize, paramsKey, axisValues, steppedValue, stepCount, MAX_GRID_POINTS } from './grid.js';
+export { sampleParams, sampleValue } from './sample.js';
+export { spaceFileSchema, STRATEGY_SCHEMAS, NAME_PATTERN, type SpaceFile, type SpaceFileInput } from './schema.js';
+export { spaceJsonSchema, spaceJsonSchemaText, SPACE_SCHEMA_ID } from './emit-schema.js';
+export { PARAM_RULES, checkParamValue } from './param-rules.js';

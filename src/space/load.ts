@@ -1,0 +1,158 @@
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { InputError, type InputIssue } from '../core/errors.js';
+import type { Direction } from '../core/types.js';
+import { gridSize, MAX_GRID_POINTS } from './grid.js';
+import { flattenIssues, spaceErrorMap } from './issues.js';
+import { findJsonError } from './json-locate.js';
+import { spaceFileSchema, type RawParamSpec, type SpaceFile } from './schema.js';
+import type { DataSpec, ModelSpec, ParamSpec, SearchSpace, StrategySpec } from './types.js';
+
+export interface ParseOptions {
+  /** Check that a csv data file exists (default true). Off for spaces that are only inspected, never run. */
+  readonly checkFiles?: boolean;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function normaliseParam(spec: RawParamSpec): ParamSpec {
+  if (typeof spec !== 'object') return { type: 'fixed', value: spec };
+  switch (spec.type) {
+    case 'categorical':
+      return { type: 'categorical', values: [...spec.values] };
+    case 'int':
+      return { type: 'int', min: spec.min, max: spec.max, log: spec.log, step: spec.step ?? 1 };
+    case 'float':
+      return { type: 'float', min: spec.min, max: spec.max, log: spec.log, ...(spec.step !== undefined ? { step: spec.step } : {}) };
+  }
+}
+
+function normaliseData(data: SpaceFile['task']['data'], baseDir: string): DataSpec {
+  if ('builtin' in data) return { builtin: data.builtin, ...(data.limit !== undefined ? { limit: data.limit } : {}) };
+  return { csv: resolve(baseDir, data.csv), label: data.label };
+}
+
+function normaliseModel(model: SpaceFile['task']['model']): ModelSpec {
+  // Copies, so freezing the result never freezes zod's shared default arrays.
+  if (model.type === 'mlp') return { type: 'mlp', hidden: [...model.hidden] };
+  return { type: 'cnn', filters: [...model.filters], kernelSize: model.kernelSize, hidden: [...model.hidden] };
+}
+
+export function defaultDirection(metric: string): Direction {
+  return metric.endsWith('loss') ? 'minimize' : 'maximize';
+}
+
+function normalise(file: SpaceFile, paramOrder: readonly string[], baseDir: string): SearchSpace {
+  // zod returns keys in schema order; the written order is the grid order, so rebuild from the input's keys.
+  const params: Record<string, ParamSpec> = {};
+  const parsed: Readonly<Record<string, RawParamSpec | undefined>> = file.params;
+  for (const name of paramOrder) {
+    const spec = parsed[name];
+    if (spec !== undefined) params[name] = normaliseParam(spec);
+  }
+  const strategy: StrategySpec = { ...file.strategy };
+  return {
+    name: file.name,
+    objective: { metric: file.objective.metric, direction: file.objective.direction ?? defaultDirection(file.objective.metric) },
+    task: {
+      data: normaliseData(file.task.data, baseDir),
+      validationSplit: file.task.validationSplit,
+      model: normaliseModel(file.task.model),
+      optimizer: file.task.optimizer,
+      epochs: file.task.epochs,
+    },
+    params,
+    strategy,
+    seed: file.seed,
+  };
+}
+
+function csvIssue(raw: unknown, baseDir: string): InputIssue | null {
+  const data = isRecord(raw) && isRecord(raw.task) && isRecord(raw.task.data) ? raw.task.data : undefined;
+  if (typeof data?.csv !== 'string' || data.csv === '') return null;
+  const path = resolve(baseDir, data.csv);
+  try {
+    if (statSync(path).isFile()) return null;
+    return { path: ['task', 'data', 'csv'], message: `expected a csv file, found a directory: ${path}` };
+  } catch {
+    return { path: ['task', 'data', 'csv'], message: `file not found: ${path} (csv paths are relative to the space file)` };
+  }
+}
+
+/**
+ * Validates a space file's parsed JSON and normalises it: defaults filled, csv path made absolute, deeply frozen.
+ * Throws InputError listing every problem found, each at its field path.
+ */
+export function parseSpace(raw: unknown, file: string, options: ParseOptions = {}): SearchSpace {
+  const baseDir = dirname(resolve(file));
+  const result = spaceFileSchema.safeParse(raw, { reportInput: true, error: spaceErrorMap });
+  const issues: InputIssue[] = result.success ? [] : flattenIssues(result.error.issues);
+  if (options.checkFiles ?? true) {
+    const missing = csvIssue(raw, baseDir);
+    if (missing !== null) issues.push(missing);
+  }
+  if (!result.success || issues.length > 0) throw new InputError(file, issues);
+
+  const paramOrder = isRecord(raw) && isRecord(raw.params) ? Object.keys(raw.params) : [];
+  const space = normalise(result.data, paramOrder, baseDir);
+  if (space.strategy.type === 'grid') {
+    const size = gridSize(space.params, file);
+    if (size > MAX_GRID_POINTS) {
+      const message = `the grid has ${size} points, more than ${MAX_GRID_POINTS}; use fewer values or larger steps, or random search`;
+      throw new InputError(file, [{ path: ['params'], message }]);
+    }
+  }
+  return deepFreeze(space);
+}
+
+/** Reads, parses and validates a space file. Every failure is an InputError (exit code 2). */
+export function loadSpace(file: string, options: ParseOptions = {}): SearchSpace {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = isRecord(e) ? e.code : undefined;
+    const message = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'expected a file, found a directory' : `cannot read the file: ${String(e)}`;
+    throw new InputError(file, [{ path: [], message }]);
+  }
+  text = text.replace(/^\uFEFF/, ''); // editors on Windows may add a BOM, which JSON.parse rejects
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    const where = findJsonError(text);
+    const message = where
+      ? `invalid JSON at line ${where.line}, column ${where.column}: ${where.message}`
+      : `invalid JSON: ${e instanceof Error ? e.message : String(e)}`;
+    throw new InputError(file, [{ path: [], message }]);
+  }
+  return parseSpace(raw, file, options);
+}
+
+/** JSON with object keys sorted at every level, so equal values give equal strings. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isRecord(value)) {
+    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * The parts of a space that must match when a study is reopened: params, task, objective and strategy type.
+ * Name, seed and trial counts may change between runs (e.g. to run more trials).
+ */
+export function spaceSignature(space: SearchSpace): string {
+  return canonicalJson({ objective: space.objective, params: space.params, strategy: space.strategy.type, task: space.task });
+}

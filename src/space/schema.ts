@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import { KNOWN_PARAMS, METRICS, OPTIMIZERS, type KnownParam } from './types.js';
+import { PARAM_RULES, paramRuleIssues, show } from './param-rules.js';
+
+/**
+ * The space FILE as written by users (raw JSON). This is a contract: `search-spaces/space.schema.json` is generated
+ * from it, so every field carries a description. Normalisation (defaults that depend on other fields, absolute paths)
+ * happens in load.ts; this schema only describes and checks.
+ */
+
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+const scalar = z.union([z.number(), z.string(), z.boolean()], { error: 'expected a number, string or boolean' });
+
+const rangeFields = {
+  min: z.number().describe('Lower bound, inclusive.'),
+  max: z.number().describe('Upper bound, inclusive for int and stepped ranges.'),
+  log: z.boolean().default(false).describe('Sample on a log scale (needs min > 0). Cannot be combined with step.'),
+};
+
+const floatRange = z
+  .strictObject({
+    type: z.literal('float'),
+    ...rangeFields,
+    step: z.number().positive().optional().describe('Only values min + k * step. Required for grid search over a float range.'),
+  })
+  .describe('A real-valued range.');
+
+const intRange = z
+  .strictObject({
+    type: z.literal('int'),
+    min: z.int().describe('Lower bound, inclusive.'),
+    max: z.int().describe('Upper bound, inclusive.'),
+    log: rangeFields.log,
+    step: z.int().positive().optional().describe('Only values min + k * step (default 1).'),
+  })
+  .describe('An integer range.');
+
+type RangeInput = { type: 'float' | 'int'; min: number; max: number; log: boolean; step?: number | undefined };
+
+/** Checks that relate fields of one range; zod's per-field checks can't see these. */
+function checkRange(r: RangeInput, ctx: z.RefinementCtx): void {
+  const isInt = r.type === 'int';
+  if (isInt ? r.min > r.max : r.min >= r.max) {
+    ctx.addIssue({ code: 'custom', path: ['max'], input: r.max, message: `expected ${isInt ? 'an integer >=' : 'a number >'} min (${r.min}), got ${r.max}` });
+  }
+  if (r.log && r.min <= 0) {
+    ctx.addIssue({ code: 'custom', path: ['min'], input: r.min, message: `expected a number > 0 for a log-scale range, got ${r.min}` });
+  }
+  if (r.log && r.step !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['step'], input: r.step, message: '"step" cannot be combined with "log": true; remove one of them' });
+  } else if (r.step !== undefined && r.max > r.min && r.step > r.max - r.min) {
+    ctx.addIssue({ code: 'custom', path: ['step'], input: r.step, message: `expected a step <= max - min (${Number((r.max - r.min).toPrecision(12))}), got ${r.step}` });
+  }
+}
+
+const categorical = z
+  .strictObject({
+    type: z.literal('categorical'),
+    values: z.array(scalar).min(1).describe('The choices, all distinct.'),
+  })
+  .superRefine((c, ctx) => {
+    c.values.forEach((v, i) => {
+      const first = c.values.indexOf(v);
+      if (first < i) ctx.addIssue({ code: 'custom', path: ['values', i], input: v, message: `duplicate value ${show(v)} (also at values[${first}])` });
+    });
+  })
+  .describe('A choice among listed values.');
+
+/** Discriminated on `type`, so an unknown type gets one clear error instead of one per member. */
+const distribution = z
+  .discriminatedUnion('type', [floatRange.superRefine(checkRange), intRange.superRefine(checkRange), categorical])
+  .meta({ id: 'Distribution', description: 'A range or list of values to search.' });
+
+const PARAM_UNION_MESSAGE = 'expected a fixed value (number, string or boolean) or an object with "type": "float" | "int" | "categorical"';
+
+function paramSchema(name: KnownParam) {
+  return z
+    .union([z.number(), z.string(), z.boolean(), distribution], { error: PARAM_UNION_MESSAGE })
+    .superRefine((spec, ctx) => {
+      for (const issue of paramRuleIssues(name, spec)) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
+    })
+    .describe(`${PARAM_RULES[name].doc} A bare value fixes it for every trial.`)
+    .optional();
+}
+
+type ParamsShape = { [K in KnownParam]: ReturnType<typeof paramSchema> };
+function paramsShape(): ParamsShape {
+  const shape: Partial<ParamsShape> = {};
+  for (const name of KNOWN_PARAMS) shape[name] = paramSchema(name);
+  return shape as ParamsShape;
+}
+
+export const paramsSchema = z
+  .strictObject(paramsShape())
+  .describe('Hyperparameters: each a range, a list of values, or a fixed value. Written order is the grid order.');
+
+const mnistData = z
+  .strictObject({
+    builtin: z.literal('mnist').describe('A bundled data set.'),
+    limit: z.int().min(1).optional().describe('Use only the first N examples (before the validation split); handy for quick sweeps.'),
+  })
+  .describe('The bundled MNIST digits (28x28 grey images, 10 classes).');
+
+const csvData = z
+  .strictObject({
+    csv: z.string().min(1).describe('CSV file with a header row, relative to this space file. Numeric feature columns plus a label column.'),
+    label: z.string().min(1).default('label').describe('Name of the label column (integer class ids).'),
+  })
+  .describe('Tabular data from a CSV file.');
+
+const hiddenLayers = z.array(z.int().min(1)).describe('Units of each hidden dense layer, in order.');
+
+const mlpModel = z.strictObject({ type: z.literal('mlp'), hidden: hiddenLayers.default([128, 64]) }).describe('A multilayer perceptron.');
+const cnnModel = z
+  .strictObject({
+    type: z.literal('cnn'),
+    filters: z.array(z.int().min(1)).min(1).default([8, 16]).describe('Filters of each conv + max-pool block, in order.'),
+    kernelSize: z.int().min(1).default(3).describe('Square convolution kernel size.'),
+    hidden: hiddenLayers.default([64]),
+  })
+  .describe('A small convolutional network; needs image data.');
+
+const task = z
+  .strictObject({
+    data: z.union([mnistData, csvData], { error: 'expected {"builtin": "mnist"} or {"csv": "<file>"}' }).describe('The training data.'),
+    validationSplit: z.number().gt(0).lt(1).default(0.2).describe('Fraction held out for validation, split once by the study seed.'),
+    model: z.discriminatedUnion('type', [mlpModel, cnnModel]).default({ type: 'mlp', hidden: [128, 64] }).describe('The network to train.'),
+    optimizer: z.enum(OPTIMIZERS).default('adam').describe('Optimizer, unless params.optimizer tunes it.'),
+    epochs: z.int().min(1).default(9).describe('Epochs per trial (the full budget for multi-fidelity strategies).'),
+  })
+  .describe('What each trial trains, apart from the tuned params.');
+
+const objective = z
+  .strictObject({
+    metric: z.enum(METRICS).describe('Metric whose last-epoch value ranks trials.'),
+    direction: z.enum(['maximize', 'minimize']).optional().describe('Default: maximize for accuracy metrics, minimize for loss metrics.'),
+  })
+  .describe('What the search optimises.');
+
+/** One member per strategy; add new strategies (successive-halving, hyperband, asha, tpe) here. */
+export const STRATEGY_SCHEMAS = [
+  z
+    .strictObject({ type: z.literal('random'), trials: z.int().min(1).describe('Number of trials to run.') })
+    .describe('Independent random samples from the params.'),
+  z
+    .strictObject({ type: z.literal('grid'), trials: z.int().min(1).optional().describe('Stop after this many points (default: the whole grid).') })
+    .describe('Every combination of categorical values and stepped ranges, in written order.'),
+] as const;
+
+const strategy = z.discriminatedUnion('type', STRATEGY_SCHEMAS).describe('How trials are proposed.');
+
+export const spaceFileSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors.'),
+    name: z
+      .string()
+      .regex(NAME_PATTERN, { error: (iss) => `expected a name of letters, digits, ".", "_" or "-" (not starting with a symbol), got ${show(iss.input)}` })
+      .describe('Study name: trials are stored under it, and reopening a study needs a compatible space.'),
+    objective,
+    task,
+    params: paramsSchema,
+    strategy,
+    seed: z.int().default(0).describe('Study seed: drives sampling, the validation split and per-trial seeds.'),
+  })
+  .superRefine((s, ctx) => {
+    if (s.task.model.type === 'cnn' && 'csv' in s.task.data) {
+      ctx.addIssue({ code: 'custom', path: ['task', 'model', 'type'], message: 'a cnn model needs image data ({"builtin": "mnist"}); use "mlp" with csv data' });
+    }
+    if (s.strategy.type === 'grid') {
+      for (const [name, spec] of Object.entries(s.params)) {
+        if (typeof spec === 'object' && spec.type === 'float' && spec.step === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['params', name], message: 'grid search needs a "step" or "values" for a float range' });
+        }
+      }
+    }
+  })
+  .describe('A tune search space: what to train, which hyperparameters to search, and how.');
+
+export type SpaceFile = z.output<typeof spaceFileSchema>;
+export type SpaceFileInput = z.input<typeof spaceFileSchema>;
+export type RawParamSpec = NonNullable<SpaceFile['params'][KnownParam]>;

@@ -1,0 +1,140 @@
+/** Every SQL statement `SqliteStorage` runs, prepared once per connection and typed by its bind and row shapes. */
+import type Database from 'better-sqlite3';
+import type { TrialState } from '../core/types.js';
+import type { ParamType, RankedTrialRow, ReportRow, StudyRow, TrialRow, ValueKind } from './rows.js';
+
+export interface InsertStudy {
+  name: string;
+  space: string;
+  direction: string;
+  metric: string;
+  strategy: string;
+  seed: number;
+  now: string;
+}
+
+export interface InsertTrial {
+  study_id: number;
+  params: string;
+  budget: number;
+  rung: number | null;
+  bracket: number | null;
+  seed: number;
+  resume_of: number | null;
+  now: string;
+}
+
+export interface InsertParam {
+  trial_id: number;
+  name: string;
+  value_type: ParamType;
+  value_num: number | null;
+  value_text: string | null;
+}
+
+export interface UpsertReport {
+  trial_id: number;
+  epoch: number;
+  metric: string;
+  value: number | null;
+  value_kind: ValueKind;
+}
+
+export interface FinishTrial {
+  id: number;
+  state: TrialState;
+  value: number | null;
+  value_kind: ValueKind | null;
+  epochs: number;
+  error_kind: string | null;
+  error_message: string | null;
+  checkpoint: string | null;
+  finished_at: string | null;
+  now: string;
+}
+
+// Leaderboard order: complete, then pruned, then everything else; finite (and ±inf) values before NaN,
+// NaN before no value; best first in the study's direction; ties by trial number.
+const LEADERBOARD_ORDER = `
+  CASE t.state WHEN 'complete' THEN 0 WHEN 'pruned' THEN 1 ELSE 2 END,
+  CASE WHEN t.value_kind IS NULL THEN 2 WHEN t.value_kind = 'nan' THEN 1 ELSE 0 END,
+  CASE WHEN s.direction = 'maximize' THEN -t.value ELSE t.value END,
+  t.number`;
+
+/** @internal Not part of the emitted declarations: better-sqlite3's statement type can't be named there. */
+export function prepareStatements(db: Database.Database) {
+  return {
+    studyByName: db.prepare<[string], StudyRow>('SELECT * FROM studies WHERE name = ?'),
+    studyById: db.prepare<[number], StudyRow>('SELECT * FROM studies WHERE id = ?'),
+    allStudies: db.prepare<[], StudyRow>('SELECT * FROM studies ORDER BY id'),
+    insertStudy: db.prepare<InsertStudy, StudyRow>(`
+      INSERT INTO studies (name, space, direction, metric, strategy, seed, created_at, updated_at)
+      VALUES (@name, @space, @direction, @metric, @strategy, @seed, @now, @now)
+      RETURNING *`),
+    setBackend: db.prepare<{ id: number; backend: string; now: string }>(
+      'UPDATE studies SET backend = @backend, updated_at = @now WHERE id = @id',
+    ),
+    touchStudy: db.prepare<{ id: number; now: string }>('UPDATE studies SET updated_at = @now WHERE id = @id'),
+    stateCounts: db.prepare<[], { study_id: number; state: TrialState; n: number }>(
+      'SELECT study_id, state, count(*) AS n FROM trials GROUP BY study_id, state',
+    ),
+    // NaN is stored as NULL, so max()/min() skip it; ±inf compare as expected.
+    bestValues: db.prepare<[], { study_id: number; best: number | null }>(`
+      SELECT s.id AS study_id,
+             CASE s.direction WHEN 'maximize' THEN max(t.value) ELSE min(t.value) END AS best
+      FROM studies s JOIN trials t ON t.study_id = s.id
+      WHERE t.state = 'complete' AND t.value IS NOT NULL
+      GROUP BY s.id`),
+
+    // The number is computed inside the same (immediate) transaction, so it is unique even across processes.
+    insertTrial: db.prepare<InsertTrial, TrialRow>(`
+      INSERT INTO trials (study_id, number, state, params, budget, rung, bracket, seed, resume_of, created_at)
+      VALUES (@study_id, (SELECT coalesce(max(number) + 1, 0) FROM trials WHERE study_id = @study_id),
+              'waiting', @params, @budget, @rung, @bracket, @seed, @resume_of, @now)
+      RETURNING *`),
+    insertParam: db.prepare<InsertParam>(`
+      INSERT INTO trial_params (trial_id, name, value_type, value_num, value_text)
+      VALUES (@trial_id, @name, @value_type, @value_num, @value_text)`),
+    trialById: db.prepare<[number], TrialRow>('SELECT * FROM trials WHERE id = ?'),
+    // @states is a JSON array of states, or NULL for all of them.
+    trialsOf: db.prepare<{ study_id: number; states: string | null }, TrialRow>(`
+      SELECT * FROM trials
+      WHERE study_id = @study_id AND (@states IS NULL OR state IN (SELECT value FROM json_each(@states)))
+      ORDER BY number`),
+    claimTrial: db.prepare<{ id: number; worker: string; now: string }>(`
+      UPDATE trials SET state = 'running', worker = @worker,
+                        started_at = coalesce(started_at, @now), heartbeat_at = @now
+      WHERE id = @id AND state IN ('waiting', 'paused')`),
+    // A late report for an earlier epoch is kept but doesn't overwrite the latest value.
+    advanceTrial: db.prepare<{ id: number; epoch: number; value: number | null; value_kind: ValueKind; now: string }>(`
+      UPDATE trials SET
+        value      = CASE WHEN @epoch >= epochs THEN @value ELSE value END,
+        value_kind = CASE WHEN @epoch >= epochs THEN @value_kind ELSE value_kind END,
+        epochs     = max(epochs, @epoch),
+        heartbeat_at = @now
+      WHERE id = @id`),
+    finishTrial: db.prepare<FinishTrial, TrialRow>(`
+      UPDATE trials SET state = @state, value = @value, value_kind = @value_kind, epochs = @epochs,
+                        error_kind = @error_kind, error_message = @error_message, checkpoint = @checkpoint,
+                        finished_at = @finished_at, heartbeat_at = @now
+      WHERE id = @id
+      RETURNING *`),
+    upsertReport: db.prepare<UpsertReport>(`
+      INSERT INTO reports (trial_id, epoch, metric, value, value_kind)
+      VALUES (@trial_id, @epoch, @metric, @value, @value_kind)
+      ON CONFLICT (trial_id, epoch, metric) DO UPDATE SET value = excluded.value, value_kind = excluded.value_kind`),
+    reportsOf: db.prepare<[number], ReportRow>(
+      'SELECT trial_id, epoch, metric, value, value_kind FROM reports WHERE trial_id = ? ORDER BY epoch, metric',
+    ),
+    // LIMIT -1 means no limit in SQLite.
+    leaderboard: db.prepare<{ study_id: number; limit: number }, RankedTrialRow>(`
+      SELECT ROW_NUMBER() OVER (ORDER BY ${LEADERBOARD_ORDER}) AS rank, t.*
+      FROM trials t JOIN studies s ON s.id = t.study_id
+      WHERE t.study_id = @study_id
+      ORDER BY rank
+      LIMIT @limit`),
+  };
+}
+
+/** @internal */
+export type Statements = ReturnType<typeof prepareStatements>;

@@ -1,0 +1,63 @@
+/** Checks on what callers hand to storage, done before any SQL so a bad call never half-writes. */
+import { StorageError } from '../core/errors.js';
+import { FAILURE_KINDS, type Metrics, type StudySpec, type TrialOutcome } from '../core/types.js';
+import type { NewTrial } from './types.js';
+
+function fail(message: string): never {
+  throw new StorageError(message);
+}
+
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+
+export function checkStudySpec(spec: StudySpec): void {
+  if (typeof spec.name !== 'string' || spec.name.length === 0) fail('study name must be a non-empty string');
+  if (spec.direction !== 'maximize' && spec.direction !== 'minimize') {
+    fail(`study "${spec.name}": direction must be "maximize" or "minimize", got ${String(spec.direction)}`);
+  }
+  if (typeof spec.metric !== 'string' || spec.metric.length === 0) fail(`study "${spec.name}": metric must be a non-empty string`);
+  if (typeof spec.strategy !== 'string' || spec.strategy.length === 0) fail(`study "${spec.name}": strategy must be a non-empty string`);
+  if (!isInt(spec.seed)) fail(`study "${spec.name}": seed must be a safe integer, got ${spec.seed}`);
+}
+
+export function checkNewTrial(t: NewTrial): void {
+  for (const [name, v] of Object.entries(t.params)) {
+    const ok = typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+    // JSON can't hold NaN/Infinity, and a param that isn't finite is a strategy bug anyway
+    if (!ok) fail(`param "${name}" must be a finite number, a string or a boolean, got ${String(v)}`);
+  }
+  if (typeof t.budget !== 'number' || !Number.isFinite(t.budget) || t.budget < 0) {
+    fail(`trial budget must be a finite number >= 0, got ${t.budget}`);
+  }
+  if (!isInt(t.seed)) fail(`trial seed must be a safe integer, got ${t.seed}`);
+  if (t.rung !== undefined && !isInt(t.rung)) fail(`trial rung must be an integer, got ${t.rung}`);
+  if (t.bracket !== undefined && !isInt(t.bracket)) fail(`trial bracket must be an integer, got ${t.bracket}`);
+  if (t.resumeOf !== undefined && !isInt(t.resumeOf)) fail(`resumeOf must be a trial id, got ${t.resumeOf}`);
+}
+
+export function checkMetrics(metrics: Metrics): void {
+  for (const [name, v] of Object.entries(metrics)) {
+    if (name.length === 0) fail('metric names must be non-empty');
+    if (typeof v !== 'number') fail(`metric "${name}" must be a number, got ${typeof v}`);
+  }
+}
+
+/** Epochs are counted from 1: reporting epoch N means N epochs are done. */
+export function checkReport(epoch: number, metrics: Metrics, value: number): void {
+  if (!isInt(epoch) || epoch < 1) fail(`epoch must be an integer >= 1 (1 = first epoch done), got ${epoch}`);
+  checkMetrics(metrics);
+  if (typeof value !== 'number') fail(`reported value must be a number, got ${typeof value}`);
+}
+
+export function checkOutcome(o: TrialOutcome): void {
+  const states: readonly string[] = ['paused', 'complete', 'pruned', 'failed'];
+  if (!states.includes(o.state)) fail(`outcome state must be one of ${states.join(', ')}, got ${String(o.state)}`);
+  if (!isInt(o.epochs) || o.epochs < 0) fail(`outcome epochs must be an integer >= 0, got ${o.epochs}`);
+  if (o.value !== undefined && typeof o.value !== 'number') fail(`outcome value must be a number, got ${typeof o.value}`);
+  if (o.checkpoint !== undefined && typeof o.checkpoint !== 'string') fail('outcome checkpoint must be a path string');
+  if (o.metrics !== undefined) checkMetrics(o.metrics);
+  if (o.error !== undefined) {
+    const kinds: readonly string[] = FAILURE_KINDS;
+    if (!kinds.includes(o.error.kind)) fail(`error kind must be one of ${kinds.join(', ')}, got ${String(o.error.kind)}`);
+    if (typeof o.error.message !== 'string') fail('error message must be a string');
+  }
+}
