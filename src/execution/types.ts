@@ -13,6 +13,10 @@ export interface BackendInfo {
   readonly tfBackend: string;
   /** Human-readable notes, e.g. why a native backend was skipped. */
   readonly warnings: readonly string[];
+  /** Worker threads in the pool (each one was probed). Optional so test doubles needn't set it. */
+  readonly workers?: number;
+  /** Trials a worker runs before it is replaced; null when workers are never recycled (native backends). */
+  readonly recycleAfter?: number | null;
 }
 
 /** One trial's work, as sent to a worker. Plain data only. */
@@ -29,9 +33,36 @@ export interface TrialTask {
   readonly metric: string;
 }
 
+/** Worker-side facts about one trial, for tests, benchmarks and debugging. Not stored. */
+export interface TrialDiagnostics {
+  /** `tf.memory().numTensors` before the trial built anything, and after it disposed everything. */
+  readonly tensorsBefore: number;
+  readonly tensorsAfter: number;
+  /** The worker thread that ran the trial, and how many trials it has run including this one. */
+  readonly threadId: number;
+  readonly workerTrials: number;
+  readonly tfBackend: string;
+  /** Wall time spent in training steps only (not evaluation), and training samples per second. */
+  readonly trainSeconds: number;
+  readonly samplesPerSecond: number;
+  /** Anything tfjs or the trainer printed in the worker; workers never print. */
+  readonly logs: readonly string[];
+}
+
+/**
+ * A `TrialOutcome` plus diagnostics. Epochs are 1-based counts of finished epochs: `onEpoch(1, …)` follows the first.
+ * A 'nan' failure reports `epochs` = epochs reported before the bad one, and that epoch's metrics in `metrics`.
+ */
+export interface ExecutionOutcome extends TrialOutcome {
+  readonly diagnostics?: TrialDiagnostics;
+}
+
+export type OnEpoch = (epoch: number, metrics: Metrics) => Promise<Decision>;
+
 /** The worker boundary. `onEpoch` is awaited after every epoch; its decision is obeyed. */
 export interface TrialRunner {
   readonly info: BackendInfo;
-  run(task: TrialTask, onEpoch: (epoch: number, metrics: Metrics) => Promise<Decision>, signal?: AbortSignal): Promise<TrialOutcome>;
+  /** Resolves (never rejects) for trial failures. Rejects only if `onEpoch` throws (after stopping the trial) or after close(). */
+  run(task: TrialTask, onEpoch: OnEpoch, signal?: AbortSignal): Promise<ExecutionOutcome>;
   close(): Promise<void>;
 }

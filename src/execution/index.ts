@@ -1,0 +1,5 @@
+/** execution/: the public API. Importing it loads piscina but not tfjs; tfjs lives in the worker threads. */
+export { createTrialRunner, defaultWorkerCount, DEFAULT_RECYCLE_AFTER, type TrialRunnerOptions } from './pool.js';
+export { BackendNotInstalledError, NATIVE_PACKAGES } from './backend-select.js';
+export { BACKENDS } from './types.js';
+export type { BackendChoice, BackendInfo, BackendName, ExecutionOutcome, OnEpoch, TrialDiagnostics, TrialRunner, TrialTask } from './types.js';

@@ -1,0 +1,39 @@
+/**
+ * The start-up probe: every worker initialises its backend and says which one it got. Every worker, because a
+ * native addon can load in the first thread and fail in the next (tfjs issue 8388); the pool then uses the backend
+ * that worked everywhere, so all trials of a sweep run on the same one.
+ */
+import type { Piscina } from 'piscina';
+import { ExecutionError } from '../core/errors.js';
+import { errorMessage } from './failures.js';
+import type { ProbeResponse, WorkerRequest, WorkerResponse } from './messages.js';
+import type { BackendChoice, BackendName } from './types.js';
+
+export interface ProbeResult {
+  readonly backend: BackendName;
+  readonly tfBackend: string;
+  readonly warnings: readonly string[];
+}
+
+/** Most to least preferred; disagreeing workers settle on the least preferred backend any of them got. */
+const PREFERENCE: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export async function probeWorkers(pool: Piscina<WorkerRequest, WorkerResponse>, backend: BackendChoice, workers: number): Promise<ProbeResult> {
+  // All at once, so each idle worker takes one (a worker runs one task at a time).
+  const settled = await Promise.allSettled(Array.from({ length: workers }, () => pool.run({ kind: 'probe', backend })));
+  const probes: Extract<ProbeResponse, { ok: true }>[] = [];
+  for (const s of settled) {
+    if (s.status === 'rejected') throw new ExecutionError(`a worker failed to start: ${errorMessage(s.reason)}`, { cause: s.reason });
+    const r = s.value;
+    if (r.kind !== 'probe') throw new ExecutionError(`unexpected ${r.kind} response to the probe`);
+    if (!r.ok) throw new ExecutionError(r.message); // e.g. "backend 'tensorflow' needs the package @tensorflow/tfjs-node …"
+    probes.push(r);
+  }
+  const warnings = [...new Set(probes.flatMap((p) => p.warnings))];
+  const worst = probes.reduce((a, b) => (PREFERENCE.indexOf(b.backend) > PREFERENCE.indexOf(a.backend) ? b : a));
+  const distinct = new Set(probes.map((p) => p.backend));
+  if (distinct.size > 1) warnings.push(`workers got different backends (${[...distinct].join(', ')}); all use ${worst.backend}`);
+  const threads = new Set(probes.map((p) => p.threadId)).size;
+  if (threads < workers) warnings.push(`the probe reached ${threads} of ${workers} workers`);
+  return { backend: worst.backend, tfBackend: worst.tfBackend, warnings };
+}
