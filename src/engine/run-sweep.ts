@@ -1,5 +1,5 @@
 import type { StudyRecord, StudySpec, TrialRecord } from '../core/types.js';
-import { createTrialRunner } from '../execution/index.js';
+import { createTrialRunner, defaultWorkerCount } from '../execution/index.js';
 import type { BackendChoice } from '../execution/types.js';
 import { loadSpace, spaceSignature } from '../space/index.js';
 import type { SearchSpace } from '../space/types.js';
@@ -62,7 +62,7 @@ async function failInterrupted(storage: Storage, study: StudyRecord): Promise<Tr
 /** Runs (or continues) the sweep a space file describes, end to end. */
 export async function runSweep(spaceOrPath: SearchSpace | string, options: SweepOptions = {}): Promise<SweepResult> {
   const space = withOverrides(typeof spaceOrPath === 'string' ? loadSpace(spaceOrPath) : spaceOrPath, options);
-  const workers = Math.max(1, options.workers ?? 1);
+  const workers = Math.max(1, options.workers ?? defaultWorkerCount());
   const storage = openStorage(options.storage ?? DEFAULT_STORAGE);
   try {
     const study = await storage.openStudy(studySpec(space));

@@ -85,10 +85,11 @@ test('top and export agree with the database, in every format', async () => {
   const csv = runCli(['export', '--study', 'blobs', '--storage', db, '--top', '3', '--format', 'csv']);
   assert.equal(csv.code, 0, csv.stderr);
   const [header, ...rows] = csv.stdout.trim().split('\n').map((l) => l.split(','));
-  assert.deepEqual(header, ['rank', 'trial', 'value', 'metric', 'epochs', 'learningRate', 'batchSize', 'l2']);
+  // Params are stored, and so exported, in alphabetical order.
+  assert.deepEqual(header, ['rank', 'trial', 'value', 'metric', 'epochs', 'batchSize', 'l2', 'learningRate']);
   assert.deepEqual(
     rows.map((r) => ({ rank: Number(r[0]), trial: Number(r[1]), value: Number(r[2]), metric: r[3], epochs: Number(r[4]),
-      params: { learningRate: Number(r[5]), batchSize: Number(r[6]), l2: Number(r[7]) } })),
+      params: { batchSize: Number(r[5]), l2: Number(r[6]), learningRate: Number(r[7]) } })),
     expected,
   );
 });

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { UsageError } from '../../core/errors.js';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { EXPORT_FORMATS, renderExport } from '../format/export.js';
 import { withStorage, withStudy } from '../options.js';
@@ -14,7 +15,7 @@ export function builder(y: Argv) {
     .option('format', { choices: EXPORT_FORMATS, default: 'json' as const, describe: 'Output format' })
     .option('out', { type: 'string', normalize: true, describe: 'Write to this file instead of stdout' })
     .check((a) => {
-      if (!Number.isInteger(a.top) || a.top < 1) throw new Error(`--top: expected a whole number >= 1, got ${a.top}`);
+      if (!Number.isInteger(a.top) || a.top < 1) throw new UsageError(`--top: expected a whole number >= 1, got ${a.top}`);
       return true;
     });
 }

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { UsageError } from '../../core/errors.js';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { runSweep } from '../../engine/index.js';
 import { BACKENDS } from '../../engine/index.js';
@@ -23,9 +24,9 @@ export function builder(y: Argv) {
     .check((a) => {
       for (const k of ['workers', 'trials', 'top'] as const) {
         const v = a[k];
-        if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new Error(`--${k}: expected a whole number >= 1, got ${v}`);
+        if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UsageError(`--${k}: expected a whole number >= 1, got ${v}`);
       }
-      if (a.seed !== undefined && !Number.isInteger(a.seed)) throw new Error(`--seed: expected an integer, got ${a.seed}`);
+      if (a.seed !== undefined && !Number.isInteger(a.seed)) throw new UsageError(`--seed: expected an integer, got ${a.seed}`);
       return true;
     });
 }

@@ -1,3 +1,4 @@
+import { UsageError } from '../../core/errors.js';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { renderLeaderboard } from '../format/leaderboard.js';
 import { toExported } from '../format/export.js';
@@ -12,7 +13,7 @@ export function builder(y: Argv) {
     .option('n', { alias: 'limit', type: 'number', default: 10, describe: 'Number of rows' })
     .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of a table' })
     .check((a) => {
-      if (!Number.isInteger(a.n) || a.n < 1) throw new Error(`-n: expected a whole number >= 1, got ${a.n}`);
+      if (!Number.isInteger(a.n) || a.n < 1) throw new UsageError(`-n: expected a whole number >= 1, got ${a.n}`);
       return true;
     });
 }
