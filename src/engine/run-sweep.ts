@@ -14,6 +14,8 @@ export interface SweepOptions {
   readonly storage?: string;
   readonly workers?: number;
   readonly backend?: BackendChoice;
+  /** Trials a wasm worker runs before it is replaced (its heap never shrinks). */
+  readonly recycleAfter?: number;
   /** Overrides the space file's seed. */
   readonly seed?: number;
   /** Overrides the strategy's trial count. The count includes trials already stored for the study. */
@@ -70,7 +72,7 @@ export async function runSweep(spaceOrPath: SearchSpace | string, options: Sweep
     const interrupted = await failInterrupted(storage, study);
     if (interrupted.length > 0) options.onEvent?.({ type: 'interrupted-marked', trials: interrupted });
     const maxTrials = options.trials ?? defaultTrialCount(space);
-    const runner = await createTrialRunner({ workers, backend: options.backend ?? 'auto' });
+    const runner = await createTrialRunner({ workers, backend: options.backend ?? 'auto', recycleAfter: options.recycleAfter });
     try {
       await storage.setStudyBackend(study.id, runner.info.backend);
       options.onEvent?.({ type: 'start', study, backend: runner.info, workers, maxTrials, existing: existing.length });

@@ -21,10 +21,11 @@ export function builder(y: Argv) {
     .option('seed', { type: 'number', describe: "Override the space file's seed" })
     .option('trials', { type: 'number', describe: 'Total trials for the study (stored ones count), overriding the file' })
     .option('top', { type: 'number', default: 10, describe: 'Rows of the leaderboard printed at the end' })
+    .option('recycle-after', { type: 'number', default: 50, describe: 'Trials a wasm worker runs before it is replaced (the wasm heap never shrinks)' })
     .check((a) => {
-      for (const k of ['workers', 'trials', 'top'] as const) {
-        const v = a[k];
-        if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UsageError(`--${k}: expected a whole number >= 1, got ${v}`);
+      const counts: [string, number | undefined][] = [['workers', a.workers], ['trials', a.trials], ['top', a.top], ['recycle-after', a['recycle-after']]];
+      for (const [flag, v] of counts) {
+        if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UsageError(`--${flag}: expected a whole number >= 1, got ${v}`);
       }
       if (a.seed !== undefined && !Number.isInteger(a.seed)) throw new UsageError(`--seed: expected an integer, got ${a.seed}`);
       return true;
@@ -42,6 +43,7 @@ export async function handler(args: Args): Promise<void> {
     backend: args.backend,
     seed: args.seed,
     trials: args.trials,
+    recycleAfter: args.recycleAfter,
     onEvent: progressPrinter(log, space.objective.metric),
   });
   log(`\nran ${result.ran} trial(s) in ${formatDuration(result.elapsedMs)}; ${result.trials.length} stored in ${args.storage}\n`);
