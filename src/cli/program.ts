@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { TuneError, UsageError } from '../core/errors.js';
 import * as exportCommand from './commands/export.js';
 import * as runCommand from './commands/run.js';
+import * as showCommand from './commands/show.js';
 import * as studiesCommand from './commands/studies.js';
 import * as topCommand from './commands/top.js';
 
@@ -14,10 +15,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(runCommand)
       .command(topCommand)
       .command(exportCommand)
+      .command(showCommand)
       .command(studiesCommand)
       .example('$0 --space search-spaces/adam.json', 'run the quick-start sweep')
       .example('$0 top --study adam-mnist', 'ranked leaderboard')
       .example('$0 export --study adam-mnist --top 3 --format yaml', 'best configs')
+      .example('$0 show --study adam-mnist --trial 3', "one trial's learning curve")
       .strict()
       .recommendCommands()
       .help()

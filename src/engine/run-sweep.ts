@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import type { StudyRecord, StudySpec, TrialRecord } from '../core/types.js';
 import { createTrialRunner, defaultWorkerCount } from '../execution/index.js';
 import type { BackendChoice } from '../execution/types.js';
@@ -20,6 +21,10 @@ export interface SweepOptions {
   readonly seed?: number;
   /** Overrides the strategy's trial count. The count includes trials already stored for the study. */
   readonly trials?: number;
+  /** Keep the checkpoints of finished trials (they are deleted by default). */
+  readonly keepCheckpoints?: boolean;
+  /** Where checkpoints go; default `checkpoints/` beside the storage file. */
+  readonly checkpoints?: string;
   readonly onEvent?: SweepListener;
 }
 
@@ -65,7 +70,9 @@ async function failInterrupted(storage: Storage, study: StudyRecord): Promise<Tr
 export async function runSweep(spaceOrPath: SearchSpace | string, options: SweepOptions = {}): Promise<SweepResult> {
   const space = withOverrides(typeof spaceOrPath === 'string' ? loadSpace(spaceOrPath) : spaceOrPath, options);
   const workers = Math.max(1, options.workers ?? defaultWorkerCount());
-  const storage = openStorage(options.storage ?? DEFAULT_STORAGE);
+  const storagePath = options.storage ?? DEFAULT_STORAGE;
+  const checkpointRoot = options.checkpoints ?? join(storagePath === ':memory:' ? 'results' : dirname(storagePath), 'checkpoints');
+  const storage = openStorage(storagePath);
   try {
     const study = await storage.openStudy(studySpec(space));
     const existing = await storage.trials(study.id);
@@ -76,7 +83,10 @@ export async function runSweep(spaceOrPath: SearchSpace | string, options: Sweep
     try {
       await storage.setStudyBackend(study.id, runner.info.backend);
       options.onEvent?.({ type: 'start', study, backend: runner.info, workers, maxTrials, existing: existing.length });
-      return await runTrials({ space, study, storage, runner, strategy: createStrategy(space), workers, maxTrials, onEvent: options.onEvent });
+      return await runTrials({
+        space, study, storage, runner, strategy: createStrategy(space), workers, maxTrials, checkpointRoot,
+        keepCheckpoints: options.keepCheckpoints ?? false, onEvent: options.onEvent,
+      });
     } finally {
       await runner.close();
     }

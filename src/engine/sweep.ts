@@ -1,11 +1,12 @@
-import type { Metrics, StudyRecord, TrialOutcome, TrialRecord } from '../core/types.js';
 import { deriveSeed } from '../core/rng.js';
-import type { TrialRunner } from '../execution/types.js';
+import type { Metrics, StudyRecord, TrialOutcome, TrialRecord } from '../core/types.js';
+import { checkpointDirFor, removeCheckpoint } from '../execution/index.js';
+import type { TrialRunner, TrialTask } from '../execution/types.js';
 import type { SearchSpace } from '../space/types.js';
 import type { Storage } from '../storage/types.js';
-import type { Strategy, StrategyContext } from '../strategies/types.js';
-import type { SweepListener, SweepProgress } from './events.js';
-import { bestTrial, directionSign } from './ranking.js';
+import type { Strategy, Suggestion } from '../strategies/types.js';
+import type { SweepListener } from './events.js';
+import { TrialBook } from './trial-book.js';
 
 export interface SweepParts {
   readonly space: SearchSpace;
@@ -15,6 +16,10 @@ export interface SweepParts {
   readonly strategy: Strategy;
   readonly workers: number;
   readonly maxTrials: number;
+  /** Folder under which paused trials keep their checkpoints (`<root>/<study>/trial-<n>`). */
+  readonly checkpointRoot: string;
+  /** Keep checkpoints of finished trials instead of deleting them. */
+  readonly keepCheckpoints?: boolean;
   readonly onEvent?: SweepListener;
 }
 
@@ -31,56 +36,62 @@ export interface SweepResult {
  * decision, then store the outcome and tell the strategy. Keeps up to `workers` trials in flight.
  */
 export async function runTrials(parts: SweepParts): Promise<SweepResult> {
-  const { space, study, storage, runner, strategy, workers, maxTrials } = parts;
+  const { space, study, storage, runner, strategy, workers } = parts;
   const emit: SweepListener = parts.onEvent ?? (() => {});
-  const started = Date.now();
-  const sign = directionSign(study.direction);
   const metric = space.objective.metric;
-  const byId = new Map<number, TrialRecord>();
-  for (const t of await storage.trials(study.id)) byId.set(t.id, t);
-
-  const ctx = (): StrategyContext => ({ trials: [...byId.values()].sort((a, b) => a.number - b.number), sign, maxTrials });
-  const progress = (): SweepProgress => {
-    let finished = 0;
-    let running = 0;
-    for (const t of byId.values()) {
-      if (t.state === 'complete' || t.state === 'pruned' || t.state === 'failed') finished++;
-      else if (t.state === 'running') running++;
-    }
-    return { finished, running, maxTrials, best: bestTrial(byId.values(), study.direction), elapsedMs: Date.now() - started };
-  };
-
+  const book = new TrialBook(await storage.trials(study.id), await storage.objectiveCurves(study.id, metric), study.direction, parts.maxTrials);
   const inFlight = new Map<number, Promise<void>>();
+  // Deleting checkpoints is file I/O that no trial waits on: it runs beside the loop and is awaited at the end.
+  const cleanups = new Set<Promise<void>>();
   let ran = 0;
+
+  const finish = async (id: number, outcome: TrialOutcome): Promise<TrialRecord> => {
+    const before = book.get(id);
+    // Epoch metrics were stored as they arrived; an outcome's own metrics (e.g. the epoch that turned NaN) must not overwrite them.
+    const { state, epochs, value, checkpoint, error } = outcome;
+    const finished = book.set(await storage.finishTrial(id, { state, epochs, value, checkpoint, error }));
+    const done = finished.state !== 'paused';
+    if (done && !parts.keepCheckpoints && before?.checkpoint) {
+      const p: Promise<void> = removeCheckpoint(before.checkpoint).finally(() => cleanups.delete(p));
+      cleanups.add(p);
+    }
+    return finished;
+  };
 
   const dispatch = async (trial: TrialRecord): Promise<void> => {
     if (!(await storage.claimTrial(trial.id, `pid:${process.pid}`))) return;
-    let current: TrialRecord = { ...trial, state: 'running' };
-    byId.set(trial.id, current);
+    let current = book.set({ ...trial, state: 'running' });
     emit({ type: 'trial-start', trial: current });
     const onEpoch = async (epoch: number, metrics: Metrics) => {
       const value = metrics[metric] ?? Number.NaN;
       await storage.report(trial.id, epoch, metrics, value);
-      current = { ...current, epochs: epoch, value };
-      byId.set(trial.id, current);
+      book.record(trial.id, epoch, value);
+      current = book.set({ ...current, epochs: epoch, value });
       emit({ type: 'epoch', trial: current, epoch, metrics, value });
-      return strategy.onReport(ctx(), current, epoch, value);
+      return strategy.onReport(book.context(), current, epoch, value);
+    };
+    const task: TrialTask = {
+      trialId: trial.id,
+      params: trial.params,
+      task: space.task,
+      budget: trial.budget,
+      seed: trial.seed,
+      splitSeed: space.seed,
+      metric,
+      checkpointDir: checkpointDirFor(parts.checkpointRoot, study.name, trial.number),
+      ...(trial.checkpoint !== null && trial.epochs > 0 ? { resumeFrom: trial.checkpoint } : {}),
     };
     let outcome: TrialOutcome;
     try {
-      outcome = await runner.run(
-        { trialId: trial.id, params: trial.params, task: space.task, budget: trial.budget, seed: trial.seed, splitSeed: space.seed, metric },
-        onEpoch,
-      );
+      outcome = await runner.run(task, onEpoch);
     } catch (err) {
       // The runner resolves trial failures itself; reaching here means the pool broke, which we still record.
       outcome = { state: 'failed', epochs: current.epochs, error: { kind: 'exception', message: errorMessage(err) } };
     }
-    const finished = await storage.finishTrial(trial.id, outcome);
-    byId.set(trial.id, finished);
+    const finished = await finish(trial.id, outcome);
     ran++;
-    strategy.tell(ctx(), finished);
-    emit({ type: 'trial-end', trial: finished, outcome, progress: progress() });
+    strategy.tell(book.context(), finished);
+    emit({ type: 'trial-end', trial: finished, outcome, progress: book.progress() });
   };
 
   const start = (trial: TrialRecord): void => {
@@ -88,8 +99,31 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
     inFlight.set(trial.id, p);
   };
 
-  // Trials created but never dispatched (the process died in between) run first; the strategy already counts them.
-  const queue = [...byId.values()].filter((t) => t.state === 'waiting').sort((a, b) => a.number - b.number);
+  /** Carries out one suggestion; false when the strategy has nothing to start now. */
+  const act = async (s: Suggestion): Promise<boolean> => {
+    switch (s.kind) {
+      case 'trial': {
+        const trial =
+          s.resumeOf !== undefined
+            ? await storage.promoteTrial(s.resumeOf, s.budget, s.rung ?? 0)
+            : await storage.createTrial(study.id, { ...s, seed: deriveSeed(space.seed, `trial/${book.nextNumber()}`) });
+        start(book.set(trial));
+        return true;
+      }
+      case 'prune': {
+        const t = book.get(s.trialId);
+        const finished = await finish(s.trialId, { state: 'pruned', epochs: t?.epochs ?? 0, ...(t?.value != null ? { value: t.value } : {}) });
+        emit({ type: 'trial-end', trial: finished, outcome: { state: 'pruned', epochs: finished.epochs }, progress: book.progress() });
+        return true;
+      }
+      case 'wait':
+      case 'done':
+        return false;
+    }
+  };
+
+  // Trials created or promoted but never dispatched (the process died in between) run first.
+  const queue = book.all().filter((t) => t.state === 'waiting');
   let exhausted = false;
   while (true) {
     while (inFlight.size < workers && !exhausted) {
@@ -98,27 +132,18 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
         start(waiting);
         continue;
       }
-      const s = strategy.ask(ctx());
+      const s = strategy.ask(book.context());
       if (s.kind === 'done') exhausted = true;
-      if (s.kind !== 'trial') break;
-      const number = nextNumber(byId.values());
-      const trial = await storage.createTrial(study.id, { ...s, seed: deriveSeed(space.seed, `trial/${number}`) });
-      byId.set(trial.id, trial);
-      start(trial);
+      if (!(await act(s))) break;
     }
     if (inFlight.size === 0) break;
     // A rejection here is a storage failure: stop the sweep and surface it.
     await Promise.race(inFlight.values());
   }
 
-  const trials = ctx().trials;
-  return { study, trials, best: bestTrial(trials, study.direction), ran, elapsedMs: Date.now() - started };
-}
-
-function nextNumber(trials: Iterable<TrialRecord>): number {
-  let n = 0;
-  for (const t of trials) n = Math.max(n, t.number + 1);
-  return n;
+  await Promise.all(cleanups);
+  const trials = book.all();
+  return { study, trials, best: book.best(), ran, elapsedMs: book.progress().elapsedMs };
 }
 
 export function errorMessage(err: unknown): string {

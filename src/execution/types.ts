@@ -31,6 +31,13 @@ export interface TrialTask {
   readonly splitSeed: number;
   /** Metric whose value is the trial's value, e.g. 'val_accuracy'. */
   readonly metric: string;
+  /**
+   * Where to write a checkpoint if the trial is told to 'pause' (a folder the worker creates; an earlier
+   * checkpoint there is replaced atomically). Without it, 'pause' ends the trial as paused with no checkpoint.
+   */
+  readonly checkpointDir?: string;
+  /** A checkpoint written by an earlier pause of this trial: training continues after its epoch, not from zero. */
+  readonly resumeFrom?: string;
 }
 
 /** Worker-side facts about one trial, for tests, benchmarks and debugging. Not stored. */

@@ -37,9 +37,24 @@ export interface TaskSpec {
   readonly epochs: number;
 }
 
+/** The rung ladder shared by the multi-fidelity strategies: budgets in epochs from `minEpochs` up to `maxEpochs`, ×`eta` per rung. */
+export interface FidelitySpec {
+  readonly eta: number;
+  readonly minEpochs: number;
+  readonly maxEpochs: number;
+}
+
 export type StrategySpec =
   | { readonly type: 'random'; readonly trials: number }
-  | { readonly type: 'grid'; readonly trials?: number };
+  | { readonly type: 'grid'; readonly trials?: number }
+  /** Synchronous successive halving; `trials` is the size of the first rung (default eta^K, K the rung count minus one). */
+  | ({ readonly type: 'successive-halving'; readonly trials?: number } & FidelitySpec)
+  /** Hyperband (Li et al. 2018, Algorithm 1); `iterations` repeats the whole set of brackets (default 1). */
+  | ({ readonly type: 'hyperband'; readonly iterations: number } & FidelitySpec)
+  /** Asynchronous successive halving (Li et al. 2020, Algorithm 2); `trials` is how many configs it starts. */
+  | ({ readonly type: 'asha'; readonly trials: number } & FidelitySpec);
+
+export type StrategyType = StrategySpec['type'];
 
 export interface SearchSpace {
   readonly name: string;

@@ -1,7 +1,7 @@
 /** Every SQL statement `SqliteStorage` runs, prepared once per connection and typed by its bind and row shapes. */
 import type Database from 'better-sqlite3';
 import type { TrialState } from '../core/types.js';
-import type { ParamType, RankedTrialRow, ReportRow, StudyRow, TrialRow, ValueKind } from './rows.js';
+import type { CurvePointRow, ParamType, RankedTrialRow, ReportRow, StudyRow, TrialRow, ValueKind } from './rows.js';
 
 export interface InsertStudy {
   name: string;
@@ -53,10 +53,20 @@ export interface FinishTrial {
   now: string;
 }
 
-// Leaderboard order: complete, then pruned, then everything else; finite (and ±inf) values before NaN,
-// NaN before no value; best first in the study's direction; ties by trial number.
+// Leaderboard order (multi-fidelity aware):
+//  1. failed trials last;
+//  2. then the furthest trained first: epochs DESC, then rung DESC (no rung ranks lowest), so a trial that reached
+//     a larger budget outranks a better value measured at a smaller one;
+//  3. then complete before every other state (pruned, paused, running, waiting rank alike);
+//  4. then the value in the study's direction: finite (and ±inf) before NaN, NaN before no value;
+//  5. ties by trial number.
+// When all trials share their epochs and rung (a plain random or grid sweep) this is the order it always was:
+// complete by value, then the rest, failed last.
 const LEADERBOARD_ORDER = `
-  CASE t.state WHEN 'complete' THEN 0 WHEN 'pruned' THEN 1 ELSE 2 END,
+  CASE WHEN t.state = 'failed' THEN 1 ELSE 0 END,
+  t.epochs DESC,
+  t.rung DESC NULLS LAST,
+  CASE WHEN t.state = 'complete' THEN 0 ELSE 1 END,
   CASE WHEN t.value_kind IS NULL THEN 2 WHEN t.value_kind = 'nan' THEN 1 ELSE 0 END,
   CASE WHEN s.direction = 'maximize' THEN -t.value ELSE t.value END,
   t.number`;
@@ -119,6 +129,11 @@ export function prepareStatements(db: Database.Database) {
                         finished_at = @finished_at, heartbeat_at = @now
       WHERE id = @id
       RETURNING *`),
+    // Only from paused, so a trial someone else just claimed or finished is never moved back.
+    promoteTrial: db.prepare<{ id: number; budget: number; rung: number; now: string }, TrialRow>(`
+      UPDATE trials SET state = 'waiting', budget = @budget, rung = @rung, heartbeat_at = @now
+      WHERE id = @id AND state = 'paused'
+      RETURNING *`),
     upsertReport: db.prepare<UpsertReport>(`
       INSERT INTO reports (trial_id, epoch, metric, value, value_kind)
       VALUES (@trial_id, @epoch, @metric, @value, @value_kind)
@@ -126,6 +141,12 @@ export function prepareStatements(db: Database.Database) {
     reportsOf: db.prepare<[number], ReportRow>(
       'SELECT trial_id, epoch, metric, value, value_kind FROM reports WHERE trial_id = ? ORDER BY epoch, metric',
     ),
+    // One metric across a study, for learning curves; ordered so each trial's epochs come together, ascending.
+    objectiveReports: db.prepare<{ study_id: number; metric: string }, CurvePointRow>(`
+      SELECT r.trial_id, r.epoch, r.value, r.value_kind
+      FROM reports r JOIN trials t ON t.id = r.trial_id
+      WHERE t.study_id = @study_id AND r.metric = @metric
+      ORDER BY r.trial_id, r.epoch`),
     // LIMIT -1 means no limit in SQLite.
     leaderboard: db.prepare<{ study_id: number; limit: number }, RankedTrialRow>(`
       SELECT ROW_NUMBER() OVER (ORDER BY ${LEADERBOARD_ORDER}) AS rank, t.*

@@ -58,6 +58,9 @@ export interface ReportRow {
   readonly value_kind: ValueKind;
 }
 
+/** One epoch of one metric, as `objectiveCurves` reads it. */
+export type CurvePointRow = Omit<ReportRow, 'metric'>;
+
 export interface ParamRow {
   readonly trial_id: number;
   readonly name: string;
@@ -179,4 +182,19 @@ export function toEpochReports(rows: readonly ReportRow[]): EpochReport[] {
   }
   // fromEntries defines own properties, so a metric named "__proto__" is kept like any other
   return groups.map((g) => ({ trialId: g.trialId, epoch: g.epoch, metrics: Object.fromEntries(g.entries) }));
+}
+
+/**
+ * Report rows of one metric (ordered by trial, then epoch) as one learning curve per trial:
+ * `curve[e - 1]` is epoch e, NaN where that epoch has no report.
+ */
+export function toCurves(rows: readonly CurvePointRow[]): Map<number, number[]> {
+  const curves = new Map<number, number[]>();
+  for (const r of rows) {
+    let curve = curves.get(r.trial_id);
+    if (!curve) curves.set(r.trial_id, (curve = []));
+    while (curve.length < r.epoch - 1) curve.push(NaN);
+    curve[r.epoch - 1] = decodeNumber(r.value, r.value_kind) ?? NaN;
+  }
+  return curves;
 }

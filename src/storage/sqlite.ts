@@ -9,11 +9,11 @@ import {
 import { migrate, schemaVersion } from './migrations.js';
 import { prepareStatements, type Statements } from './queries.js';
 import {
-  canonicalJson, encodeNumber, encodeParam, toEpochReports, toStudyRecord, toTrialRecord, type EncodedNumber,
+  canonicalJson, encodeNumber, encodeParam, toCurves, toEpochReports, toStudyRecord, toTrialRecord, type EncodedNumber,
   type StudyRow, type TrialRow,
 } from './rows.js';
 import type { NewTrial, Storage, StudySummary, TrialFilter } from './types.js';
-import { checkNewTrial, checkOutcome, checkReport, checkStudySpec } from './validate.js';
+import { checkNewTrial, checkOutcome, checkPromotion, checkReport, checkStudySpec } from './validate.js';
 
 export interface SqliteStorageOptions {
   /** Clock for timestamps; injectable so tests can pin them. */
@@ -30,6 +30,17 @@ export interface SqliteDiagnostics {
 }
 
 const FINISHED: readonly TrialState[] = ['complete', 'pruned', 'failed'];
+
+/**
+ * The moves `finishTrial` makes: a running trial to any outcome; a waiting one only to failed (it never ran);
+ * a paused one to any finished state without running again (a multi-fidelity loser is pruned from paused).
+ */
+function canFinish(from: TrialState, to: TrialOutcome['state']): boolean {
+  if (from === 'running') return true;
+  if (from === 'waiting') return to === 'failed';
+  if (from === 'paused') return to !== 'paused';
+  return false;
+}
 
 /** `Storage` on one SQLite file. Each method is one transaction; writes take the lock up front (BEGIN IMMEDIATE). */
 export class SqliteStorage implements Storage {
@@ -158,8 +169,9 @@ export class SqliteStorage implements Storage {
       if (FINISHED.includes(row.state)) {
         throw new StorageError(`trial ${id} is already ${row.state} and can't change again (to ${outcome.state})`);
       }
-      const allowed = row.state === 'running' || (row.state === 'waiting' && outcome.state === 'failed');
-      if (!allowed) throw new StorageError(`trial ${id} is ${row.state}: it can't become ${outcome.state}`);
+      if (!canFinish(row.state, outcome.state)) {
+        throw new StorageError(`trial ${id} is ${row.state}: it can't become ${outcome.state}`);
+      }
 
       // Final metrics land on the epoch they belong to, so they match per-epoch reports (upsert: no duplicates).
       if (outcome.metrics && outcome.epochs >= 1) this.upsertReports(id, outcome.epochs, outcome.metrics);
@@ -170,10 +182,12 @@ export class SqliteStorage implements Storage {
         state: outcome.state,
         value: v ? v.value : row.value,
         value_kind: v ? v.kind : row.value_kind,
-        epochs: outcome.epochs,
+        // Epochs never go back: a resumed trial whose worker died before its first new epoch still has its reports.
+        epochs: Math.max(row.epochs, outcome.epochs),
         error_kind: outcome.error?.kind ?? null,
         error_message: outcome.error?.message ?? null,
-        checkpoint: outcome.checkpoint ?? row.checkpoint,
+        // The checkpoint describes the trial as this outcome leaves it; without one, an older one is stale.
+        checkpoint: outcome.checkpoint ?? null,
         finished_at: outcome.state === 'paused' ? null : now,
         now,
       });
@@ -181,6 +195,29 @@ export class SqliteStorage implements Storage {
       this.q.touchStudy.run({ id: row.study_id, now });
       return toTrialRecord(updated);
     });
+  }
+
+  async promoteTrial(id: TrialId, budget: number, rung: number): Promise<TrialRecord> {
+    checkPromotion(budget, rung);
+    return this.write('promoteTrial', () => {
+      const row = this.mustGetTrial(id);
+      const refuse = (why: string): never => {
+        throw new StorageError(`can't promote trial ${id} to budget ${budget}, rung ${rung}: ${why}`);
+      };
+      if (row.state !== 'paused') refuse(`it is ${row.state}, and only a paused trial can be promoted`);
+      if (!(budget > row.budget)) refuse(`the budget must grow past its current ${row.budget}`);
+      if (!(budget > row.epochs)) refuse(`it has already trained ${row.epochs} epochs`);
+      if (row.rung !== null && rung < row.rung) refuse(`it is already at rung ${row.rung}`);
+      const now = this.now();
+      const updated = this.q.promoteTrial.get({ id, budget, rung, now });
+      if (!updated) throw new StorageError(`trial ${id} changed while being promoted`);
+      this.q.touchStudy.run({ id: row.study_id, now });
+      return toTrialRecord(updated);
+    });
+  }
+
+  async objectiveCurves(study: StudyId, metric: string): Promise<ReadonlyMap<TrialId, readonly number[]>> {
+    return this.read('objectiveCurves', () => toCurves(this.q.objectiveReports.all({ study_id: study, metric })));
   }
 
   async trial(id: TrialId): Promise<TrialRecord | null> {

@@ -31,17 +31,38 @@ export interface Storage {
    */
   report(id: TrialId, epoch: number, metrics: Metrics, value: number): Promise<void>;
   /**
-   * Moves a running trial to its outcome in one transaction (a waiting one may only become `failed`).
-   * A finished trial can't change again (throws StorageError). `outcome.metrics`, if given, are stored as the
-   * report of epoch `outcome.epochs`; without `outcome.value` the last reported value is kept.
+   * Moves a trial to its outcome in one transaction: a running one to any outcome; a waiting one only to `failed`;
+   * a paused one to `complete`, `pruned` or `failed` without running again (a multi-fidelity loser is pruned
+   * straight from `paused`). A finished trial can't change again (throws StorageError, nothing changed).
+   * `outcome.metrics`, if given, are stored as the report of epoch `outcome.epochs`; without `outcome.value` the
+   * last reported value is kept. `epochs` never goes back: it becomes max(stored epochs, `outcome.epochs`).
+   * The checkpoint column becomes `outcome.checkpoint`, or NULL without one (a finished trial's checkpoint files are
+   * the engine's to delete). `finishedAt` is set for finished states and stays null for `paused`.
    */
   finishTrial(id: TrialId, outcome: TrialOutcome): Promise<TrialRecord>;
+  /**
+   * Multi-fidelity promotion, one transaction: a `paused` trial becomes `waiting` again (then `claimTrial` →
+   * running, its learning curve continuing at epoch `epochs + 1`) with the new `budget` and `rung`, and a fresh
+   * heartbeat. Its epochs, value, reports, checkpoint, worker and bracket are kept.
+   * Throws StorageError, changing nothing, unless the trial is paused, `budget` > its budget and > its epochs,
+   * and `rung` (an integer >= 0) >= its rung (any rung if it had none).
+   */
+  promoteTrial(id: TrialId, budget: number, rung: number): Promise<TrialRecord>;
+  /**
+   * One query: per trial of the study that reported `metric`, its value at each epoch: `curve[e - 1]` is epoch e,
+   * NaN/±Infinity exact, NaN for an epoch without a report. The curve ends at the last reported epoch; trials with
+   * no report of `metric` are absent. An unknown study gives an empty map.
+   */
+  objectiveCurves(study: StudyId, metric: string): Promise<ReadonlyMap<TrialId, readonly number[]>>;
   trial(id: TrialId): Promise<TrialRecord | null>;
   trials(study: StudyId, filter?: TrialFilter): Promise<readonly TrialRecord[]>;
   reports(id: TrialId): Promise<readonly EpochReport[]>;
   /**
-   * Complete trials first, ranked by value in the study's direction; then pruned; failed and unfinished last.
-   * Within a group NaN ranks after every number, then trials without a value; ties go by trial number. Ranks start at 1.
+   * Ranked for multi-fidelity: failed trials last; the rest by how far they trained (epochs, most first, then rung,
+   * highest first, no rung lowest), so a trial that reached a larger budget outranks a better value at a smaller one;
+   * then complete before every other state; then value in the study's direction, NaN after every number, then
+   * trials without a value; ties go by trial number. When every trial has the same epochs and rung (a plain
+   * random or grid sweep) that is: complete by value, then the rest, failed last. Ranks start at 1.
    */
   leaderboard(study: StudyId, limit: number): Promise<readonly RankedTrial[]>;
   close(): Promise<void>;

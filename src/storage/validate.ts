@@ -61,3 +61,11 @@ export function checkOutcome(o: TrialOutcome): void {
     if (typeof o.error.message !== 'string') fail('error message must be a string');
   }
 }
+
+/** The shape of a promotion; whether it fits the stored trial is checked inside the transaction. */
+export function checkPromotion(budget: number, rung: number): void {
+  if (typeof budget !== 'number' || !Number.isFinite(budget) || budget < 0) {
+    fail(`promotion budget must be a finite number >= 0, got ${budget}`);
+  }
+  if (!isInt(rung) || rung < 0) fail(`promotion rung must be an integer >= 0, got ${rung}`);
+}

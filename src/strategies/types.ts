@@ -1,4 +1,4 @@
-import type { Decision, TrialRecord, TrialSuggestion } from '../core/types.js';
+import type { Decision, TrialId, TrialRecord, TrialSuggestion } from '../core/types.js';
 
 /** What a strategy may look at when it decides. Values inside are raw; `sign` turns them into "higher is better". */
 export interface StrategyContext {
@@ -8,10 +8,14 @@ export interface StrategyContext {
   readonly sign: 1 | -1;
   /** An upper bound on trials to create, from `--trials` or the space file. */
   readonly maxTrials: number;
+  /** The objective's raw value of a trial at an epoch it reported (1-based), or undefined if it never got there. */
+  valueAt(trialId: TrialId, epoch: number): number | undefined;
 }
 
 export type Suggestion =
   | ({ readonly kind: 'trial' } & TrialSuggestion)
+  /** Finish a paused trial as pruned: it lost its rung and will not train again. */
+  | { readonly kind: 'prune'; readonly trialId: TrialId }
   | { readonly kind: 'wait' }
   | { readonly kind: 'done' };
 

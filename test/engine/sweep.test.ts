@@ -1,48 +1,23 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Decision, Metrics, TrialOutcome } from '../../src/core/types.js';
 import { runTrials } from '../../src/engine/sweep.js';
 import { studySpec } from '../../src/engine/run-sweep.js';
 import type { SweepEvent } from '../../src/engine/events.js';
-import type { TrialRunner, TrialTask } from '../../src/execution/types.js';
+import { FakeRunner } from '../helpers/fake-runner.js';
 import { openStorage } from '../../src/storage/index.js';
 import { createStrategy } from '../../src/strategies/index.js';
 import { space } from '../helpers/records.js';
 
-/** A runner without tfjs: the score is a function of the params, and large learning rates throw. */
-class FakeRunner implements TrialRunner {
-  readonly info = { requested: 'auto' as const, backend: 'cpu' as const, tfBackend: 'cpu', warnings: [] };
-  running = 0;
-  maxRunning = 0;
-  async run(task: TrialTask, onEpoch: (epoch: number, metrics: Metrics) => Promise<Decision>): Promise<TrialOutcome> {
-    this.running++;
-    this.maxRunning = Math.max(this.maxRunning, this.running);
-    try {
-      const lr = task.params.learningRate as number;
-      let value = 0;
-      for (let epoch = 1; epoch <= task.budget; epoch++) {
-        await new Promise((r) => setTimeout(r, 1));
-        if (lr > 0.03 && epoch === 2) return { state: 'failed', epochs: epoch - 1, error: { kind: 'exception', message: `lr ${lr} too large` } };
-        value = 1 - Math.abs(Math.log10(lr) + 2) / 10 + epoch / 100;
-        const decision = await onEpoch(epoch, { val_accuracy: value, val_loss: 1 - value });
-        if (decision !== 'continue') return { state: 'pruned', epochs: epoch, value };
-      }
-      return { state: 'complete', epochs: task.budget, value };
-    } finally {
-      this.running--;
-    }
-  }
-  async close(): Promise<void> {}
-}
+const CKPT = 'results/test-checkpoints-unused';
 
 test('the tuner stores every trial, every epoch and the outcome, with failures recorded and the sweep finished', async () => {
   const s = space({ strategy: { type: 'random', trials: 12 } });
   const storage = openStorage(':memory:');
   const study = await storage.openStudy(studySpec(s));
-  const runner = new FakeRunner();
+  const runner = new FakeRunner((task, epoch) => (task.params.learningRate as number) > 0.03 && epoch === 2);
   const events: SweepEvent[] = [];
   const result = await runTrials({
-    space: s, study, storage, runner, strategy: createStrategy(s), workers: 3, maxTrials: 12, onEvent: (e) => events.push(e),
+    space: s, study, storage, runner, strategy: createStrategy(s), workers: 3, maxTrials: 12, checkpointRoot: CKPT, onEvent: (e) => events.push(e),
   });
   const trials = await storage.trials(study.id);
   assert.equal(trials.length, 12);
@@ -53,7 +28,7 @@ test('the tuner stores every trial, every epoch and the outcome, with failures r
   assert.equal(failed.length + complete.length, 12);
   assert.ok(failed.length > 0 && complete.length > 0, 'the seeded space should give both outcomes');
   for (const t of failed) {
-    assert.match(t.error?.message ?? '', /too large/);
+    assert.match(t.error?.message ?? '', /failed at epoch 2/);
     assert.equal((await storage.reports(t.id)).length, 1);
   }
   for (const t of complete) {
@@ -73,17 +48,17 @@ test('a rerun continues the study: stored trials count, and waiting ones are dis
   const s = space({ strategy: { type: 'random', trials: 4 } });
   const storage = openStorage(':memory:');
   const study = await storage.openStudy(studySpec(s));
-  const runner = new FakeRunner();
-  const first = await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers: 2, maxTrials: 4 });
+  const runner = new FakeRunner((task, epoch) => (task.params.learningRate as number) > 0.03 && epoch === 2);
+  const first = await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers: 2, maxTrials: 4, checkpointRoot: CKPT });
   assert.equal(first.ran, 4);
   // A trial created but never dispatched, as after a crash between the two.
   const orphan = await storage.createTrial(study.id, { params: { learningRate: 0.01, batchSize: 32 }, budget: 3, seed: 1 });
-  const again = await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers: 2, maxTrials: 6 });
+  const again = await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers: 2, maxTrials: 6, checkpointRoot: CKPT });
   assert.equal(again.ran, 2, 'the orphan plus one new trial reach the total of 6');
   const trials = await storage.trials(study.id);
   assert.equal(trials.length, 6);
   assert.equal(trials.find((t) => t.id === orphan.id)?.state, 'complete');
-  const nothing = await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers: 2, maxTrials: 6 });
+  const nothing = await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers: 2, maxTrials: 6, checkpointRoot: CKPT });
   assert.equal(nothing.ran, 0);
   await storage.close();
 });
@@ -94,7 +69,7 @@ test('a stop decision from the strategy prunes the trial at that epoch', async (
   const study = await storage.openStudy(studySpec(s));
   const base = createStrategy(s);
   const stopper = { ...base, name: base.name, ask: base.ask.bind(base), tell: base.tell.bind(base), onReport: () => 'stop' as const };
-  await runTrials({ space: s, study, storage, runner: new FakeRunner(), strategy: stopper, workers: 1, maxTrials: 2 });
+  await runTrials({ space: s, study, storage, runner: new FakeRunner(), strategy: stopper, workers: 1, maxTrials: 2, checkpointRoot: CKPT });
   for (const t of await storage.trials(study.id)) {
     if (t.state === 'failed') continue;
     assert.equal(t.state, 'pruned');

@@ -2,47 +2,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { StorageError, StudyMismatchError } from '../../src/core/errors.js';
-import type { Direction, StudySpec, TrialOutcome, TrialRecord } from '../../src/core/types.js';
-import type { NewTrial, Storage } from '../../src/storage/types.js';
+import type { Direction, StudySpec } from '../../src/core/types.js';
+import { fidelityContract } from './contract-fidelity.js';
+import { rankingContract } from './contract-ranking.js';
+import { ISO, newTrial, runTrial, spec, storageTest, type MakeStorage } from './helpers.js';
 
-const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-
-export const spec = (over: Partial<StudySpec> = {}): StudySpec => ({
-  name: 'adam',
-  space: { lr: { type: 'log-uniform', low: 1e-4, high: 1e-1 }, layers: { type: 'int', low: 1, high: 4 } },
-  direction: 'maximize',
-  metric: 'val_accuracy',
-  strategy: 'random',
-  seed: 42,
-  ...over,
-});
-
-export const newTrial = (over: Partial<NewTrial> = {}): NewTrial => ({
-  params: { lr: 0.01, layers: 2 },
-  budget: 10,
-  seed: 7,
-  ...over,
-});
+export { newTrial, spec } from './helpers.js';
 
 /** Registers the contract tests for one storage. `makeStorage` must return a fresh, empty storage. */
-export function storageContract(name: string, makeStorage: () => Storage | Promise<Storage>): void {
-  // Each test gets its own storage, closed afterwards even when the test fails.
-  const withStorage = (fn: (s: Storage) => Promise<void>) => async () => {
-    const s = await makeStorage();
-    try {
-      await fn(s);
-    } finally {
-      await s.close();
-    }
-  };
-
-  /** A trial taken through create → claim → one report per value → finish. */
-  async function runTrial(s: Storage, studyId: number, values: number[], outcome: Partial<TrialOutcome>): Promise<TrialRecord> {
-    const t = await s.createTrial(studyId, newTrial());
-    assert.equal(await s.claimTrial(t.id, 'w0'), true);
-    for (const [i, v] of values.entries()) await s.report(t.id, i + 1, { val_accuracy: v }, v);
-    return s.finishTrial(t.id, { state: 'complete', epochs: values.length, ...outcome });
-  }
+export function storageContract(name: string, makeStorage: MakeStorage): void {
+  const withStorage = storageTest(makeStorage);
 
   describe(`Storage contract: ${name}`, () => {
     test('openStudy creates the study, and reopening returns the same record', withStorage(async (s) => {
@@ -206,18 +175,21 @@ export function storageContract(name: string, makeStorage: () => Storage | Promi
       await assert.rejects(s.finishTrial(done.id + 1000, { state: 'failed', epochs: 0 }), StorageError);
     }));
 
-    test('a waiting trial may only fail; a paused one must be claimed before it finishes', withStorage(async (s) => {
+    test('a waiting trial may only fail; a paused one may not pause again without running', withStorage(async (s) => {
       const st = await s.openStudy(spec());
       const t = await s.createTrial(st.id, newTrial());
       await assert.rejects(s.finishTrial(t.id, { state: 'complete', epochs: 0 }), StorageError);
+      await assert.rejects(s.finishTrial(t.id, { state: 'paused', epochs: 0 }), StorageError);
       await assert.rejects(s.report(t.id, 1, {}, 1), StorageError);
       const failed = await s.finishTrial(t.id, { state: 'failed', epochs: 0, error: { kind: 'worker-died', message: 'gone' } });
       assert.equal(failed.state, 'failed');
       assert.equal(failed.startedAt, null);
       const p = await s.createTrial(st.id, newTrial());
       await s.claimTrial(p.id, 'w');
-      await s.finishTrial(p.id, { state: 'paused', epochs: 0 });
-      await assert.rejects(s.finishTrial(p.id, { state: 'pruned', epochs: 0 }), StorageError);
+      const paused = await s.finishTrial(p.id, { state: 'paused', epochs: 0, checkpoint: 'ckpt/p' });
+      await assert.rejects(s.finishTrial(p.id, { state: 'paused', epochs: 0, checkpoint: 'ckpt/q' }), /paused: it can't become paused/);
+      await assert.rejects(s.report(p.id, 1, { val_accuracy: 1 }, 1), StorageError);
+      assert.deepEqual(await s.trial(p.id), paused);
     }));
 
     test('reporting the same epoch again replaces its metrics instead of duplicating them', withStorage(async (s) => {
@@ -250,42 +222,6 @@ export function storageContract(name: string, makeStorage: () => Storage | Promi
       assert.deepEqual(await s.trials(st.id + 1000), []);
     }));
 
-    for (const direction of ['maximize', 'minimize'] as const) {
-      test(`leaderboard ranks complete, then pruned, then the rest, best first (${direction})`, withStorage(async (s) => {
-        const st = await s.openStudy(spec({ direction }));
-        const label = new Map<number, string>();
-        const add = async (name: string, t: Promise<TrialRecord>) => label.set((await t).id, name);
-        await add('c0.5', runTrial(s, st.id, [0.5], {}));
-        await add('failed', runTrial(s, st.id, [0.99], { state: 'failed', error: { kind: 'exception', message: 'x' } }));
-        await add('cNaN', runTrial(s, st.id, [NaN], {}));
-        await add('p0.9', runTrial(s, st.id, [0.9], { state: 'pruned' }));
-        await add('c0.8', runTrial(s, st.id, [0.8], {}));
-        await add('cInf', runTrial(s, st.id, [], { value: Infinity, epochs: 0 }));
-        await add('c-Inf', runTrial(s, st.id, [-Infinity], {}));
-        await add('c0.5b', runTrial(s, st.id, [0.5], {}));
-        await add('p0.1', runTrial(s, st.id, [0.1], { state: 'pruned' }));
-        await add('waiting', s.createTrial(st.id, newTrial()));
-
-        const board = await s.leaderboard(st.id, 100);
-        const completes = direction === 'maximize'
-          ? ['cInf', 'c0.8', 'c0.5', 'c0.5b', 'c-Inf', 'cNaN']
-          : ['c-Inf', 'c0.5', 'c0.5b', 'c0.8', 'cInf', 'cNaN'];
-        const pruned = direction === 'maximize' ? ['p0.9', 'p0.1'] : ['p0.1', 'p0.9'];
-        assert.deepEqual(board.map((r) => label.get(r.trial.id)), [...completes, ...pruned, 'failed', 'waiting']);
-        assert.deepEqual(board.map((r) => r.rank), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-        assert.deepEqual(board[0]?.trial, await s.trial(board[0]?.trial.id ?? -1));
-
-        const top3 = await s.leaderboard(st.id, 3);
-        assert.deepEqual(top3, board.slice(0, 3));
-        assert.deepEqual(await s.leaderboard(st.id, 0), []);
-        assert.deepEqual(await s.leaderboard(st.id, Infinity), board);
-
-        const [summary] = await s.studies();
-        assert.equal(summary?.best, direction === 'maximize' ? Infinity : -Infinity);
-        assert.deepEqual(summary?.counts, { waiting: 1, running: 0, paused: 0, complete: 6, pruned: 2, failed: 1 });
-      }));
-    }
-
     test('studies() summarises every study, with a null best while nothing is complete', withStorage(async (s) => {
       const a = await s.openStudy(spec({ direction: 'minimize' }));
       await s.openStudy(spec({ name: 'empty' }));
@@ -297,4 +233,6 @@ export function storageContract(name: string, makeStorage: () => Storage | Promi
       assert.deepEqual(list[1]?.counts, { waiting: 0, running: 0, paused: 0, complete: 0, pruned: 0, failed: 0 });
     }));
   });
+  fidelityContract(name, makeStorage);
+  rankingContract(name, makeStorage);
 }

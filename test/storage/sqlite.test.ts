@@ -11,7 +11,8 @@ import { StorageError } from '../../src/core/errors.js';
 import { LATEST_VERSION, MIGRATIONS, migrate, schemaVersion } from '../../src/storage/migrations.js';
 import { openStorage, SqliteStorage, type Storage } from '../../src/storage/index.js';
 import type { ParamRow } from '../../src/storage/rows.js';
-import { newTrial, spec, storageContract } from './contract.js';
+import { storageContract } from './contract.js';
+import { newTrial, spec } from './helpers.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tune-storage-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));

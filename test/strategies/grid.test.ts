@@ -16,7 +16,7 @@ const gridSpace = space({
 
 function runAll(strategy: GridStrategy, trials: TrialRecord[], maxTrials = 100): TrialRecord[] {
   for (;;) {
-    const s = strategy.ask({ trials, sign: 1, maxTrials });
+    const s = strategy.ask({ trials, sign: 1, maxTrials, valueAt: () => undefined });
     if (s.kind !== 'trial') return trials;
     trials.push(record(trials.length, s.params));
   }

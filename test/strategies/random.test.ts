@@ -9,7 +9,7 @@ function drive(strategy: RandomStrategy, maxTrials: number, stored: TrialRecord[
   const trials = [...stored];
   const out: Suggestion[] = [];
   for (;;) {
-    const ctx: StrategyContext = { trials, sign: 1, maxTrials };
+    const ctx: StrategyContext = { trials, sign: 1, maxTrials, valueAt: () => undefined };
     const s = strategy.ask(ctx);
     out.push(s);
     if (s.kind !== 'trial') return out;

@@ -21,6 +21,7 @@ export function builder(y: Argv) {
     .option('seed', { type: 'number', describe: "Override the space file's seed" })
     .option('trials', { type: 'number', describe: 'Total trials for the study (stored ones count), overriding the file' })
     .option('top', { type: 'number', default: 10, describe: 'Rows of the leaderboard printed at the end' })
+    .option('keep-checkpoints', { type: 'boolean', default: false, describe: 'Keep the checkpoints of finished trials (paused trials always keep theirs)' })
     .option('recycle-after', { type: 'number', default: 50, describe: 'Trials a wasm worker runs before it is replaced (the wasm heap never shrinks)' })
     .check((a) => {
       const counts: [string, number | undefined][] = [['workers', a.workers], ['trials', a.trials], ['top', a.top], ['recycle-after', a['recycle-after']]];
@@ -44,6 +45,7 @@ export async function handler(args: Args): Promise<void> {
     seed: args.seed,
     trials: args.trials,
     recycleAfter: args.recycleAfter,
+    keepCheckpoints: args.keepCheckpoints,
     onEvent: progressPrinter(log, space.objective.metric),
   });
   log(`\nran ${result.ran} trial(s) in ${formatDuration(result.elapsedMs)}; ${result.trials.length} stored in ${args.storage}\n`);

@@ -6,13 +6,15 @@ import { formatNumber, formatParam } from './values.js';
 export function renderLeaderboard(study: StudyRecord, ranked: readonly RankedTrial[]): string {
   if (ranked.length === 0) return `study ${study.name}: no trials yet`;
   const names = paramNames(ranked);
-  const header = ['rank', 'trial', 'state', study.metric, 'epochs', ...names];
+  const rungs = ranked.some(({ trial }) => trial.rung !== null);
+  const header = ['rank', 'trial', 'state', study.metric, 'epochs', ...(rungs ? ['rung'] : []), ...names];
   const rows = ranked.map(({ rank, trial }) => [
     String(rank),
     `#${trial.number}`,
     trial.state,
     formatNumber(trial.value),
     String(trial.epochs),
+    ...(rungs ? [trial.rung === null ? '-' : String(trial.rung)] : []),
     ...names.map((n) => (trial.params[n] === undefined ? '' : formatParam(trial.params[n]))),
   ]);
   const arrow = study.direction === 'maximize' ? 'higher is better' : 'lower is better';

@@ -1,0 +1,12 @@
+import { createRng, deriveSeed } from '../core/rng.js';
+import type { Params } from '../core/types.js';
+import { sampleParams } from '../space/sample.js';
+import type { SearchSpace } from '../space/types.js';
+
+/**
+ * The n-th random config of a study. Each index has its own RNG stream derived from the study seed, so the
+ * sequence is reproducible and a resumed study continues it without stored sampler state.
+ */
+export function randomConfig(space: SearchSpace, index: number): Params {
+  return sampleParams(space.params, createRng(deriveSeed(space.seed, `params/${index}`)));
+}

@@ -1,0 +1,53 @@
+import type { Decision, Metrics, TrialOutcome } from '../../src/core/types.js';
+import type { TrialRunner, TrialTask } from '../../src/execution/types.js';
+
+/** Final quality of a config in (0, 1]: best at learningRate 0.01, falling off by decade. */
+export function quality(params: TrialTask['params']): number {
+  const lr = params.learningRate as number;
+  return 1 - Math.abs(Math.log10(lr) + 2) / 10;
+}
+
+/** A deterministic learning curve: rises towards the config's quality, so ranks are the same at every budget. */
+export function curve(params: TrialTask['params'], epoch: number): number {
+  return quality(params) * (1 - Math.exp(-epoch / 3));
+}
+
+/**
+ * A trial runner without tfjs. It trains "epochs" on a curve computed from the params, obeys decisions,
+ * pauses with a fake checkpoint and resumes from it, and counts every epoch it trains.
+ */
+export class FakeRunner implements TrialRunner {
+  readonly info = { requested: 'auto' as const, backend: 'cpu' as const, tfBackend: 'cpu', warnings: [] };
+  running = 0;
+  maxRunning = 0;
+  epochsTrained = 0;
+  /** Called after each epoch with the number of trials running then. */
+  onTick: (running: number) => void = () => {};
+
+  constructor(private readonly failWhen: (task: TrialTask, epoch: number) => boolean = () => false) {}
+
+  async run(task: TrialTask, onEpoch: (epoch: number, metrics: Metrics) => Promise<Decision>): Promise<TrialOutcome> {
+    this.running++;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    try {
+      const from = task.resumeFrom === undefined ? 0 : Number(task.resumeFrom.split(':').at(-1));
+      if (task.resumeFrom !== undefined && !(from > 0 && from < task.budget)) throw new Error(`bad resume ${task.resumeFrom} to ${task.budget}`);
+      let value = from === 0 ? 0 : curve(task.params, from);
+      for (let epoch = from + 1; epoch <= task.budget; epoch++) {
+        await new Promise((r) => setTimeout(r, 1));
+        if (this.failWhen(task, epoch)) return { state: 'failed', epochs: epoch - 1, error: { kind: 'exception', message: `failed at epoch ${epoch}` } };
+        this.epochsTrained++;
+        value = curve(task.params, epoch);
+        this.onTick(this.running);
+        const decision = await onEpoch(epoch, { val_accuracy: value, val_loss: 1 - value });
+        if (decision === 'pause') return { state: 'paused', epochs: epoch, value, checkpoint: `fake:${task.trialId}:${epoch}` };
+        if (decision === 'stop') return { state: 'pruned', epochs: epoch, value };
+      }
+      return { state: 'complete', epochs: task.budget, value };
+    } finally {
+      this.running--;
+    }
+  }
+
+  async close(): Promise<void> {}
+}
