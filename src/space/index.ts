@@ -6,3 +6,5 @@ export { sampleParams, sampleValue } from './sample.js';
 export { spaceFileSchema, STRATEGY_SCHEMAS, NAME_PATTERN, type SpaceFile, type SpaceFileInput } from './schema.js';
 export { spaceJsonSchema, spaceJsonSchemaText, SPACE_SCHEMA_ID } from './emit-schema.js';
 export { PARAM_RULES, checkParamValue } from './param-rules.js';
+export { rungBudgets, maxRung, isFidelityStrategy, FIDELITY_STRATEGY_TYPES, type FidelityStrategyType, type FidelityStrategySpec } from './fidelity.js';
+export { FIDELITY_ALIASES, FIDELITY_DEFAULTS } from './fidelity-schema.js';

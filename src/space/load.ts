@@ -2,11 +2,13 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError, type InputIssue } from '../core/errors.js';
 import type { Direction } from '../core/types.js';
+import { isFidelityStrategy } from './fidelity.js';
+import { FIDELITY_DEFAULTS, givenField } from './fidelity-schema.js';
 import { gridSize, MAX_GRID_POINTS } from './grid.js';
 import { flattenIssues, spaceErrorMap } from './issues.js';
 import { findJsonError } from './json-locate.js';
 import { spaceFileSchema, type RawParamSpec, type SpaceFile } from './schema.js';
-import type { DataSpec, ModelSpec, ParamSpec, SearchSpace, StrategySpec } from './types.js';
+import type { DataSpec, FidelitySpec, ModelSpec, ParamSpec, SearchSpace, StrategySpec } from './types.js';
 
 export interface ParseOptions {
   /** Check that a csv data file exists (default true). Off for spaces that are only inspected, never run. */
@@ -48,6 +50,30 @@ function normaliseModel(model: SpaceFile['task']['model']): ModelSpec {
   return { type: 'cnn', filters: [...model.filters], kernelSize: model.kernelSize, hidden: [...model.hidden] };
 }
 
+/** eta, minEpochs and maxEpochs under their canonical names, aliases resolved, defaults filled (maxEpochs from task.epochs). */
+function normaliseFidelity(strategy: SpaceFile['strategy'], taskEpochs: number): FidelitySpec {
+  return {
+    eta: givenField(strategy, 'eta')?.value ?? FIDELITY_DEFAULTS.eta,
+    minEpochs: givenField(strategy, 'minEpochs')?.value ?? FIDELITY_DEFAULTS.minEpochs,
+    maxEpochs: givenField(strategy, 'maxEpochs')?.value ?? taskEpochs,
+  };
+}
+
+function normaliseStrategy(strategy: SpaceFile['strategy'], taskEpochs: number): StrategySpec {
+  switch (strategy.type) {
+    case 'random':
+      return { type: 'random', trials: strategy.trials };
+    case 'grid':
+      return { type: 'grid', ...(strategy.trials !== undefined ? { trials: strategy.trials } : {}) };
+    case 'successive-halving':
+      return { type: strategy.type, ...normaliseFidelity(strategy, taskEpochs), ...(strategy.trials !== undefined ? { trials: strategy.trials } : {}) };
+    case 'hyperband':
+      return { type: strategy.type, ...normaliseFidelity(strategy, taskEpochs), iterations: strategy.iterations };
+    case 'asha':
+      return { type: strategy.type, ...normaliseFidelity(strategy, taskEpochs), trials: strategy.trials };
+  }
+}
+
 export function defaultDirection(metric: string): Direction {
   return metric.endsWith('loss') ? 'minimize' : 'maximize';
 }
@@ -60,7 +86,7 @@ function normalise(file: SpaceFile, paramOrder: readonly string[], baseDir: stri
     const spec = parsed[name];
     if (spec !== undefined) params[name] = normaliseParam(spec);
   }
-  const strategy: StrategySpec = { ...file.strategy };
+  const strategy = normaliseStrategy(file.strategy, file.task.epochs);
   return {
     name: file.name,
     objective: { metric: file.objective.metric, direction: file.objective.direction ?? defaultDirection(file.objective.metric) },
@@ -150,9 +176,13 @@ function canonicalJson(value: unknown): string {
 }
 
 /**
- * The parts of a space that must match when a study is reopened: params, task, objective and strategy type.
- * Name, seed and trial counts may change between runs (e.g. to run more trials).
+ * The parts of a space that must match when a study is reopened: params, task, objective, strategy type and, for the
+ * multi-fidelity strategies, the rung ladder (eta, minEpochs, maxEpochs), since stored trials sit on its rungs.
+ * Name, seed, trial counts and Hyperband's iterations may change between runs (e.g. to run more trials).
+ * `fidelity` is absent for grid and random, so their signatures are what they were before it existed.
  */
 export function spaceSignature(space: SearchSpace): string {
-  return canonicalJson({ objective: space.objective, params: space.params, strategy: space.strategy.type, task: space.task });
+  const s = space.strategy;
+  const fidelity = isFidelityStrategy(s) ? { eta: s.eta, minEpochs: s.minEpochs, maxEpochs: s.maxEpochs } : undefined;
+  return canonicalJson({ fidelity, objective: space.objective, params: space.params, strategy: s.type, task: space.task });
 }

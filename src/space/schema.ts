@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KNOWN_PARAMS, METRICS, OPTIMIZERS, type KnownParam } from './types.js';
+import { ashaSchema, checkTaskEpochsAsMax, hyperbandSchema, successiveHalvingSchema } from './fidelity-schema.js';
 import { PARAM_RULES, paramRuleIssues, show } from './param-rules.js';
 
 /**
@@ -127,7 +128,11 @@ const task = z
     validationSplit: z.number().gt(0).lt(1).default(0.2).describe('Fraction held out for validation, split once by the study seed.'),
     model: z.discriminatedUnion('type', [mlpModel, cnnModel]).default({ type: 'mlp', hidden: [128, 64] }).describe('The network to train.'),
     optimizer: z.enum(OPTIMIZERS).default('adam').describe('Optimizer, unless params.optimizer tunes it.'),
-    epochs: z.int().min(1).default(9).describe('Epochs per trial (the full budget for multi-fidelity strategies).'),
+    epochs: z
+      .int()
+      .min(1)
+      .default(9)
+      .describe('Epochs per trial. Multi-fidelity strategies (successive-halving, hyperband, asha) train up to their maxEpochs instead, which defaults to this.'),
   })
   .describe('What each trial trains, apart from the tuned params.');
 
@@ -138,7 +143,7 @@ const objective = z
   })
   .describe('What the search optimises.');
 
-/** One member per strategy; add new strategies (successive-halving, hyperband, asha, tpe) here. */
+/** One member per strategy; add new strategies (tpe, …) here. The multi-fidelity ones live in fidelity-schema.ts. */
 export const STRATEGY_SCHEMAS = [
   z
     .strictObject({ type: z.literal('random'), trials: z.int().min(1).describe('Number of trials to run.') })
@@ -146,9 +151,14 @@ export const STRATEGY_SCHEMAS = [
   z
     .strictObject({ type: z.literal('grid'), trials: z.int().min(1).optional().describe('Stop after this many points (default: the whole grid).') })
     .describe('Every combination of categorical values and stepped ranges, in written order.'),
+  successiveHalvingSchema,
+  hyperbandSchema,
+  ashaSchema,
 ] as const;
 
-const strategy = z.discriminatedUnion('type', STRATEGY_SCHEMAS).describe('How trials are proposed.');
+const strategy = z
+  .discriminatedUnion('type', STRATEGY_SCHEMAS)
+  .describe('How trials are proposed, and for the multi-fidelity strategies how many epochs each trial gets.');
 
 export const spaceFileSchema = z
   .strictObject({
@@ -166,6 +176,9 @@ export const spaceFileSchema = z
   .superRefine((s, ctx) => {
     if (s.task.model.type === 'cnn' && 'csv' in s.task.data) {
       ctx.addIssue({ code: 'custom', path: ['task', 'model', 'type'], message: 'a cnn model needs image data ({"builtin": "mnist"}); use "mlp" with csv data' });
+    }
+    if (s.strategy.type === 'successive-halving' || s.strategy.type === 'hyperband' || s.strategy.type === 'asha') {
+      checkTaskEpochsAsMax(s.strategy, s.task.epochs, ctx);
     }
     if (s.strategy.type === 'grid') {
       for (const [name, spec] of Object.entries(s.params)) {
