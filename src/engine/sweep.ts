@@ -52,7 +52,9 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
     const finished = book.set(await storage.finishTrial(id, { state, epochs, value, checkpoint, error }));
     const done = finished.state !== 'paused';
     if (done && !parts.keepCheckpoints && before?.checkpoint) {
-      const p: Promise<void> = removeCheckpoint(before.checkpoint).finally(() => cleanups.delete(p));
+      // The trial's whole folder goes: its last checkpoint and anything an interrupted write left.
+      const folder = checkpointDirFor(parts.checkpointRoot, study.name, finished.number);
+      const p: Promise<void> = removeCheckpoint(folder).finally(() => cleanups.delete(p));
       cleanups.add(p);
     }
     return finished;

@@ -2,4 +2,5 @@
 export { createTrialRunner, defaultWorkerCount, DEFAULT_RECYCLE_AFTER, type TrialRunnerOptions } from './pool.js';
 export { BackendNotInstalledError, NATIVE_PACKAGES } from './backend-select.js';
 export { BACKENDS } from './types.js';
+export { checkpointDirFor, removeCheckpoint } from './checkpoint-paths.js';
 export type { BackendChoice, BackendInfo, BackendName, ExecutionOutcome, OnEpoch, TrialDiagnostics, TrialRunner, TrialTask } from './types.js';

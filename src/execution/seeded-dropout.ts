@@ -1,9 +1,11 @@
 /**
  * Dropout with reproducible masks. tfjs's Dropout layer either uses Math.random (no seed) or, given a seed, draws
  * the same mask on every batch. This one draws a fresh seed per training call from a seeded stream.
+ * The trainer restarts the stream at every epoch (`startEpoch`), so a trial resumed from a checkpoint at epoch e
+ * draws the same masks as one that never paused, without saving the stream's position.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createRng, type Rng } from '../core/rng.js';
+import { createRng, deriveSeed, type Rng } from '../core/rng.js';
 
 export interface SeededDropoutConfig {
   readonly rate: number;
@@ -15,7 +17,7 @@ export class SeededDropout extends tf.layers.Layer {
   static readonly className = 'SeededDropout';
   private readonly rate: number;
   private readonly seed: number;
-  private readonly rng: Rng;
+  private rng: Rng;
 
   constructor(config: SeededDropoutConfig) {
     super(config.name === undefined ? {} : { name: config.name });
@@ -23,6 +25,11 @@ export class SeededDropout extends tf.layers.Layer {
     this.seed = config.seed;
     this.rng = createRng(config.seed);
     this.supportsMasking = true;
+  }
+
+  /** Restart the mask stream for 0-based epoch `epoch`: a pure function of the layer's seed and the epoch. */
+  startEpoch(epoch: number): void {
+    this.rng = createRng(deriveSeed(this.seed, `epoch-${epoch}`));
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {

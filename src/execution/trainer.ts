@@ -4,6 +4,7 @@ import { createRng, shuffledIndices } from '../core/rng.js';
 import type { Decision, Metrics, TrialOutcome } from '../core/types.js';
 import { METRICS } from '../space/types.js';
 import type { LabelledData, SplitData } from './data/types.js';
+import { readCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { learningRateAt, resolveHyperparams, type Hyperparams } from './hyperparams.js';
 import { thrown } from './failures.js';
 import { crossEntropy } from './loss.js';
@@ -68,6 +69,21 @@ function firstNonFinite(metrics: Metrics): string | undefined {
 
 const describe = (v: number | undefined): string => (v === undefined ? 'missing' : Number.isNaN(v) ? 'NaN' : String(v));
 
+/** Layers whose randomness restarts every epoch (seeded dropout), so a resumed trial draws what an unpaused one would. */
+interface EpochAware {
+  startEpoch(epoch: number): void;
+}
+const isEpochAware = (layer: object): layer is EpochAware => typeof (layer as Partial<EpochAware>).startEpoch === 'function';
+
+/** Load `task.resumeFrom` into the fresh model and optimizer; returns the epochs it already holds. */
+async function resume(task: TrialTask, path: string, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<number> {
+  const stored = await readCheckpoint(path);
+  const done = stored.manifest.epochs;
+  if (task.budget <= done) throw new Error(`checkpoint ${path} already holds ${done} epochs; a budget of ${task.budget} leaves nothing to train`);
+  await restoreCheckpoint(path, stored, task.seed, model, optimizer);
+  return done;
+}
+
 /** What a trial owns and has done so far, so a failure can still dispose everything and report progress. */
 interface TrialState {
   model?: tf.LayersModel;
@@ -86,11 +102,15 @@ async function runEpochs(task: TrialTask, data: SplitData, report: EpochReporter
   const model = (s.model = buildModel(task.task.model, input, hp, task.seed));
   const optimizer = (s.optimizer = createOptimizer(hp));
   model.compile({ optimizer, loss: crossEntropy, metrics: ['accuracy'] });
+  // A resumed trial continues at epoch done + 1: same learning-rate schedule, shuffles and masks as if never paused.
+  const done = task.resumeFrom === undefined ? 0 : await resume(task, task.resumeFrom, model, optimizer);
+  s.epochs = done;
   const [xVal, yVal] = asTensors(data.validation, task.task.model, input);
   s.owned.push(xVal, yVal);
 
-  for (let e = 0; e < task.budget; e++) {
+  for (let e = done; e < task.budget; e++) {
     setLearningRate(optimizer, learningRateAt(hp, e));
+    for (const layer of model.layers) if (isEpochAware(layer)) layer.startEpoch(e);
     const t0 = performance.now();
     const order = shuffledIndices(data.train.count, createRng(task.seed + e));
     const epochData = asTensors(data.train, task.task.model, input, order);
@@ -112,8 +132,12 @@ async function runEpochs(task: TrialTask, data: SplitData, report: EpochReporter
     s.epochs = e + 1;
     s.last = metrics;
     const decision = await report(s.epochs, metrics);
-    // A pause has no checkpoint yet, so a resumed trial starts again from epoch 0.
-    if (decision !== 'continue') return { state: decision === 'pause' ? 'paused' : 'pruned', value: metrics[task.metric]!, epochs: s.epochs, metrics };
+    if (decision === 'stop') return { state: 'pruned', value: metrics[task.metric]!, epochs: s.epochs, metrics };
+    if (decision === 'pause') {
+      // Without a checkpointDir the pause keeps nothing, and a resumed trial would train from zero.
+      const checkpoint = task.checkpointDir === undefined ? undefined : await saveCheckpoint(task.checkpointDir, s.epochs, task.seed, model, optimizer);
+      return { state: 'paused', value: metrics[task.metric]!, epochs: s.epochs, metrics, ...(checkpoint === undefined ? {} : { checkpoint }) };
+    }
   }
   return { state: 'complete', epochs: s.epochs, ...(s.last ? { value: s.last[task.metric]!, metrics: s.last } : {}) };
 }
