@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { TuneError, UsageError } from '../core/errors.js';
 import * as exportCommand from './commands/export.js';
+import * as resumeCommand from './commands/resume.js';
 import * as runCommand from './commands/run.js';
 import * as showCommand from './commands/show.js';
 import * as studiesCommand from './commands/studies.js';
@@ -13,6 +14,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .scriptName('tune')
       .usage('$0 --space FILE [options]\n$0 <command> [options]')
       .command(runCommand)
+      .command(resumeCommand)
       .command(topCommand)
       .command(exportCommand)
       .command(showCommand)

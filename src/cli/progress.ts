@@ -18,9 +18,13 @@ export function progressPrinter(write: Write, metric: string): (event: SweepEven
         for (const w of backend.warnings) write(`warning: ${w}`);
         break;
       }
-      case 'interrupted-marked':
-        write(`${event.trials.length} trial(s) left running by an earlier process were marked failed (interrupted)`);
+      case 'recovered': {
+        const requeued = event.trials.filter((t) => t.state === 'waiting').length;
+        const failed = event.trials.length - requeued;
+        if (requeued > 0) write(`${requeued} trial(s) left running by a tuner that stopped are queued to run again`);
+        if (failed > 0) write(`${failed} trial(s) left running by a tuner that stopped were marked failed (interrupted)`);
         break;
+      }
       case 'trial-start':
         budget.set(event.trial.id, event.trial.budget);
         write(`#${event.trial.number} start    ${formatParams(event.trial.params)}`);
@@ -40,7 +44,8 @@ export function progressPrinter(write: Write, metric: string): (event: SweepEven
         const what =
           trial.state === 'failed'
             ? `failed (${trial.error?.kind ?? 'unknown'}): ${trial.error?.message ?? ''}`
-            : `${trial.state}  ${metric}=${formatNumber(trial.value)} after ${trial.epochs} epoch${trial.epochs === 1 ? '' : 's'}`;
+            : `${trial.state}  ${metric}=${formatNumber(trial.value)} after ${trial.epochs} epoch${trial.epochs === 1 ? '' : 's'}` +
+              (trial.state === 'paused' && trial.epochs < trial.budget ? ' (checkpointed; resumes next run)' : '');
         const best = progress.best === null ? 'none yet' : `${formatNumber(progress.best.value)} (#${progress.best.number})`;
         write(
           `#${trial.number} ${what}  [${progress.finished}/${progress.maxTrials} done, ${progress.running} running, best ${best}, ${formatDuration(progress.elapsedMs)}]`,

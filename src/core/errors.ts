@@ -37,6 +37,8 @@ export class UsageError extends TuneError {
 }
 
 export class StorageError extends TuneError {}
+/** Someone else got there first: a trial key already taken, a trial no longer paused. Refresh and ask again. */
+export class ConflictError extends StorageError {}
 export class ExecutionError extends TuneError {}
 export class StudyMismatchError extends TuneError {
   override readonly exitCode = 2;

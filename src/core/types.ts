@@ -53,7 +53,10 @@ export interface TrialRecord {
   readonly epochs: number;
   readonly error: TrialError | null;
   readonly checkpoint: string | null;
+  /** Who runs it: `<host>:<pid>` of the tuner process that claimed it. */
   readonly worker: string | null;
+  /** Failed runs retried so far (`--retries`). */
+  readonly attempts: number;
   readonly createdAt: string;
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
@@ -84,6 +87,8 @@ export interface StudyRecord {
   readonly id: StudyId;
   readonly name: string;
   readonly space: unknown;
+  /** The full normalised space of the latest run, so `tune resume --study S` needs no file. */
+  readonly definition: unknown;
   readonly direction: Direction;
   readonly metric: string;
   readonly strategy: string;

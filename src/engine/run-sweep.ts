@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
-import type { StudyRecord, StudySpec, TrialRecord } from '../core/types.js';
+import { StudyMismatchError, UsageError } from '../core/errors.js';
+import type { StudyRecord, StudySpec } from '../core/types.js';
 import { createTrialRunner, defaultWorkerCount } from '../execution/index.js';
 import type { BackendChoice } from '../execution/types.js';
 import { loadSpace, spaceSignature } from '../space/index.js';
@@ -8,6 +9,9 @@ import { openStorage } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
 import { createStrategy, defaultTrialCount } from '../strategies/index.js';
 import type { SweepListener } from './events.js';
+import { jsonDifferences } from './mismatch.js';
+import { recoverInterrupted, type OnInterrupted } from './recovery.js';
+import { StopController } from './stop.js';
 import { runTrials, type SweepResult } from './sweep.js';
 
 export interface SweepOptions {
@@ -25,6 +29,19 @@ export interface SweepOptions {
   readonly keepCheckpoints?: boolean;
   /** Where checkpoints go; default `checkpoints/` beside the storage file. */
   readonly checkpoints?: string;
+  /** What to do with trials left running by a tuner that died: run them again (default) or fail them. */
+  readonly onInterrupted?: OnInterrupted;
+  /** A stored study of the same name with another space is kept under a new name, and this one starts afresh. */
+  readonly newStudy?: boolean;
+  readonly retries?: number;
+  readonly maxFailures?: number;
+  readonly trialTimeoutMs?: number;
+  /** Heap limit of each worker thread in MB: a trial over it fails as 'oom' and the worker is replaced. */
+  readonly trialMemoryMb?: number;
+  /** Stop dispatching at this time and pause what runs, as Ctrl-C does. */
+  readonly deadline?: Date;
+  /** Lets the caller (the CLI's signal handlers) stop or abort the sweep. */
+  readonly stop?: StopController;
   readonly onEvent?: SweepListener;
 }
 
@@ -48,22 +65,30 @@ export function studySpec(space: SearchSpace): StudySpec {
 }
 
 /**
- * Trials left `running` by a process that died can't be continued yet (no checkpoint): they are stored as
- * failed with the reason `interrupted`, so nothing stays stuck as running.
+ * Opens the study for this space. A stored study with the same name but another space is refused with the
+ * differences listed, or with `newStudy` renamed to `<name>.<n>` (nothing is deleted) so this one starts afresh.
  */
-async function failInterrupted(storage: Storage, study: StudyRecord): Promise<TrialRecord[]> {
-  const stuck = await storage.trials(study.id, { states: ['running'] });
-  const marked: TrialRecord[] = [];
-  for (const t of stuck) {
-    marked.push(
-      await storage.finishTrial(t.id, {
-        state: 'failed',
-        epochs: t.epochs,
-        error: { kind: 'interrupted', message: 'the tuner process stopped while this trial was running' },
-      }),
-    );
+export async function openStudyFor(storage: Storage, space: SearchSpace, newStudy = false): Promise<StudyRecord> {
+  const spec = studySpec(space);
+  const stored = await storage.getStudy(spec.name);
+  if (stored !== null) {
+    const diffs = jsonDifferences(stored.space, spec.space).map((d) => d.replace(/^signature\./, ''));
+    if (diffs.length > 0 && !newStudy) {
+      throw new StudyMismatchError(
+        `study "${spec.name}" is stored with another space; it differs at:\n  ${diffs.join('\n  ')}\n` +
+          'Rename the study in the space file, or pass --new-study to keep the old one under a new name and start afresh.',
+      );
+    }
+    if (diffs.length > 0) {
+      const taken = new Set((await storage.studies()).map((s) => s.study.name));
+      let n = 2;
+      while (taken.has(`${spec.name}.${n}`)) n++;
+      await storage.renameStudy(stored.id, `${spec.name}.${n}`);
+    }
   }
-  return marked;
+  const study = await storage.openStudy(spec);
+  await storage.setStudyDefinition(study.id, space);
+  return study;
 }
 
 /** Runs (or continues) the sweep a space file describes, end to end. */
@@ -72,24 +97,47 @@ export async function runSweep(spaceOrPath: SearchSpace | string, options: Sweep
   const workers = Math.max(1, options.workers ?? defaultWorkerCount());
   const storagePath = options.storage ?? DEFAULT_STORAGE;
   const checkpointRoot = options.checkpoints ?? join(storagePath === ':memory:' ? 'results' : dirname(storagePath), 'checkpoints');
+  const stop = options.stop ?? new StopController();
   const storage = openStorage(storagePath);
   try {
-    const study = await storage.openStudy(studySpec(space));
+    const study = await openStudyFor(storage, space, options.newStudy);
     const existing = await storage.trials(study.id);
-    const interrupted = await failInterrupted(storage, study);
-    if (interrupted.length > 0) options.onEvent?.({ type: 'interrupted-marked', trials: interrupted });
+    const recovered = await recoverInterrupted(storage, study, options.onInterrupted ?? 'requeue');
+    if (recovered.length > 0) options.onEvent?.({ type: 'recovered', trials: recovered });
     const maxTrials = options.trials ?? defaultTrialCount(space);
-    const runner = await createTrialRunner({ workers, backend: options.backend ?? 'auto', recycleAfter: options.recycleAfter });
+    const runner = await createTrialRunner({
+      workers,
+      backend: options.backend ?? 'auto',
+      recycleAfter: options.recycleAfter,
+      ...(options.trialMemoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: options.trialMemoryMb } } : {}),
+    });
+    const deadline = options.deadline === undefined ? undefined : setTimeout(() => stop.stop('deadline'), Math.max(0, options.deadline.getTime() - Date.now()));
+    deadline?.unref();
     try {
       await storage.setStudyBackend(study.id, runner.info.backend);
       options.onEvent?.({ type: 'start', study, backend: runner.info, workers, maxTrials, existing: existing.length });
       return await runTrials({
-        space, study, storage, runner, strategy: createStrategy(space), workers, maxTrials, checkpointRoot,
-        keepCheckpoints: options.keepCheckpoints ?? false, onEvent: options.onEvent,
+        space, study, storage, runner, strategy: createStrategy(space), workers, maxTrials, checkpointRoot, stop,
+        keepCheckpoints: options.keepCheckpoints ?? false, retries: options.retries, maxFailures: options.maxFailures,
+        trialTimeoutMs: options.trialTimeoutMs, onEvent: options.onEvent,
       });
     } finally {
+      clearTimeout(deadline);
       await runner.close();
     }
+  } finally {
+    await storage.close();
+  }
+}
+
+/** The space a study last ran with, for `tune resume --study S`. */
+export async function storedSpace(storagePath: string, name: string): Promise<SearchSpace> {
+  const storage = openStorage(storagePath);
+  try {
+    const study = await storage.getStudy(name);
+    if (study === null) throw new UsageError(`${storagePath}: no study named "${name}"`);
+    if (study.definition === null) throw new UsageError(`${storagePath}: study "${name}" has no stored space; run it with --space FILE`);
+    return study.definition as SearchSpace;
   } finally {
     await storage.close();
   }

@@ -1,3 +1,4 @@
+import { ConflictError } from '../core/errors.js';
 import { deriveSeed } from '../core/rng.js';
 import type { Metrics, StudyRecord, TrialOutcome, TrialRecord } from '../core/types.js';
 import { checkpointDirFor, removeCheckpoint } from '../execution/index.js';
@@ -6,6 +7,8 @@ import type { SearchSpace } from '../space/types.js';
 import type { Storage } from '../storage/types.js';
 import type { Strategy, Suggestion } from '../strategies/types.js';
 import type { SweepListener } from './events.js';
+import { HEARTBEAT_EVERY_MS, ownerId } from './owner.js';
+import { StopController, type StopReason } from './stop.js';
 import { TrialBook } from './trial-book.js';
 
 export interface SweepParts {
@@ -20,6 +23,13 @@ export interface SweepParts {
   readonly checkpointRoot: string;
   /** Keep checkpoints of finished trials instead of deleting them. */
   readonly keepCheckpoints?: boolean;
+  /** Runs of a failed trial to retry with the same params (`--retries`). */
+  readonly retries?: number;
+  /** Stop dispatching once this many trials have failed in this run (`--max-failures`). */
+  readonly maxFailures?: number;
+  /** A trial running longer than this fails with kind 'timeout' (`--trial-timeout`). */
+  readonly trialTimeoutMs?: number;
+  readonly stop?: StopController;
   readonly onEvent?: SweepListener;
 }
 
@@ -28,41 +38,49 @@ export interface SweepResult {
   readonly trials: readonly TrialRecord[];
   readonly best: TrialRecord | null;
   readonly ran: number;
+  readonly failed: number;
   readonly elapsedMs: number;
+  /** Why the sweep ended early, or null if the strategy ran out of work. */
+  readonly stopped: StopReason | null;
 }
 
 /**
  * The tuner loop: ask the strategy, persist the trial, dispatch it, store every epoch and obey the strategy's
- * decision, then store the outcome and tell the strategy. Keeps up to `workers` trials in flight.
+ * decision, then store the outcome and tell the strategy. Keeps up to `workers` trials in flight. A stop
+ * pauses running trials at their next epoch; an abort requeues them.
  */
 export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   const { space, study, storage, runner, strategy, workers } = parts;
   const emit: SweepListener = parts.onEvent ?? (() => {});
+  const stop = parts.stop ?? new StopController();
   const metric = space.objective.metric;
-  const book = new TrialBook(await storage.trials(study.id), await storage.objectiveCurves(study.id, metric), study.direction, parts.maxTrials);
+  const owner = ownerId();
+  const book = new TrialBook([], new Map(), study.direction, parts.maxTrials);
+  const refresh = async () => book.reload(await storage.trials(study.id), await storage.objectiveCurves(study.id, metric));
+  await refresh();
   const inFlight = new Map<number, Promise<void>>();
+  const aborts = new Map<number, AbortController>();
   // Deleting checkpoints is file I/O that no trial waits on: it runs beside the loop and is awaited at the end.
   const cleanups = new Set<Promise<void>>();
   let ran = 0;
+  let failed = 0;
 
   const finish = async (id: number, outcome: TrialOutcome): Promise<TrialRecord> => {
     const before = book.get(id);
     // Epoch metrics were stored as they arrived; an outcome's own metrics (e.g. the epoch that turned NaN) must not overwrite them.
     const { state, epochs, value, checkpoint, error } = outcome;
     const finished = book.set(await storage.finishTrial(id, { state, epochs, value, checkpoint, error }));
-    const done = finished.state !== 'paused';
-    if (done && !parts.keepCheckpoints && before?.checkpoint) {
+    if (finished.state !== 'paused' && !parts.keepCheckpoints && before?.checkpoint) {
       // The trial's whole folder goes: its last checkpoint and anything an interrupted write left.
-      const folder = checkpointDirFor(parts.checkpointRoot, study.name, finished.number);
-      const p: Promise<void> = removeCheckpoint(folder).finally(() => cleanups.delete(p));
+      const p: Promise<void> = removeCheckpoint(checkpointDirFor(parts.checkpointRoot, study.name, finished.number)).finally(() => cleanups.delete(p));
       cleanups.add(p);
     }
     return finished;
   };
 
   const dispatch = async (trial: TrialRecord): Promise<void> => {
-    if (!(await storage.claimTrial(trial.id, `pid:${process.pid}`))) return;
-    let current = book.set({ ...trial, state: 'running' });
+    if (!(await storage.claimTrial(trial.id, owner))) return; // another tuner took it
+    let current = book.set({ ...trial, state: 'running', worker: owner });
     emit({ type: 'trial-start', trial: current });
     const onEpoch = async (epoch: number, metrics: Metrics) => {
       const value = metrics[metric] ?? Number.NaN;
@@ -70,7 +88,9 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
       book.record(trial.id, epoch, value);
       current = book.set({ ...current, epochs: epoch, value });
       emit({ type: 'epoch', trial: current, epoch, metrics, value });
-      return strategy.onReport(book.context(), current, epoch, value);
+      const decision = strategy.onReport(book.context(), current, epoch, value);
+      // Winding down: a trial that would go on pauses here, with a checkpoint, and resumes next run.
+      return stop.stopping && decision === 'continue' && epoch < current.budget ? 'pause' : decision;
     };
     const task: TrialTask = {
       trialId: trial.id,
@@ -83,17 +103,36 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
       checkpointDir: checkpointDirFor(parts.checkpointRoot, study.name, trial.number),
       ...(trial.checkpoint !== null && trial.epochs > 0 ? { resumeFrom: trial.checkpoint } : {}),
     };
+    const abort = new AbortController();
+    aborts.set(trial.id, abort);
+    const signal = parts.trialTimeoutMs === undefined ? abort.signal : AbortSignal.any([abort.signal, AbortSignal.timeout(parts.trialTimeoutMs)]);
     let outcome: TrialOutcome;
     try {
-      outcome = await runner.run(task, onEpoch);
+      outcome = await runner.run(task, onEpoch, signal);
     } catch (err) {
       // The runner resolves trial failures itself; reaching here means the pool broke, which we still record.
       outcome = { state: 'failed', epochs: current.epochs, error: { kind: 'exception', message: errorMessage(err) } };
+    } finally {
+      aborts.delete(trial.id);
     }
-    const finished = await finish(trial.id, outcome);
+    if (stop.aborted && outcome.state === 'failed') {
+      // Cut short by a second Ctrl-C: not the trial's fault. It goes back to the queue for the next run.
+      book.set(await storage.requeueTrial(trial.id, { countAttempt: false }));
+      return;
+    }
+    if (outcome.state === 'failed' && outcome.error && (current.attempts ?? 0) < (parts.retries ?? 0) && !stop.stopping) {
+      book.set(await storage.requeueTrial(trial.id, { countAttempt: true, error: outcome.error }));
+      queue.push(book.get(trial.id)!);
+      return;
+    }
+    const done = await finish(trial.id, outcome);
     ran++;
-    strategy.tell(book.context(), finished);
-    emit({ type: 'trial-end', trial: finished, outcome, progress: book.progress() });
+    if (done.state === 'failed') {
+      failed++;
+      if (parts.maxFailures !== undefined && failed >= parts.maxFailures) stop.stop('max-failures');
+    }
+    strategy.tell(book.context(), done);
+    emit({ type: 'trial-end', trial: done, outcome, progress: book.progress() });
   };
 
   const start = (trial: TrialRecord): void => {
@@ -105,17 +144,18 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   const act = async (s: Suggestion): Promise<boolean> => {
     switch (s.kind) {
       case 'trial': {
+        const number = book.nextNumber();
         const trial =
           s.resumeOf !== undefined
             ? await storage.promoteTrial(s.resumeOf, s.budget, s.rung ?? 0)
-            : await storage.createTrial(study.id, { ...s, seed: deriveSeed(space.seed, `trial/${book.nextNumber()}`) });
+            : await storage.createTrial(study.id, { ...s, seed: deriveSeed(space.seed, `trial/${number}`), key: `#${number}` });
         start(book.set(trial));
         return true;
       }
       case 'prune': {
         const t = book.get(s.trialId);
-        const finished = await finish(s.trialId, { state: 'pruned', epochs: t?.epochs ?? 0, ...(t?.value != null ? { value: t.value } : {}) });
-        emit({ type: 'trial-end', trial: finished, outcome: { state: 'pruned', epochs: finished.epochs }, progress: book.progress() });
+        const pruned = await finish(s.trialId, { state: 'pruned', epochs: t?.epochs ?? 0, ...(t?.value != null ? { value: t.value } : {}) });
+        emit({ type: 'trial-end', trial: pruned, outcome: { state: 'pruned', epochs: pruned.epochs }, progress: book.progress() });
         return true;
       }
       case 'wait':
@@ -124,28 +164,49 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
     }
   };
 
-  // Trials created or promoted but never dispatched (the process died in between) run first.
-  const queue = book.all().filter((t) => t.state === 'waiting');
-  let exhausted = false;
-  while (true) {
-    while (inFlight.size < workers && !exhausted) {
-      const waiting = queue.shift();
-      if (waiting !== undefined) {
-        start(waiting);
-        continue;
+  /** Trials to (re)start before asking the strategy: queued, or paused midway by an earlier stop. */
+  const resumable = () => book.all().filter((t) => t.state === 'waiting' || (t.state === 'paused' && t.epochs < t.budget));
+  const queue: TrialRecord[] = resumable();
+  const unsubscribe = stop.onChange(() => {
+    if (stop.aborted) for (const a of aborts.values()) a.abort(new Error('aborted'));
+  });
+  const beat = setInterval(() => {
+    if (inFlight.size > 0) void storage.heartbeat([...inFlight.keys()], owner).catch(() => {});
+  }, HEARTBEAT_EVERY_MS);
+  beat.unref();
+
+  try {
+    let exhausted = false;
+    while (true) {
+      while (inFlight.size < workers && !stop.stopping) {
+        const next = queue.shift();
+        if (next !== undefined) {
+          start(next);
+          continue;
+        }
+        if (exhausted) break;
+        try {
+          const s = strategy.ask(book.context());
+          if (s.kind === 'done') exhausted = true;
+          if (!(await act(s))) break;
+        } catch (err) {
+          if (!(err instanceof ConflictError)) throw err;
+          await refresh(); // another tuner changed the study: look again
+          queue.push(...resumable().filter((t) => !inFlight.has(t.id) && !queue.includes(t)));
+        }
       }
-      const s = strategy.ask(book.context());
-      if (s.kind === 'done') exhausted = true;
-      if (!(await act(s))) break;
+      if (inFlight.size === 0) break;
+      // A rejection here is a storage failure: stop the sweep and surface it.
+      await Promise.race(inFlight.values());
     }
-    if (inFlight.size === 0) break;
-    // A rejection here is a storage failure: stop the sweep and surface it.
-    await Promise.race(inFlight.values());
+  } finally {
+    clearInterval(beat);
+    unsubscribe();
+    await Promise.allSettled(inFlight.values());
+    await Promise.all(cleanups);
   }
 
-  await Promise.all(cleanups);
-  const trials = book.all();
-  return { study, trials, best: book.best(), ran, elapsedMs: book.progress().elapsedMs };
+  return { study, trials: book.all(), best: book.best(), ran, failed, elapsedMs: book.progress().elapsedMs, stopped: stop.reason };
 }
 
 export function errorMessage(err: unknown): string {

@@ -18,6 +18,13 @@ export class TrialBook {
     private readonly direction: Direction,
     private readonly maxTrials: number,
   ) {
+    this.reload(trials, curves);
+  }
+
+  /** Replaces the view with a fresh read, e.g. after another tuner process changed the study. */
+  reload(trials: readonly TrialRecord[], curves: ReadonlyMap<TrialId, readonly number[]>): void {
+    this.byId.clear();
+    this.curves.clear();
     for (const t of trials) this.byId.set(t.id, t);
     for (const [id, c] of curves) this.curves.set(id, [...c]);
   }

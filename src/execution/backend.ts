@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-wasm'; // registers 'wasm'; in Node it runs the
 import { registerWasmConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.js';
 import { isPackageInstalled, selectBackend, type BackendHost, type SelectedBackend } from './backend-select.js';
 import type { BackendChoice } from './types.js';
+import { findAdapter, installWebGpu } from './webgpu.js';
 
 const host: BackendHost = {
   isInstalled: isPackageInstalled,
@@ -12,9 +13,19 @@ const host: BackendHost = {
     // A nested copy of tfjs-core would register 'tensorflow' in another engine than ours.
     if (tf.findBackendFactory('tensorflow') == null) throw new Error(`${pkg} loaded, but registered no 'tensorflow' backend with this copy of @tensorflow/tfjs`);
   },
+  findAdapter,
+  async loadWebGpu() {
+    await installWebGpu();
+    if (tf.findBackendFactory('webgpu') == null) throw new Error(`tfjs-backend-webgpu loaded, but registered no 'webgpu' backend with this copy of @tensorflow/tfjs`);
+  },
   async activate(tfName) {
+    // setBackend answers false when the backend can't start (webgpu: no device); getBackend() would still name it.
     const ok = await tf.setBackend(tfName);
-    if (!ok) return false;
+    if (!ok) {
+      // Else tfjs would retry it by priority (webgpu ranks above wasm) whenever no backend is set.
+      if (tfName === 'webgpu' && tf.findBackendFactory(tfName) != null) tf.removeBackend(tfName);
+      return false;
+    }
     await tf.ready();
     if (tfName === 'wasm') registerWasmConv2DBackpropFilter();
     return tf.getBackend() === tfName;
@@ -40,4 +51,20 @@ export async function useBackend(choice: BackendChoice): Promise<SelectedBackend
   const result = await pending;
   if (tf.getBackend() !== result.tfBackend) await tf.setBackend(result.tfBackend); // another choice ran in between
   return result;
+}
+
+/**
+ * Let go of the GPU before the worker ends: without it Dawn's pending work keeps a worker (or process) alive.
+ * Disposing the backend frees its buffers; the device itself is destroyed too, which tfjs's dispose() doesn't do.
+ */
+export function releaseBackend(): void {
+  // engine().registry holds started backends only; tf.findBackend() would start one.
+  const backend = tf.engine().registry['webgpu'] as { device?: { destroy?: () => void } } | undefined;
+  if (backend === undefined) return;
+  tf.removeBackend('webgpu');
+  try {
+    backend.device?.destroy?.();
+  } catch {
+    // Already lost or destroyed: nothing to free.
+  }
 }

@@ -4,3 +4,5 @@ export { BackendNotInstalledError, NATIVE_PACKAGES } from './backend-select.js';
 export { BACKENDS } from './types.js';
 export { checkpointDirFor, removeCheckpoint } from './checkpoint-paths.js';
 export type { BackendChoice, BackendInfo, BackendName, ExecutionOutcome, OnEpoch, TrialDiagnostics, TrialRunner, TrialTask } from './types.js';
+export { checkTaskModule, inspectTaskModule } from './module-check.js';
+export type * from './task-module-types.js';

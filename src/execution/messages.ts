@@ -1,6 +1,7 @@
 /** The messages between the pool (main thread) and a worker. Plain, structured-clone-safe data only. */
 import type { MessagePort } from 'node:worker_threads';
 import type { Decision, Metrics } from '../core/types.js';
+import type { GpuAdapterFacts } from './backend-select.js';
 import type { BackendChoice, BackendName, ExecutionOutcome, TrialTask } from './types.js';
 
 /** Start-up probe: initialise the backend in this worker and say which one is in use. */
@@ -30,6 +31,7 @@ export type ProbeResponse =
       readonly backend: BackendName;
       readonly tfBackend: string;
       readonly warnings: readonly string[];
+      readonly adapter?: GpuAdapterFacts;
     }
   /** `code` 'not-installed' becomes an ExecutionError on the main thread. */
   | { readonly kind: 'probe'; readonly ok: false; readonly threadId: number; readonly code: 'not-installed' | 'failed'; readonly message: string };

@@ -9,8 +9,9 @@ import { MessageChannel, type ResourceLimits, type Worker } from 'node:worker_th
 import { Piscina } from 'piscina';
 import { ExecutionError } from '../core/errors.js';
 import type { Metrics } from '../core/types.js';
-import { BackendNotInstalledError, isNative, isPackageInstalled, NATIVE_PACKAGES, prepareNativeEnv } from './backend-select.js';
+import { BackendNotInstalledError, isNative, isPackageInstalled, NATIVE_PACKAGES, prepareNativeEnv, prepareWebGpuEnv, WEBGPU_PACKAGES } from './backend-select.js';
 import { failed, rejected } from './failures.js';
+import { OVERFLOWS, startCapped, type Overflow } from './gpu-gate.js';
 import type { PoolToWorker, WorkerRequest, WorkerResponse, WorkerToPool } from './messages.js';
 import { probeWorkers } from './probe.js';
 import type { BackendChoice, BackendInfo, ExecutionOutcome, OnEpoch, TrialRunner, TrialTask } from './types.js';
@@ -25,6 +26,16 @@ export interface TrialRunnerOptions {
   readonly resourceLimits?: ResourceLimits;
   /** Another worker entry (a .js or .ts file URL); tests use fixtures that wrap the real one. */
   readonly workerEntry?: URL;
+  /**
+   * GPU backends (webgpu, tensorflow-gpu): at most this many trials use the GPU at once, each in its own worker
+   * with its own device. Default: every worker. Ignored when the backend in use is not a GPU one.
+   */
+  readonly gpuConcurrency?: number;
+  /**
+   * With gpuConcurrency below workers: 'wait' (default) runs gpuConcurrency GPU workers and further trials wait for
+   * one; 'cpu' adds workers − gpuConcurrency wasm workers, and a trial goes to whichever kind is free, GPU first.
+   */
+  readonly overflow?: Overflow;
 }
 
 export const DEFAULT_RECYCLE_AFTER = 50;
@@ -61,11 +72,20 @@ function checkOptions(o: TrialRunnerOptions): void {
   if (o.recycleAfter !== undefined && (!Number.isInteger(o.recycleAfter) || o.recycleAfter < 1)) {
     throw new ExecutionError(`recycleAfter must be a positive integer, got ${o.recycleAfter}`);
   }
-  if (o.backend === 'tensorflow' || o.backend === 'tensorflow-gpu') {
-    if (!isPackageInstalled(NATIVE_PACKAGES[o.backend])) throw new BackendNotInstalledError(o.backend); // fail before starting threads
+  if (o.gpuConcurrency !== undefined && (!Number.isInteger(o.gpuConcurrency) || o.gpuConcurrency < 1)) {
+    throw new ExecutionError(`gpuConcurrency must be a positive integer, got ${o.gpuConcurrency}`);
   }
+  if (o.overflow !== undefined && !OVERFLOWS.includes(o.overflow)) throw new ExecutionError(`overflow must be one of ${OVERFLOWS.join(', ')}, got ${String(o.overflow)}`);
+  // Fail before starting threads.
+  if (o.backend === 'tensorflow' || o.backend === 'tensorflow-gpu') {
+    if (!isPackageInstalled(NATIVE_PACKAGES[o.backend])) throw new BackendNotInstalledError(o.backend);
+  }
+  const webgpuInstalled = Object.values(WEBGPU_PACKAGES).every(isPackageInstalled);
+  if (o.backend === 'webgpu' && !webgpuInstalled) throw new BackendNotInstalledError('webgpu');
+  // Threads copy the environment at start, and native libraries read the process's own.
   const nativeInstalled = Object.values(NATIVE_PACKAGES).some(isPackageInstalled);
-  if (nativeInstalled && (o.backend === 'auto' || isNative(o.backend))) prepareNativeEnv(o.backend); // threads copy the env at start
+  if (nativeInstalled && (o.backend === 'auto' || isNative(o.backend))) prepareNativeEnv(o.backend);
+  if (webgpuInstalled) prepareWebGpuEnv(o.backend);
 }
 
 class PiscinaRunner implements TrialRunner {
@@ -160,14 +180,23 @@ class PiscinaRunner implements TrialRunner {
 /** Start the pool and probe every worker's backend; resolves once trials can run. */
 export async function createTrialRunner(options: TrialRunnerOptions): Promise<TrialRunner> {
   checkOptions(options);
+  const start = (workers: number, backend: BackendChoice): Promise<TrialRunner> => startPool(options, workers, backend);
+  const cap = options.gpuConcurrency;
+  const mayUseGpu = options.backend === 'auto' || options.backend === 'webgpu' || options.backend === 'tensorflow-gpu';
+  if (cap === undefined || cap >= options.workers || !mayUseGpu) return start(options.workers, options.backend);
+  return startCapped(options.workers, cap, options.overflow ?? 'wait', options.backend, start);
+}
+
+/** One piscina pool of `workers` threads on `backend` (the probe resolves 'auto'). */
+async function startPool(options: TrialRunnerOptions, workers: number, backend: BackendChoice): Promise<TrialRunner> {
   const { filename, execArgv } = resolveWorkerEntry(options.workerEntry);
   let runner: PiscinaRunner | undefined;
   const pool = new Piscina<WorkerRequest, WorkerResponse>({
     filename,
     ...(execArgv ? { execArgv } : {}),
     ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
-    minThreads: options.workers,
-    maxThreads: options.workers,
+    minThreads: workers,
+    maxThreads: workers,
     concurrentTasksPerWorker: 1,
     idleTimeout: Infinity,
     atomics: 'disabled', // tasks wait on MessagePort replies; keep each worker's event loop free between them
@@ -175,9 +204,9 @@ export async function createTrialRunner(options: TrialRunnerOptions): Promise<Tr
   });
   pool.on('error', () => {}); // a worker dying between tasks; piscina replaces it, and tasks get their own errors
   try {
-    const probed = await probeWorkers(pool, options.backend, options.workers);
+    const probed = await probeWorkers(pool, backend, workers);
     const recycleAfter = probed.backend === 'wasm' ? (options.recycleAfter ?? DEFAULT_RECYCLE_AFTER) : null;
-    runner = new PiscinaRunner(pool, { ...probed, requested: options.backend, workers: options.workers, recycleAfter });
+    runner = new PiscinaRunner(pool, { ...probed, requested: options.backend, workers, recycleAfter });
     return runner;
   } catch (e) {
     await pool.destroy();

@@ -5,6 +5,7 @@
  */
 import type { Piscina } from 'piscina';
 import { ExecutionError } from '../core/errors.js';
+import { adapterName, type GpuAdapterFacts } from './backend-select.js';
 import { errorMessage } from './failures.js';
 import type { ProbeResponse, WorkerRequest, WorkerResponse } from './messages.js';
 import type { BackendChoice, BackendName } from './types.js';
@@ -13,10 +14,20 @@ export interface ProbeResult {
   readonly backend: BackendName;
   readonly tfBackend: string;
   readonly warnings: readonly string[];
+  /** webgpu: the adapter the workers share, named for BackendInfo. */
+  readonly adapter?: string;
+  readonly driver?: string;
+  readonly softwareAdapter?: boolean;
 }
 
 /** Most to least preferred; disagreeing workers settle on the least preferred backend any of them got. */
-const PREFERENCE: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const PREFERENCE: readonly BackendName[] = ['webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+function adapterFields(a: GpuAdapterFacts | undefined): Pick<ProbeResult, 'adapter' | 'driver' | 'softwareAdapter'> {
+  if (a === undefined) return {};
+  const driver = `${a.description || 'unknown driver'} (Dawn ${a.route === 'default' ? 'default backend' : a.route})`;
+  return { adapter: adapterName(a), driver, softwareAdapter: a.software };
+}
 
 export async function probeWorkers(pool: Piscina<WorkerRequest, WorkerResponse>, backend: BackendChoice, workers: number): Promise<ProbeResult> {
   // All at once, so each idle worker takes one (a worker runs one task at a time).
@@ -35,5 +46,7 @@ export async function probeWorkers(pool: Piscina<WorkerRequest, WorkerResponse>,
   if (distinct.size > 1) warnings.push(`workers got different backends (${[...distinct].join(', ')}); all use ${worst.backend}`);
   const threads = new Set(probes.map((p) => p.threadId)).size;
   if (threads < workers) warnings.push(`the probe reached ${threads} of ${workers} workers`);
-  return { backend: worst.backend, tfBackend: worst.tfBackend, warnings };
+  const adapters = new Set(probes.map((p) => (p.adapter ? adapterName(p.adapter) : undefined)).filter((a) => a !== undefined));
+  if (adapters.size > 1) warnings.push(`workers got different GPU adapters (${[...adapters].join('; ')})`);
+  return { backend: worst.backend, tfBackend: worst.tfBackend, warnings, ...adapterFields(worst.adapter) };
 }

@@ -3,13 +3,14 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng, shuffledIndices } from '../core/rng.js';
 import type { Decision, Metrics, TrialOutcome } from '../core/types.js';
 import { METRICS } from '../space/types.js';
-import type { LabelledData, SplitData } from './data/types.js';
 import { readCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { learningRateAt, resolveHyperparams, type Hyperparams } from './hyperparams.js';
 import { thrown } from './failures.js';
-import { crossEntropy } from './loss.js';
-import { buildModel, inputShape, type ModelInput } from './model.js';
-import { createOptimizer, disposeOptimizer, setLearningRate } from './optimizer.js';
+import { setLearningRate } from './optimizer.js';
+import type { SplitData } from './data/types.js';
+import { asTrainingData, gather, type Rows, type TrainingData } from './task-data.js';
+import type { LoadedModule } from './task-module.js';
+import { createTrialModel, type TrialModel } from './trial-model.js';
 import type { TrialTask } from './types.js';
 
 export type EpochReporter = (epoch: number, metrics: Metrics) => Promise<Decision>;
@@ -24,21 +25,10 @@ export interface TrainResult {
 
 const EVAL_BATCH = 512; // evaluation keeps no gradients, so bigger batches are cheaper
 
-function oneHot(labels: Int32Array, numClasses: number, order?: Int32Array): Float32Array {
-  const y = new Float32Array(labels.length * numClasses);
-  for (let i = 0; i < labels.length; i++) y[i * numClasses + labels[order ? order[i]! : i]!] = 1;
-  return y;
-}
-
-/** Rows (in `order`, when given) as [x, one-hot y] tensors. Reordering in JS: tfjs-wasm's gather is ~6× slower. */
-function asTensors(data: LabelledData, spec: TrialTask['task']['model'], input: ModelInput, order?: Int32Array): [tf.Tensor, tf.Tensor] {
-  const f = data.numFeatures;
-  let features = data.features;
-  if (order) {
-    features = new Float32Array(data.count * f);
-    for (let i = 0; i < order.length; i++) features.set(data.features.subarray(order[i]! * f, (order[i]! + 1) * f), i * f);
-  }
-  return [tf.tensor(features, inputShape(spec, input, data.count), 'float32'), tf.tensor2d(oneHot(data.labels, data.numClasses, order), [data.count, data.numClasses])];
+/** Rows (in `order`, when given) as [x, y] tensors. Reordering in JS: tfjs-wasm's gather is ~6× slower. */
+function asTensors(rows: Rows, tm: TrialModel, order?: Int32Array): [tf.Tensor, tf.Tensor] {
+  const { x, y } = gather(rows, order);
+  return [tf.tensor(x, tm.inputShape(rows.count), 'float32'), tf.tensor(y, [rows.count, ...rows.yShape], 'float32')];
 }
 
 async function scalar(t: tf.Tensor | number | undefined): Promise<number> {
@@ -46,25 +36,32 @@ async function scalar(t: tf.Tensor | number | undefined): Promise<number> {
   return typeof t === 'number' ? t : ((await t.data())[0] ?? NaN);
 }
 
-/** Train one epoch on tensors already in the epoch's seeded order; returns the mean training loss and accuracy. */
-async function trainEpoch(model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor, batchSize: number): Promise<{ loss: number; accuracy: number }> {
+/** tfjs calls the accuracy metric 'acc'; tune's metric names say 'accuracy'. Other names are kept as compiled. */
+const metricName = (name: string): string => (name === 'acc' ? 'accuracy' : name);
+
+/** Train one epoch on tensors already in the epoch's seeded order; returns the mean training loss and metrics. */
+async function trainEpoch(model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor, batchSize: number): Promise<Record<string, number>> {
   // shuffle: false — fit's own shuffle uses Math.random; the order is seeded by the caller.
   const history = await model.fit(xs, ys, { batchSize, epochs: 1, shuffle: false, verbose: 0 });
-  return { loss: await scalar(history.history['loss']?.[0]), accuracy: await scalar(history.history['acc']?.[0]) };
+  const out: Record<string, number> = {};
+  for (const [name, values] of Object.entries(history.history)) out[metricName(name)] = await scalar(values[0]);
+  return out;
 }
 
-async function evaluate(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): Promise<{ loss: number; accuracy: number }> {
+async function evaluate(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): Promise<Record<string, number>> {
   const out = model.evaluate(x, y, { batchSize: EVAL_BATCH });
-  const [loss, accuracy] = Array.isArray(out) ? out : [out];
+  const values = Array.isArray(out) ? out : [out];
   try {
-    return { loss: await scalar(loss), accuracy: await scalar(accuracy) };
+    const metrics: Record<string, number> = {};
+    for (const [i, name] of model.metricsNames.entries()) metrics[`val_${metricName(name)}`] = await scalar(values[i]);
+    return metrics;
   } finally {
     tf.dispose(out);
   }
 }
 
 function firstNonFinite(metrics: Metrics): string | undefined {
-  return ['loss', 'val_loss', 'accuracy', 'val_accuracy'].find((k) => !Number.isFinite(metrics[k]));
+  return Object.keys(metrics).find((k) => !Number.isFinite(metrics[k]));
 }
 
 const describe = (v: number | undefined): string => (v === undefined ? 'missing' : Number.isNaN(v) ? 'NaN' : String(v));
@@ -86,8 +83,7 @@ async function resume(task: TrialTask, path: string, model: tf.LayersModel, opti
 
 /** What a trial owns and has done so far, so a failure can still dispose everything and report progress. */
 interface TrialState {
-  model?: tf.LayersModel;
-  optimizer?: tf.Optimizer;
+  model?: TrialModel;
   readonly owned: tf.Tensor[];
   trainSeconds: number;
   samplesTrained: number;
@@ -95,26 +91,35 @@ interface TrialState {
   last?: Metrics;
 }
 
-async function runEpochs(task: TrialTask, data: SplitData, report: EpochReporter, s: TrialState): Promise<TrialOutcome> {
-  if (!(METRICS as readonly string[]).includes(task.metric)) throw new Error(`unknown metric '${task.metric}'; expected one of ${METRICS.join(', ')}`);
+/** The trial's value from an epoch's metrics; a model compiled by a module may not report the metric asked for. */
+function valueOf(metrics: Metrics, metric: string): number {
+  const value = metrics[metric];
+  if (value === undefined) {
+    throw new Error(`the model reports ${Object.keys(metrics).join(', ')}, not '${metric}': compile it with the metric, or change objective.metric`);
+  }
+  return value;
+}
+
+async function runEpochs(task: TrialTask, data: TrainingData, report: EpochReporter, s: TrialState, module?: LoadedModule): Promise<TrialOutcome> {
   const hp: Hyperparams = resolveHyperparams(task.params, task.task);
-  const input: ModelInput = data.train;
-  const model = (s.model = buildModel(task.task.model, input, hp, task.seed));
-  const optimizer = (s.optimizer = createOptimizer(hp));
-  model.compile({ optimizer, loss: crossEntropy, metrics: ['accuracy'] });
+  const tm = (s.model = await createTrialModel(task, data, hp, module));
+  const { model, optimizer } = tm;
+  // An engine-compiled model reports exactly METRICS, so a wrong metric fails before any training.
+  if (tm.engineCompiled && !(METRICS as readonly string[]).includes(task.metric)) throw new Error(`unknown metric '${task.metric}'; expected one of ${METRICS.join(', ')}`);
   // A resumed trial continues at epoch done + 1: same learning-rate schedule, shuffles and masks as if never paused.
   const done = task.resumeFrom === undefined ? 0 : await resume(task, task.resumeFrom, model, optimizer);
   s.epochs = done;
-  const [xVal, yVal] = asTensors(data.validation, task.task.model, input);
+  const [xVal, yVal] = asTensors(data.validation, tm);
   s.owned.push(xVal, yVal);
 
   for (let e = done; e < task.budget; e++) {
-    setLearningRate(optimizer, learningRateAt(hp, e));
+    // A model the module compiled keeps its own optimizer settings.
+    if (tm.engineCompiled) setLearningRate(optimizer, learningRateAt(hp, e));
     for (const layer of model.layers) if (isEpochAware(layer)) layer.startEpoch(e);
     const t0 = performance.now();
     const order = shuffledIndices(data.train.count, createRng(task.seed + e));
-    const epochData = asTensors(data.train, task.task.model, input, order);
-    let fit: { loss: number; accuracy: number };
+    const epochData = asTensors(data.train, tm, order);
+    let fit: Record<string, number>;
     try {
       fit = await trainEpoch(model, epochData[0], epochData[1], hp.batchSize);
     } finally {
@@ -122,39 +127,41 @@ async function runEpochs(task: TrialTask, data: SplitData, report: EpochReporter
     }
     s.trainSeconds += (performance.now() - t0) / 1000;
     s.samplesTrained += data.train.count;
-    const val = await evaluate(model, xVal, yVal);
-    const metrics: Metrics = { loss: fit.loss, accuracy: fit.accuracy, val_loss: val.loss, val_accuracy: val.accuracy };
+    const metrics: Metrics = { ...fit, ...(await evaluate(model, xVal, yVal)) };
     const bad = firstNonFinite(metrics);
     if (bad !== undefined) {
       // Stop at once: more epochs can't recover. This epoch is not reported; its metrics go with the outcome.
       return { state: 'failed', epochs: s.epochs, metrics, error: { kind: 'nan', message: `${bad} is ${describe(metrics[bad])} at epoch ${e + 1}` } };
     }
+    const value = valueOf(metrics, task.metric);
     s.epochs = e + 1;
     s.last = metrics;
     const decision = await report(s.epochs, metrics);
-    if (decision === 'stop') return { state: 'pruned', value: metrics[task.metric]!, epochs: s.epochs, metrics };
+    if (decision === 'stop') return { state: 'pruned', value, epochs: s.epochs, metrics };
     if (decision === 'pause') {
       // Without a checkpointDir the pause keeps nothing, and a resumed trial would train from zero.
       const checkpoint = task.checkpointDir === undefined ? undefined : await saveCheckpoint(task.checkpointDir, s.epochs, task.seed, model, optimizer);
-      return { state: 'paused', value: metrics[task.metric]!, epochs: s.epochs, metrics, ...(checkpoint === undefined ? {} : { checkpoint }) };
+      return { state: 'paused', value, epochs: s.epochs, metrics, ...(checkpoint === undefined ? {} : { checkpoint }) };
     }
   }
   return { state: 'complete', epochs: s.epochs, ...(s.last ? { value: s.last[task.metric]!, metrics: s.last } : {}) };
 }
 
-/** Runs `task.budget` epochs (or fewer, as decided); never throws for a trial's own failure. */
-export async function train(task: TrialTask, data: SplitData, report: EpochReporter): Promise<TrainResult> {
+/**
+ * Runs `task.budget` epochs (or fewer, as decided); never throws for a trial's own failure. `module`, when the
+ * task has one, may supply the model (its data is already in `data`).
+ */
+export async function train(task: TrialTask, data: TrainingData | SplitData, report: EpochReporter, module?: LoadedModule): Promise<TrainResult> {
   const tensorsBefore = tf.memory().numTensors;
   const s: TrialState = { owned: [], trainSeconds: 0, samplesTrained: 0, epochs: 0 };
   let outcome: TrialOutcome;
   try {
-    outcome = await runEpochs(task, data, report, s);
+    outcome = await runEpochs(task, asTrainingData(data), report, s, module);
   } catch (e) {
     outcome = thrown(e, s.epochs, s.last);
   } finally {
     tf.dispose(s.owned);
     s.model?.dispose();
-    if (s.optimizer) disposeOptimizer(s.optimizer); // compile() takes no ownership of an optimizer instance
   }
   return { outcome, tensorsBefore, tensorsAfter: tf.memory().numTensors, trainSeconds: s.trainSeconds, samplesTrained: s.samplesTrained };
 }

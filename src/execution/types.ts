@@ -1,7 +1,7 @@
 import type { Decision, Metrics, Params, TrialId, TrialOutcome } from '../core/types.js';
 import type { TaskSpec } from '../space/types.js';
 
-export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
 export type BackendName = Exclude<BackendChoice, 'auto'>;
 
@@ -17,6 +17,16 @@ export interface BackendInfo {
   readonly workers?: number;
   /** Trials a worker runs before it is replaced; null when workers are never recycled (native backends). */
   readonly recycleAfter?: number | null;
+  /** webgpu: the adapter's name as Dawn reports it, e.g. 'nvidia NVIDIA GeForce RTX 4090', 'llvmpipe-llvm-15-0-6-256-bits-'. */
+  readonly adapter?: string;
+  /** webgpu: the adapter's driver and Dawn's route to it, e.g. 'OpenGL version OpenGL ES 3.2 Mesa 22.3.6 (Dawn opengles)'. */
+  readonly driver?: string;
+  /** webgpu: a CPU rasteriser (llvmpipe, lavapipe, SwiftShader), used only when 'webgpu' was asked for by name. */
+  readonly softwareAdapter?: boolean;
+  /** GPU backends with a gpuConcurrency cap: trials that may use the GPU at once (the GPU workers). */
+  readonly gpuConcurrency?: number;
+  /** overflow 'cpu': the workers that take a trial when every GPU slot is busy, and their backend. */
+  readonly overflow?: { readonly backend: BackendName; readonly workers: number; readonly recycleAfter: number | null };
 }
 
 /** One trial's work, as sent to a worker. Plain data only. */

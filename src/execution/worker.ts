@@ -1,6 +1,6 @@
 /**
- * The piscina worker entry: its default export handles one request at a time. tfjs, the backend and data sets are
- * loaded once per worker thread and re-used by every trial it runs.
+ * The piscina worker entry: its default export handles one request at a time. tfjs, the backend, data sets and task
+ * modules are loaded once per worker thread and re-used by every trial it runs.
  */
 import * as tf from '@tensorflow/tfjs';
 import { threadId, type MessagePort } from 'node:worker_threads';
@@ -8,10 +8,12 @@ import type { Decision } from '../core/types.js';
 import { BackendNotInstalledError } from './backend-select.js';
 import { useBackend } from './backend.js';
 import { captureConsole } from './console-capture.js';
-import { loadSplitData } from './data/dataset.js';
 import { errorMessage, thrown } from './failures.js';
 import type { PoolToWorker, ProbeRequest, ProbeResponse, TrialRequest, TrialResponse, WorkerRequest, WorkerResponse, WorkerToPool } from './messages.js';
-import { train, type TrainResult } from './trainer.js';
+import { runObjective } from './objective-runner.js';
+import { trainingData } from './task-data.js';
+import { loadTaskModule } from './task-module.js';
+import { train, type EpochReporter, type TrainResult } from './trainer.js';
 import type { TrialDiagnostics } from './types.js';
 
 const output = captureConsole();
@@ -54,6 +56,22 @@ async function decide(port: MessagePort, epoch: number, metrics: Record<string, 
   return (await ask(port, { type: 'epoch', epoch, metrics }, 'decision'))?.decision ?? 'stop';
 }
 
+/** A task module's objective() in place of training; tensor counts still bracket it, for the diagnostics. */
+async function objectiveResult(run: () => Promise<TrainResult['outcome']>): Promise<TrainResult> {
+  const tensorsBefore = tf.memory().numTensors;
+  const t0 = performance.now();
+  const outcome = await run();
+  return { outcome, tensorsBefore, tensorsAfter: tf.memory().numTensors, trainSeconds: (performance.now() - t0) / 1000, samplesTrained: 0 };
+}
+
+/** The trial's work: its module's objective(), or training (on the module's data and model where it has them). */
+async function work(trial: TrialRequest['trial'], report: EpochReporter): Promise<TrainResult> {
+  const module = trial.task.module === undefined ? undefined : await loadTaskModule(trial.task.module);
+  const objective = module?.objective;
+  if (module !== undefined && objective !== undefined) return objectiveResult(() => runObjective(module, objective, trial, report));
+  return train(trial, await trainingData(trial, module), report, module);
+}
+
 async function runTrial(req: TrialRequest): Promise<TrialResponse> {
   trialsRun++;
   const { trial, port } = req;
@@ -61,10 +79,9 @@ async function runTrial(req: TrialRequest): Promise<TrialResponse> {
     let result: TrainResult;
     try {
       await useBackend(req.backend);
-      const data = loadSplitData(trial.task.data, trial.task.validationSplit, trial.splitSeed);
-      result = await train(trial, data, (epoch, metrics) => decide(port, epoch, metrics));
+      result = await work(trial, (epoch, metrics) => decide(port, epoch, metrics));
     } catch (e) {
-      // Backend or data failures: nothing was built yet. engine().state doesn't initialise a backend, unlike memory().
+      // Backend, module or data failures: nothing was built yet. engine().state doesn't initialise a backend, unlike memory().
       const n = tf.engine().state.numTensors;
       result = { outcome: thrown(e, 0), tensorsBefore: n, tensorsAfter: n, trainSeconds: 0, samplesTrained: 0 };
     }

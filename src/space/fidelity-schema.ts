@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { bohbShape, samplerSchema } from './tpe-schema.js';
 import type { FidelitySpec } from './types.js';
 
 /**
- * The space-file side of the multi-fidelity strategies (successive-halving, hyperband, asha): their zod schemas,
+ * The space-file side of the multi-fidelity strategies (successive-halving, hyperband, asha, bohb): their zod schemas,
  * the field aliases Optuna and Ray Tune users bring along, and the checks that relate eta, minEpochs and maxEpochs.
  * load.ts resolves the aliases and fills the defaults; these schemas only describe and check.
  */
@@ -201,11 +202,27 @@ export const ashaSchema = z
     type: z.literal('asha'),
     ...fidelityShape,
     trials: z.int().min(1).describe('Configs to start (required). Each begins on the bottom rung.'),
+    sampler: samplerSchema,
     ...aliasShape,
   })
   .superRefine(checkFidelity)
   .describe(
     'Asynchronous successive halving, ASHA (Li et al., MLSys 2020): a config is promoted to the next rung as soon as it is ' +
       'in the top 1/eta of the trials that finished its rung, so workers never wait for a rung to fill. ' +
+      LADDER_DOC,
+  );
+
+export const bohbSchema = z
+  .strictObject({
+    type: z.literal('bohb'),
+    ...fidelityShape,
+    iterations: z.int().min(1).default(1).describe('How many times to run the whole set of K + 1 brackets (default 1).'),
+    ...bohbShape,
+    ...aliasShape,
+  })
+  .superRefine(checkFidelity)
+  .describe(
+    'BOHB (Falkner et al., ICML 2018): exactly Hyperband\'s brackets, but each new config comes from a TPE model fitted on the ' +
+      'largest budget that has enough values (randomFraction of them stay random). ' +
       LADDER_DOC,
   );

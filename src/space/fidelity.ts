@@ -1,12 +1,12 @@
 import type { FidelitySpec, StrategySpec } from './types.js';
 
 /**
- * The rung ladder of the multi-fidelity strategies (successive halving, Hyperband, ASHA): pure arithmetic on a
+ * The rung ladder of the multi-fidelity strategies (successive halving, Hyperband, ASHA, BOHB): pure arithmetic on a
  * FidelitySpec, shared so that every strategy agrees on the budgets.
  */
 
 /** The strategies whose trials climb a rung ladder; their spec carries eta, minEpochs and maxEpochs. */
-export const FIDELITY_STRATEGY_TYPES = ['successive-halving', 'hyperband', 'asha'] as const;
+export const FIDELITY_STRATEGY_TYPES = ['successive-halving', 'hyperband', 'asha', 'bohb'] as const;
 export type FidelityStrategyType = (typeof FIDELITY_STRATEGY_TYPES)[number];
 export type FidelityStrategySpec = Extract<StrategySpec, { readonly type: FidelityStrategyType }>;
 

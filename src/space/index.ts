@@ -8,3 +8,4 @@ export { spaceJsonSchema, spaceJsonSchemaText, SPACE_SCHEMA_ID } from './emit-sc
 export { PARAM_RULES, checkParamValue } from './param-rules.js';
 export { rungBudgets, maxRung, isFidelityStrategy, FIDELITY_STRATEGY_TYPES, type FidelityStrategyType, type FidelityStrategySpec } from './fidelity.js';
 export { FIDELITY_ALIASES, FIDELITY_DEFAULTS } from './fidelity-schema.js';
+export { TPE_DEFAULTS, BOHB_DEFAULTS } from './tpe-schema.js';

@@ -5,14 +5,21 @@ import type { Direction } from '../core/types.js';
 import { isFidelityStrategy } from './fidelity.js';
 import { FIDELITY_DEFAULTS, givenField } from './fidelity-schema.js';
 import { gridSize, MAX_GRID_POINTS } from './grid.js';
+import { BOHB_DEFAULTS, TPE_DEFAULTS } from './tpe-schema.js';
 import { flattenIssues, spaceErrorMap } from './issues.js';
 import { findJsonError } from './json-locate.js';
 import { spaceFileSchema, type RawParamSpec, type SpaceFile } from './schema.js';
+import { taskModuleIssues } from './task-rules.js';
 import type { DataSpec, FidelitySpec, ModelSpec, ParamSpec, SearchSpace, StrategySpec } from './types.js';
 
 export interface ParseOptions {
-  /** Check that a csv data file exists (default true). Off for spaces that are only inspected, never run. */
+  /** Check that a csv data file and a task module exist (default true). Off for spaces that are only inspected, never run. */
   readonly checkFiles?: boolean;
+  /**
+   * The caller evaluates the trials itself (the ask/tell API): the task is never run, so like a space with a
+   * task.module it needs no data, and its params and metric may have any names.
+   */
+  readonly askTell?: boolean;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -39,7 +46,7 @@ function normaliseParam(spec: RawParamSpec): ParamSpec {
   }
 }
 
-function normaliseData(data: SpaceFile['task']['data'], baseDir: string): DataSpec {
+function normaliseData(data: NonNullable<SpaceFile['task']['data']>, baseDir: string): DataSpec {
   if ('builtin' in data) return { builtin: data.builtin, ...(data.limit !== undefined ? { limit: data.limit } : {}) };
   return { csv: resolve(baseDir, data.csv), label: data.label };
 }
@@ -70,7 +77,33 @@ function normaliseStrategy(strategy: SpaceFile['strategy'], taskEpochs: number):
     case 'hyperband':
       return { type: strategy.type, ...normaliseFidelity(strategy, taskEpochs), iterations: strategy.iterations };
     case 'asha':
-      return { type: strategy.type, ...normaliseFidelity(strategy, taskEpochs), trials: strategy.trials };
+      // sampler is kept only when it is not the default, so random ASHA specs (and signatures) are as before.
+      return {
+        type: strategy.type,
+        ...normaliseFidelity(strategy, taskEpochs),
+        trials: strategy.trials,
+        ...(strategy.sampler === 'tpe' ? { sampler: strategy.sampler } : {}),
+      };
+    case 'tpe':
+      return {
+        type: strategy.type,
+        trials: strategy.trials,
+        startup: strategy.startup ?? TPE_DEFAULTS.startup,
+        candidates: strategy.candidates ?? TPE_DEFAULTS.candidates,
+        gamma: strategy.gamma ?? TPE_DEFAULTS.gamma,
+        multivariate: strategy.multivariate ?? TPE_DEFAULTS.multivariate,
+      };
+    case 'bohb':
+      return {
+        type: strategy.type,
+        ...normaliseFidelity(strategy, taskEpochs),
+        iterations: strategy.iterations,
+        randomFraction: strategy.randomFraction ?? BOHB_DEFAULTS.randomFraction,
+        ...(strategy.startup !== undefined ? { startup: strategy.startup } : {}),
+        candidates: strategy.candidates ?? BOHB_DEFAULTS.candidates,
+        gamma: strategy.gamma ?? BOHB_DEFAULTS.gamma,
+        multivariate: strategy.multivariate ?? BOHB_DEFAULTS.multivariate,
+      };
   }
 }
 
@@ -91,7 +124,9 @@ function normalise(file: SpaceFile, paramOrder: readonly string[], baseDir: stri
     name: file.name,
     objective: { metric: file.objective.metric, direction: file.objective.direction ?? defaultDirection(file.objective.metric) },
     task: {
-      data: normaliseData(file.task.data, baseDir),
+      // Both optional: present only when given, so a built-in task's signature is what it was before modules.
+      ...(file.task.module !== undefined ? { module: resolve(baseDir, file.task.module) } : {}),
+      ...(file.task.data !== undefined ? { data: normaliseData(file.task.data, baseDir) } : {}),
       validationSplit: file.task.validationSplit,
       model: normaliseModel(file.task.model),
       optimizer: file.task.optimizer,
@@ -127,6 +162,7 @@ export function parseSpace(raw: unknown, file: string, options: ParseOptions = {
     const missing = csvIssue(raw, baseDir);
     if (missing !== null) issues.push(missing);
   }
+  issues.push(...taskModuleIssues(raw, baseDir, options.checkFiles ?? true, options.askTell ?? false));
   if (!result.success || issues.length > 0) throw new InputError(file, issues);
 
   const paramOrder = isRecord(raw) && isRecord(raw.params) ? Object.keys(raw.params) : [];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { KNOWN_PARAMS, METRICS, OPTIMIZERS, type KnownParam } from './types.js';
-import { ashaSchema, checkTaskEpochsAsMax, hyperbandSchema, successiveHalvingSchema } from './fidelity-schema.js';
+import { ashaSchema, bohbSchema, checkTaskEpochsAsMax, hyperbandSchema, successiveHalvingSchema } from './fidelity-schema.js';
+import { tpeSchema } from './tpe-schema.js';
 import { PARAM_RULES, paramRuleIssues, show } from './param-rules.js';
 
 /**
@@ -92,9 +93,18 @@ function paramsShape(): ParamsShape {
   return shape as ParamsShape;
 }
 
+/** A param of your own code (`task.module`): any name, no per-name rules. load.ts refuses other names without a module. */
+const userParam = z
+  .union([z.number(), z.string(), z.boolean(), distribution], { error: PARAM_UNION_MESSAGE })
+  .describe('A param your task module reads (only with task.module). A bare value fixes it for every trial.');
+
 export const paramsSchema = z
-  .strictObject(paramsShape())
-  .describe('Hyperparameters: each a range, a list of values, or a fixed value. Written order is the grid order.');
+  .object(paramsShape())
+  .catchall(userParam)
+  .describe(
+    'Hyperparameters: each a range, a list of values, or a fixed value. Written order is the grid order. ' +
+      `Without task.module only ${KNOWN_PARAMS.join(', ')} are known; with one, any name is passed to your code.`,
+  );
 
 const mnistData = z
   .strictObject({
@@ -122,9 +132,24 @@ const cnnModel = z
   })
   .describe('A small convolutional network; needs image data.');
 
+/** .js, .mjs and .cjs load as they are; .ts, .mts and .cts through tsx, with no build step. */
+export const MODULE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'] as const;
+
+const taskModule = z
+  .string()
+  .min(1)
+  .refine((p) => MODULE_EXTENSIONS.some((ext) => p.endsWith(ext)), { error: (iss) => `expected a ${MODULE_EXTENSIONS.join(', ')} file, got ${show(iss.input)}` })
+  .describe(
+    'Your own code, relative to this space file: a module exporting loadData(ctx), buildModel(params, ctx) and/or objective(params, trial). ' +
+      'What it does not export comes from data and model. With it, params may have any names, and with objective() the metric may too.',
+  );
+
 const task = z
   .strictObject({
-    data: z.union([mnistData, csvData], { error: 'expected {"builtin": "mnist"} or {"csv": "<file>"}' }).describe('The training data.'),
+    data: z
+      .union([mnistData, csvData], { error: 'expected {"builtin": "mnist"} or {"csv": "<file>"}' })
+      .optional()
+      .describe('The training data. Required unless task.module exports loadData() or objective().'),
     validationSplit: z.number().gt(0).lt(1).default(0.2).describe('Fraction held out for validation, split once by the study seed.'),
     model: z.discriminatedUnion('type', [mlpModel, cnnModel]).default({ type: 'mlp', hidden: [128, 64] }).describe('The network to train.'),
     optimizer: z.enum(OPTIMIZERS).default('adam').describe('Optimizer, unless params.optimizer tunes it.'),
@@ -132,18 +157,23 @@ const task = z
       .int()
       .min(1)
       .default(9)
-      .describe('Epochs per trial. Multi-fidelity strategies (successive-halving, hyperband, asha) train up to their maxEpochs instead, which defaults to this.'),
+      .describe("Epochs per trial (an objective()'s step budget). Multi-fidelity strategies (successive-halving, hyperband, asha) train up to their maxEpochs instead, which defaults to this."),
+    module: taskModule.optional(),
   })
   .describe('What each trial trains, apart from the tuned params.');
 
 const objective = z
   .strictObject({
-    metric: z.enum(METRICS).describe('Metric whose last-epoch value ranks trials.'),
+    metric: z
+      .string()
+      .min(1)
+      .meta({ examples: [...METRICS] })
+      .describe(`Metric whose last-epoch value ranks trials: ${METRICS.join(', ')}, or with a task module's objective() any name its values are stored under.`),
     direction: z.enum(['maximize', 'minimize']).optional().describe('Default: maximize for accuracy metrics, minimize for loss metrics.'),
   })
   .describe('What the search optimises.');
 
-/** One member per strategy; add new strategies (tpe, …) here. The multi-fidelity ones live in fidelity-schema.ts. */
+/** One member per strategy. The multi-fidelity ones live in fidelity-schema.ts, tpe in tpe-schema.ts. */
 export const STRATEGY_SCHEMAS = [
   z
     .strictObject({ type: z.literal('random'), trials: z.int().min(1).describe('Number of trials to run.') })
@@ -154,6 +184,8 @@ export const STRATEGY_SCHEMAS = [
   successiveHalvingSchema,
   hyperbandSchema,
   ashaSchema,
+  tpeSchema,
+  bohbSchema,
 ] as const;
 
 const strategy = z
@@ -174,10 +206,10 @@ export const spaceFileSchema = z
     seed: z.int().default(0).describe('Study seed: drives sampling, the validation split and per-trial seeds.'),
   })
   .superRefine((s, ctx) => {
-    if (s.task.model.type === 'cnn' && 'csv' in s.task.data) {
+    if (s.task.model.type === 'cnn' && s.task.data !== undefined && 'csv' in s.task.data) {
       ctx.addIssue({ code: 'custom', path: ['task', 'model', 'type'], message: 'a cnn model needs image data ({"builtin": "mnist"}); use "mlp" with csv data' });
     }
-    if (s.strategy.type === 'successive-halving' || s.strategy.type === 'hyperband' || s.strategy.type === 'asha') {
+    if (s.strategy.type === 'successive-halving' || s.strategy.type === 'hyperband' || s.strategy.type === 'asha' || s.strategy.type === 'bohb') {
       checkTaskEpochsAsMax(s.strategy, s.task.epochs, ctx);
     }
     if (s.strategy.type === 'grid') {

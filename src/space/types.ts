@@ -28,7 +28,13 @@ export type ModelSpec =
   | { readonly type: 'cnn'; readonly filters: readonly number[]; readonly kernelSize: number; readonly hidden: readonly number[] };
 
 export interface TaskSpec {
-  readonly data: DataSpec;
+  /**
+   * Your own code (absolute path): a .js, .mjs or .ts file exporting `loadData`, `buildModel` and/or `objective`,
+   * loaded in the worker threads. What it doesn't export comes from `data` and `model`.
+   */
+  readonly module?: string;
+  /** The built-in data; absent only with a `module` that loads its own data (or runs its own objective). */
+  readonly data?: DataSpec;
   /** Fraction of the data held out for validation, split by the study seed. */
   readonly validationSplit: number;
   readonly model: ModelSpec;
@@ -44,6 +50,37 @@ export interface FidelitySpec {
   readonly maxEpochs: number;
 }
 
+/** Options of the TPE model (Bergstra et al. 2011), shared by `tpe`, `bohb` and `asha` with `sampler: 'tpe'`. */
+export interface TpeOptions {
+  /** Observations before the model is used; until then configs are random. */
+  readonly startup: number;
+  /** Configs drawn from l(x) per proposal; the one maximising l(x)/g(x) is proposed. */
+  readonly candidates: number;
+  /** Quantile of the observations that forms the good set (at most 25 observations). */
+  readonly gamma: number;
+  /** One kernel over all params (true) or independent per-param estimators. */
+  readonly multivariate: boolean;
+}
+
+/** Tree-structured Parzen Estimator: `trials` configs, each trained `task.epochs`. */
+export type TpeSpec = { readonly type: 'tpe'; readonly trials: number } & TpeOptions;
+
+/** Where multi-fidelity strategies get new configs: random search, or a TPE model fitted on the highest rung with enough values. */
+export const SAMPLERS = ['random', 'tpe'] as const;
+export type SamplerName = (typeof SAMPLERS)[number];
+
+/**
+ * BOHB (Falkner et al. 2018): Hyperband's brackets, new configs from a TPE model (a `randomFraction` of them random).
+ * `startup` here is the fewest values a rung needs before a model is fitted on it (absent: searched params + 2).
+ */
+export type BohbSpec = {
+  readonly type: 'bohb';
+  readonly iterations: number;
+  readonly randomFraction: number;
+  readonly startup?: number;
+} & Omit<TpeOptions, 'startup'> &
+  FidelitySpec;
+
 export type StrategySpec =
   | { readonly type: 'random'; readonly trials: number }
   | { readonly type: 'grid'; readonly trials?: number }
@@ -52,13 +89,17 @@ export type StrategySpec =
   /** Hyperband (Li et al. 2018, Algorithm 1); `iterations` repeats the whole set of brackets (default 1). */
   | ({ readonly type: 'hyperband'; readonly iterations: number } & FidelitySpec)
   /** Asynchronous successive halving (Li et al. 2020, Algorithm 2); `trials` is how many configs it starts. */
-  | ({ readonly type: 'asha'; readonly trials: number } & FidelitySpec);
+  /** `sampler: 'tpe'` draws new configs from a TPE model (BOHB's model, asynchronously); absent means random. */
+  | ({ readonly type: 'asha'; readonly trials: number; readonly sampler?: SamplerName } & FidelitySpec)
+  | TpeSpec
+  | BohbSpec;
 
 export type StrategyType = StrategySpec['type'];
 
 export interface SearchSpace {
   readonly name: string;
-  readonly objective: { readonly metric: MetricName; readonly direction: Direction };
+  /** `metric` is one of METRICS, or any name a task module's `objective()` reports under. */
+  readonly objective: { readonly metric: string; readonly direction: Direction };
   readonly task: TaskSpec;
   readonly params: Readonly<Record<string, ParamSpec>>;
   readonly strategy: StrategySpec;

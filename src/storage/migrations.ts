@@ -85,6 +85,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Crash-safe, shared sweeps: retries are counted, a config key stops two tuners creating the same trial,
+    // and the study keeps the full space of its latest run so it can be resumed without the file.
+    version: 2,
+    sql: `
+      ALTER TABLE trials ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0);
+      ALTER TABLE trials ADD COLUMN claim_key TEXT;
+      CREATE UNIQUE INDEX trials_study_claim_key ON trials (study_id, claim_key) WHERE claim_key IS NOT NULL;
+      ALTER TABLE studies ADD COLUMN definition TEXT CHECK (definition IS NULL OR json_valid(definition));
+    `,
+  },
 ];
 
 export const LATEST_VERSION: number = MIGRATIONS.length;
@@ -102,6 +113,16 @@ export function schemaVersion(db: Database.Database): number {
     .get();
   if (!hasTable || hasTable.n === 0) return 0;
   return db.prepare<[], VersionRow>('SELECT version FROM schema_version WHERE id = 1').get()?.version ?? 0;
+}
+
+/** Refuses a file written by a newer tune, whose schema this version can't know. */
+export function checkNotNewer(file: string, current: number, latest: number = LATEST_VERSION): void {
+  if (current > latest) {
+    throw new StorageError(
+      `${file} has schema version ${current}, but this version of tune only knows up to ${latest}. ` +
+        'It was written by a newer tune: upgrade tune, or use another database file.',
+    );
+  }
 }
 
 /**
@@ -122,12 +143,7 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   }).immediate();
 
   const current = schemaVersion(db);
-  if (current > latest) {
-    throw new StorageError(
-      `${file} has schema version ${current}, but this version of tune only knows up to ${latest}. ` +
-        'It was written by a newer tune: upgrade tune, or use another database file.',
-    );
-  }
+  checkNotNewer(file, current, latest);
   for (const m of migrations) {
     if (m.version <= current) continue;
     db.transaction(() => {

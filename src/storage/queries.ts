@@ -21,6 +21,15 @@ export interface InsertTrial {
   bracket: number | null;
   seed: number;
   resume_of: number | null;
+  claim_key: string | null;
+  now: string;
+}
+
+export interface RequeueTrial {
+  id: number;
+  add_attempts: 0 | 1;
+  error_kind: string | null;
+  error_message: string | null;
   now: string;
 }
 
@@ -84,6 +93,12 @@ export function prepareStatements(db: Database.Database) {
     setBackend: db.prepare<{ id: number; backend: string; now: string }>(
       'UPDATE studies SET backend = @backend, updated_at = @now WHERE id = @id',
     ),
+    setDefinition: db.prepare<{ id: number; definition: string; now: string }>(
+      'UPDATE studies SET definition = @definition, updated_at = @now WHERE id = @id',
+    ),
+    renameStudy: db.prepare<{ id: number; name: string; now: string }>(
+      'UPDATE studies SET name = @name, updated_at = @now WHERE id = @id',
+    ),
     touchStudy: db.prepare<{ id: number; now: string }>('UPDATE studies SET updated_at = @now WHERE id = @id'),
     stateCounts: db.prepare<[], { study_id: number; state: TrialState; n: number }>(
       'SELECT study_id, state, count(*) AS n FROM trials GROUP BY study_id, state',
@@ -98,10 +113,13 @@ export function prepareStatements(db: Database.Database) {
 
     // The number is computed inside the same (immediate) transaction, so it is unique even across processes.
     insertTrial: db.prepare<InsertTrial, TrialRow>(`
-      INSERT INTO trials (study_id, number, state, params, budget, rung, bracket, seed, resume_of, created_at)
+      INSERT INTO trials (study_id, number, state, params, budget, rung, bracket, seed, resume_of, claim_key, created_at)
       VALUES (@study_id, (SELECT coalesce(max(number) + 1, 0) FROM trials WHERE study_id = @study_id),
-              'waiting', @params, @budget, @rung, @bracket, @seed, @resume_of, @now)
+              'waiting', @params, @budget, @rung, @bracket, @seed, @resume_of, @claim_key, @now)
       RETURNING *`),
+    trialByKey: db.prepare<{ study_id: number; claim_key: string }, { id: number; number: number }>(
+      'SELECT id, number FROM trials WHERE study_id = @study_id AND claim_key = @claim_key',
+    ),
     insertParam: db.prepare<InsertParam>(`
       INSERT INTO trial_params (trial_id, name, value_type, value_num, value_text)
       VALUES (@trial_id, @name, @value_type, @value_num, @value_text)`),
@@ -115,6 +133,17 @@ export function prepareStatements(db: Database.Database) {
       UPDATE trials SET state = 'running', worker = @worker,
                         started_at = coalesce(started_at, @now), heartbeat_at = @now
       WHERE id = @id AND state IN ('waiting', 'paused')`),
+    // Only from running; the error is replaced only when a new one is given (the last error stays until a finish).
+    requeueTrial: db.prepare<RequeueTrial, TrialRow>(`
+      UPDATE trials SET state = 'waiting', worker = NULL, attempts = attempts + @add_attempts,
+                        error_kind = coalesce(@error_kind, error_kind),
+                        error_message = CASE WHEN @error_kind IS NULL THEN error_message ELSE @error_message END
+      WHERE id = @id AND state = 'running'
+      RETURNING *`),
+    // @ids is a JSON array of trial ids.
+    heartbeat: db.prepare<{ ids: string; worker: string; now: string }>(`
+      UPDATE trials SET heartbeat_at = @now
+      WHERE state = 'running' AND worker = @worker AND id IN (SELECT value FROM json_each(@ids))`),
     // A late report for an earlier epoch is kept but doesn't overwrite the latest value.
     advanceTrial: db.prepare<{ id: number; epoch: number; value: number | null; value_kind: ValueKind; now: string }>(`
       UPDATE trials SET

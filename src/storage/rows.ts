@@ -1,7 +1,8 @@
 /** Row shapes as better-sqlite3 returns them, and their mapping to and from the core records. */
 import { StorageError } from '../core/errors.js';
-import type {
-  Direction, EpochReport, FailureKind, ParamValue, Params, StudyRecord, TrialRecord, TrialState,
+import {
+  TRIAL_STATES, type Direction, type EpochReport, type FailureKind, type ParamValue, type Params, type StudyRecord,
+  type TrialRecord, type TrialState,
 } from '../core/types.js';
 
 /** How a stored number is to be read: SQLite keeps NaN as NULL, so the kind says what the REAL can't. */
@@ -20,6 +21,8 @@ export interface StudyRow {
   readonly backend: string | null;
   readonly created_at: string;
   readonly updated_at: string;
+  /** JSON, or NULL until a run stores it. */
+  readonly definition: string | null;
 }
 
 export interface TrialRow {
@@ -44,6 +47,8 @@ export interface TrialRow {
   readonly finished_at: string | null;
   readonly heartbeat_at: string | null;
   readonly resume_of: number | null;
+  readonly attempts: number;
+  readonly claim_key: string | null;
 }
 
 export interface RankedTrialRow extends TrialRow {
@@ -136,6 +141,7 @@ export function toStudyRecord(r: StudyRow): StudyRecord {
     id: r.id,
     name: r.name,
     space: JSON.parse(r.space) as unknown,
+    definition: r.definition === null ? null : (JSON.parse(r.definition) as unknown),
     direction: r.direction,
     metric: r.metric,
     strategy: r.strategy,
@@ -162,6 +168,7 @@ export function toTrialRecord(r: TrialRow): TrialRecord {
     error: r.error_kind === null ? null : { kind: r.error_kind, message: r.error_message ?? '' },
     checkpoint: r.checkpoint,
     worker: r.worker,
+    attempts: r.attempts,
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
@@ -197,4 +204,8 @@ export function toCurves(rows: readonly CurvePointRow[]): Map<number, number[]> 
     curve[r.epoch - 1] = decodeNumber(r.value, r.value_kind) ?? NaN;
   }
   return curves;
+}
+
+export function zeroCounts(): Record<TrialState, number> {
+  return Object.fromEntries(TRIAL_STATES.map((s) => [s, 0])) as Record<TrialState, number>;
 }

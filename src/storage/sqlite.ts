@@ -1,21 +1,23 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { StorageError, StudyMismatchError, TuneError } from '../core/errors.js';
-import {
-  TRIAL_STATES, type EpochReport, type Metrics, type RankedTrial, type StudyId, type StudyRecord, type StudySpec,
-  type TrialId, type TrialOutcome, type TrialRecord, type TrialState,
+import type Database from 'better-sqlite3';
+import { ConflictError, StorageError, TuneError } from '../core/errors.js';
+import type {
+  EpochReport, Metrics, RankedTrial, StudyId, StudyRecord, StudySpec, TrialError, TrialId, TrialOutcome, TrialRecord,
+  TrialState,
 } from '../core/types.js';
-import { migrate, schemaVersion } from './migrations.js';
+import { schemaVersion } from './migrations.js';
+import { fileFailure, messageOf, openDatabase } from './open.js';
 import { prepareStatements, type Statements } from './queries.js';
 import {
-  canonicalJson, encodeNumber, encodeParam, toCurves, toEpochReports, toStudyRecord, toTrialRecord, type EncodedNumber,
-  type StudyRow, type TrialRow,
+  canonicalJson, encodeNumber, encodeParam, toCurves, toEpochReports, toStudyRecord, toTrialRecord, zeroCounts,
+  type EncodedNumber, type TrialRow,
 } from './rows.js';
-import type { NewTrial, Storage, StudySummary, TrialFilter } from './types.js';
-import { checkNewTrial, checkOutcome, checkPromotion, checkReport, checkStudySpec } from './validate.js';
+import type { NewTrial, OpenOptions, Storage, StudySummary, TrialFilter } from './types.js';
+import {
+  canFinish, checkNewTrial, checkOutcome, checkPromotion, checkReport, checkRequeue, checkSameStudy, checkStudyName,
+  checkStudySpec, checkTrialIds, isFinished,
+} from './validate.js';
 
-export interface SqliteStorageOptions {
+export interface SqliteStorageOptions extends OpenOptions {
   /** Clock for timestamps; injectable so tests can pin them. */
   readonly now?: () => Date;
   /** How long a write waits for another process's lock before failing (ms). */
@@ -29,19 +31,6 @@ export interface SqliteDiagnostics {
   readonly integrity: readonly string[];
 }
 
-const FINISHED: readonly TrialState[] = ['complete', 'pruned', 'failed'];
-
-/**
- * The moves `finishTrial` makes: a running trial to any outcome; a waiting one only to failed (it never ran);
- * a paused one to any finished state without running again (a multi-fidelity loser is pruned from paused).
- */
-function canFinish(from: TrialState, to: TrialOutcome['state']): boolean {
-  if (from === 'running') return true;
-  if (from === 'waiting') return to === 'failed';
-  if (from === 'paused') return to !== 'paused';
-  return false;
-}
-
 /** `Storage` on one SQLite file. Each method is one transaction; writes take the lock up front (BEGIN IMMEDIATE). */
 export class SqliteStorage implements Storage {
   private readonly q: Statements;
@@ -51,26 +40,17 @@ export class SqliteStorage implements Storage {
     /** The file this storage writes, or ':memory:'. */
     readonly path: string,
     private readonly clock: () => Date,
+    /** Opened with `readonly`: every write method throws. */
+    readonly readonly: boolean,
   ) {
     this.q = prepareStatements(db);
   }
 
+  /** Throws StorageError naming the file if it is missing (read-only), unreadable, not tune's, or read-only. */
   static open(file: string, options: SqliteStorageOptions = {}): SqliteStorage {
-    let db: Database.Database | undefined;
-    try {
-      if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-      db = new Database(file);
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL'); // safe under WAL: a crash may lose the last commits, never corrupt
-      db.pragma('foreign_keys = ON');
-      migrate(db, undefined, file);
-      return new SqliteStorage(db, file, options.now ?? (() => new Date()));
-    } catch (e) {
-      db?.close();
-      if (e instanceof TuneError) throw e;
-      throw new StorageError(`cannot open the database ${file}: ${messageOf(e)}`, { cause: e });
-    }
+    const readonly = options.readonly ?? false;
+    const db = openDatabase(file, { readonly, busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
+    return new SqliteStorage(db, file, options.now ?? (() => new Date()), readonly);
   }
 
   async openStudy(spec: StudySpec): Promise<StudyRecord> {
@@ -128,13 +108,20 @@ export class SqliteStorage implements Storage {
     const params = canonicalJson(trial.params);
     return this.write('createTrial', () => {
       const now = this.now();
-      if (!this.q.studyById.get(study)) throw new StorageError(`no study with id ${study}`);
+      const studyRow = this.q.studyById.get(study);
+      if (!studyRow) throw new StorageError(`no study with id ${study}`);
+      const taken = trial.key === undefined ? undefined : this.q.trialByKey.get({ study_id: study, claim_key: trial.key });
+      if (taken) {
+        throw new ConflictError(
+          `study "${studyRow.name}" already has a trial with key "${trial.key}" (trial #${taken.number}, id ${taken.id})`,
+        );
+      }
       if (trial.resumeOf !== undefined && this.q.trialById.get(trial.resumeOf)?.study_id !== study) {
         throw new StorageError(`resumeOf: no trial with id ${trial.resumeOf} in study ${study}`);
       }
       const row = this.q.insertTrial.get({
         study_id: study, params, budget: trial.budget, rung: trial.rung ?? null, bracket: trial.bracket ?? null,
-        seed: trial.seed, resume_of: trial.resumeOf ?? null, now,
+        seed: trial.seed, resume_of: trial.resumeOf ?? null, claim_key: trial.key ?? null, now,
       });
       if (!row) throw new StorageError(`trial for study ${study} was not inserted`);
       for (const [name, v] of Object.entries(trial.params)) {
@@ -166,7 +153,7 @@ export class SqliteStorage implements Storage {
     checkOutcome(outcome);
     return this.write('finishTrial', () => {
       const row = this.mustGetTrial(id);
-      if (FINISHED.includes(row.state)) {
+      if (isFinished(row.state)) {
         throw new StorageError(`trial ${id} is already ${row.state} and can't change again (to ${outcome.state})`);
       }
       if (!canFinish(row.state, outcome.state)) {
@@ -201,16 +188,17 @@ export class SqliteStorage implements Storage {
     checkPromotion(budget, rung);
     return this.write('promoteTrial', () => {
       const row = this.mustGetTrial(id);
-      const refuse = (why: string): never => {
-        throw new StorageError(`can't promote trial ${id} to budget ${budget}, rung ${rung}: ${why}`);
+      const refuse = (why: string, Err = StorageError): never => {
+        throw new Err(`can't promote trial ${id} to budget ${budget}, rung ${rung}: ${why}`);
       };
-      if (row.state !== 'paused') refuse(`it is ${row.state}, and only a paused trial can be promoted`);
+      // Not paused any more: another tuner promoted, resumed or pruned it first.
+      if (row.state !== 'paused') refuse(`it is ${row.state}, and only a paused trial can be promoted`, ConflictError);
       if (!(budget > row.budget)) refuse(`the budget must grow past its current ${row.budget}`);
       if (!(budget > row.epochs)) refuse(`it has already trained ${row.epochs} epochs`);
       if (row.rung !== null && rung < row.rung) refuse(`it is already at rung ${row.rung}`);
       const now = this.now();
       const updated = this.q.promoteTrial.get({ id, budget, rung, now });
-      if (!updated) throw new StorageError(`trial ${id} changed while being promoted`);
+      if (!updated) throw new ConflictError(`trial ${id} changed while being promoted`);
       this.q.touchStudy.run({ id: row.study_id, now });
       return toTrialRecord(updated);
     });
@@ -218,6 +206,58 @@ export class SqliteStorage implements Storage {
 
   async objectiveCurves(study: StudyId, metric: string): Promise<ReadonlyMap<TrialId, readonly number[]>> {
     return this.read('objectiveCurves', () => toCurves(this.q.objectiveReports.all({ study_id: study, metric })));
+  }
+
+  async requeueTrial(
+    id: TrialId,
+    options: { readonly countAttempt: boolean; readonly error?: TrialError },
+  ): Promise<TrialRecord> {
+    checkRequeue(options);
+    return this.write('requeueTrial', () => {
+      const row = this.mustGetTrial(id);
+      const now = this.now();
+      const updated = this.q.requeueTrial.get({
+        id, add_attempts: options.countAttempt ? 1 : 0,
+        error_kind: options.error?.kind ?? null, error_message: options.error?.message ?? null, now,
+      });
+      if (!updated) {
+        throw new ConflictError(`can't requeue trial ${id}: it is ${row.state}, and only a running trial can be requeued`);
+      }
+      this.q.touchStudy.run({ id: row.study_id, now });
+      return toTrialRecord(updated);
+    });
+  }
+
+  async heartbeat(ids: readonly TrialId[], worker: string): Promise<void> {
+    checkTrialIds(ids);
+    if (ids.length === 0) return;
+    this.write('heartbeat', () => {
+      this.q.heartbeat.run({ ids: JSON.stringify(ids), worker, now: this.now() });
+    });
+  }
+
+  async setStudyDefinition(study: StudyId, definition: unknown): Promise<void> {
+    // Plain JSON, not canonical: the space's key order is its param order, which a resumed run must keep.
+    const json: string | undefined = JSON.stringify(definition);
+    if (json === undefined) throw new StorageError('study definition cannot be stored as JSON');
+    this.write('setStudyDefinition', () => {
+      if (this.q.setDefinition.run({ id: study, definition: json, now: this.now() }).changes === 0) {
+        throw new StorageError(`no study with id ${study}`);
+      }
+    });
+  }
+
+  async renameStudy(study: StudyId, name: string): Promise<void> {
+    checkStudyName(name);
+    this.write('renameStudy', () => {
+      const row = this.q.studyById.get(study);
+      if (!row) throw new StorageError(`no study with id ${study}`);
+      if (row.name === name) return;
+      if (this.q.studyByName.get(name)) {
+        throw new StorageError(`can't rename study "${row.name}" to "${name}": a study named "${name}" already exists`);
+      }
+      this.q.renameStudy.run({ id: study, name, now: this.now() });
+    });
   }
 
   async trial(id: TrialId): Promise<TrialRecord | null> {
@@ -283,6 +323,7 @@ export class SqliteStorage implements Storage {
   }
 
   private write<T>(what: string, fn: () => T): T {
+    if (this.readonly) throw new StorageError(`${what}: the database ${this.path} was opened read-only`);
     return this.transact(what, fn, 'immediate');
   }
 
@@ -293,26 +334,7 @@ export class SqliteStorage implements Storage {
       return this.db.transaction(fn)[mode]();
     } catch (e) {
       if (e instanceof TuneError) throw e;
-      throw new StorageError(`${what} failed on ${this.path}: ${messageOf(e)}`, { cause: e });
+      throw fileFailure(this.path, e) ?? new StorageError(`${what} failed on ${this.path}: ${messageOf(e)}`, { cause: e });
     }
-  }
-}
-
-const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
-function zeroCounts(): Record<TrialState, number> {
-  return Object.fromEntries(TRIAL_STATES.map((s) => [s, 0])) as Record<TrialState, number>;
-}
-
-function checkSameStudy(row: StudyRow, spec: StudySpec, space: string): void {
-  const diffs: string[] = [];
-  if (canonicalJson(JSON.parse(row.space)) !== space) diffs.push('search space');
-  if (row.direction !== spec.direction) diffs.push(`direction (stored ${row.direction}, new ${spec.direction})`);
-  if (row.metric !== spec.metric) diffs.push(`metric (stored ${row.metric}, new ${spec.metric})`);
-  if (diffs.length > 0) {
-    throw new StudyMismatchError(
-      `study "${spec.name}" already exists with a different ${diffs.join(', ')}. ` +
-        'Give this sweep another name, or run it with the same space, direction and metric to resume the study.',
-    );
   }
 }

@@ -1,4 +1,5 @@
 import type {
+  TrialError,
   EpochReport, Metrics, RankedTrial, StudyId, StudyRecord, StudySpec, TrialId, TrialOutcome, TrialRecord, TrialState, TrialSuggestion,
 } from '../core/types.js';
 
@@ -9,6 +10,17 @@ export interface TrialFilter {
 /** A new trial: the suggestion plus the per-trial seed the engine derived. */
 export interface NewTrial extends TrialSuggestion {
   readonly seed: number;
+  /**
+   * Optional identity of the config within the study (e.g. a grid point's key, or `index/<n>` for the n-th
+   * sampled config). Unique per study: a second createTrial with the same key throws ConflictError, so two
+   * tuner processes never create the same config.
+   */
+  readonly key?: string;
+}
+
+export interface OpenOptions {
+  /** Open without writing anything (no migrations, no WAL switch): for read-only commands and files. */
+  readonly readonly?: boolean;
 }
 
 /**
@@ -44,8 +56,9 @@ export interface Storage {
    * Multi-fidelity promotion, one transaction: a `paused` trial becomes `waiting` again (then `claimTrial` →
    * running, its learning curve continuing at epoch `epochs + 1`) with the new `budget` and `rung`, and a fresh
    * heartbeat. Its epochs, value, reports, checkpoint, worker and bracket are kept.
-   * Throws StorageError, changing nothing, unless the trial is paused, `budget` > its budget and > its epochs,
-   * and `rung` (an integer >= 0) >= its rung (any rung if it had none).
+   * Changes nothing and throws ConflictError if the trial is no longer paused (another tuner promoted, resumed or
+   * pruned it first), or StorageError unless `budget` > its budget and > its epochs, and `rung` (an integer >= 0)
+   * >= its rung (any rung if it had none).
    */
   promoteTrial(id: TrialId, budget: number, rung: number): Promise<TrialRecord>;
   /**
@@ -54,6 +67,18 @@ export interface Storage {
    * no report of `metric` are absent. An unknown study gives an empty map.
    */
   objectiveCurves(study: StudyId, metric: string): Promise<ReadonlyMap<TrialId, readonly number[]>>;
+  /**
+   * running → waiting, for a trial whose run ended without an outcome to keep: a retry after a failure
+   * (`countAttempt` adds one to `attempts`; `error` is kept as the last error), or a trial whose tuner died.
+   * Epochs, reports and checkpoint are kept. Throws ConflictError if the trial is not running.
+   */
+  requeueTrial(id: TrialId, options: { readonly countAttempt: boolean; readonly error?: TrialError }): Promise<TrialRecord>;
+  /** Marks the given running trials of `worker` alive now. */
+  heartbeat(ids: readonly TrialId[], worker: string): Promise<void>;
+  /** Stores the full normalised space of the current run (`StudyRecord.definition`). */
+  setStudyDefinition(study: StudyId, definition: unknown): Promise<void>;
+  /** Renames a study (the name must be free), e.g. to keep it when `--new-study` starts over under its name. */
+  renameStudy(study: StudyId, name: string): Promise<void>;
   trial(id: TrialId): Promise<TrialRecord | null>;
   trials(study: StudyId, filter?: TrialFilter): Promise<readonly TrialRecord[]>;
   reports(id: TrialId): Promise<readonly EpochReport[]>;

@@ -1,6 +1,9 @@
 /** Checks on what callers hand to storage, done before any SQL so a bad call never half-writes. */
-import { StorageError } from '../core/errors.js';
-import { FAILURE_KINDS, type Metrics, type StudySpec, type TrialOutcome } from '../core/types.js';
+import { StorageError, StudyMismatchError } from '../core/errors.js';
+import {
+  FAILURE_KINDS, type Metrics, type StudySpec, type TrialError, type TrialOutcome, type TrialState,
+} from '../core/types.js';
+import { canonicalJson, type StudyRow } from './rows.js';
 import type { NewTrial } from './types.js';
 
 function fail(message: string): never {
@@ -9,8 +12,12 @@ function fail(message: string): never {
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 
+export function checkStudyName(name: string): void {
+  if (typeof name !== 'string' || name.length === 0) fail('study name must be a non-empty string');
+}
+
 export function checkStudySpec(spec: StudySpec): void {
-  if (typeof spec.name !== 'string' || spec.name.length === 0) fail('study name must be a non-empty string');
+  checkStudyName(spec.name);
   if (spec.direction !== 'maximize' && spec.direction !== 'minimize') {
     fail(`study "${spec.name}": direction must be "maximize" or "minimize", got ${String(spec.direction)}`);
   }
@@ -32,6 +39,9 @@ export function checkNewTrial(t: NewTrial): void {
   if (t.rung !== undefined && !isInt(t.rung)) fail(`trial rung must be an integer, got ${t.rung}`);
   if (t.bracket !== undefined && !isInt(t.bracket)) fail(`trial bracket must be an integer, got ${t.bracket}`);
   if (t.resumeOf !== undefined && !isInt(t.resumeOf)) fail(`resumeOf must be a trial id, got ${t.resumeOf}`);
+  if (t.key !== undefined && (typeof t.key !== 'string' || t.key.length === 0)) {
+    fail(`trial key must be a non-empty string, got ${JSON.stringify(t.key)}`);
+  }
 }
 
 export function checkMetrics(metrics: Metrics): void {
@@ -55,11 +65,22 @@ export function checkOutcome(o: TrialOutcome): void {
   if (o.value !== undefined && typeof o.value !== 'number') fail(`outcome value must be a number, got ${typeof o.value}`);
   if (o.checkpoint !== undefined && typeof o.checkpoint !== 'string') fail('outcome checkpoint must be a path string');
   if (o.metrics !== undefined) checkMetrics(o.metrics);
-  if (o.error !== undefined) {
-    const kinds: readonly string[] = FAILURE_KINDS;
-    if (!kinds.includes(o.error.kind)) fail(`error kind must be one of ${kinds.join(', ')}, got ${String(o.error.kind)}`);
-    if (typeof o.error.message !== 'string') fail('error message must be a string');
-  }
+  if (o.error !== undefined) checkError(o.error);
+}
+
+export function checkError(error: TrialError): void {
+  const kinds: readonly string[] = FAILURE_KINDS;
+  if (!kinds.includes(error.kind)) fail(`error kind must be one of ${kinds.join(', ')}, got ${String(error.kind)}`);
+  if (typeof error.message !== 'string') fail('error message must be a string');
+}
+
+export function checkRequeue(options: { readonly countAttempt: boolean; readonly error?: TrialError }): void {
+  if (typeof options.countAttempt !== 'boolean') fail('requeue: countAttempt must be a boolean');
+  if (options.error !== undefined) checkError(options.error);
+}
+
+export function checkTrialIds(ids: readonly number[]): void {
+  for (const id of ids) if (!isInt(id)) fail(`trial ids must be integers, got ${id}`);
 }
 
 /** The shape of a promotion; whether it fits the stored trial is checked inside the transaction. */
@@ -68,4 +89,32 @@ export function checkPromotion(budget: number, rung: number): void {
     fail(`promotion budget must be a finite number >= 0, got ${budget}`);
   }
   if (!isInt(rung) || rung < 0) fail(`promotion rung must be an integer >= 0, got ${rung}`);
+}
+
+/** Stored studies and trials, checked inside the transaction that changes them. */
+export const isFinished = (state: TrialState): boolean => state === 'complete' || state === 'pruned' || state === 'failed';
+
+/**
+ * The moves `finishTrial` makes: a running trial to any outcome; a waiting one only to failed (it never ran);
+ * a paused one to any finished state without running again (a multi-fidelity loser is pruned from paused).
+ */
+export function canFinish(from: TrialState, to: TrialOutcome['state']): boolean {
+  if (from === 'running') return true;
+  if (from === 'waiting') return to === 'failed';
+  if (from === 'paused') return to !== 'paused';
+  return false;
+}
+
+/** A study reopened under its name must keep its space, direction and metric. */
+export function checkSameStudy(row: StudyRow, spec: StudySpec, space: string): void {
+  const diffs: string[] = [];
+  if (canonicalJson(JSON.parse(row.space)) !== space) diffs.push('search space');
+  if (row.direction !== spec.direction) diffs.push(`direction (stored ${row.direction}, new ${spec.direction})`);
+  if (row.metric !== spec.metric) diffs.push(`metric (stored ${row.metric}, new ${spec.metric})`);
+  if (diffs.length > 0) {
+    throw new StudyMismatchError(
+      `study "${spec.name}" already exists with a different ${diffs.join(', ')}. ` +
+        'Give this sweep another name, or run it with the same space, direction and metric to resume the study.',
+    );
+  }
 }

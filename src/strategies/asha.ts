@@ -1,8 +1,8 @@
 import type { Decision, TrialRecord } from '../core/types.js';
 import { rungBudgets } from '../space/fidelity.js';
 import type { FidelitySpec, SearchSpace } from '../space/types.js';
-import { isActive, pausesAtRungEnd, rankAtBudget } from './rungs.js';
-import { randomConfig } from './sampling.js';
+import { isActive, pausedAtRungEnd, pausesAtRungEnd, rankAtBudget } from './rungs.js';
+import { randomSampler, type ConfigSampler } from './sampling.js';
 import type { Strategy, StrategyContext, Suggestion } from './types.js';
 
 /**
@@ -15,13 +15,17 @@ export class AshaStrategy implements Strategy {
   readonly name = 'asha';
   private readonly budgets: readonly number[];
   private readonly eta: number;
+  private readonly sampler: ConfigSampler;
 
   constructor(
-    private readonly space: SearchSpace,
+    space: SearchSpace,
     spec: FidelitySpec,
+    /** Where new configs come from: random search by default, or a TPE model (`sampler: 'tpe'`). */
+    sampler?: ConfigSampler,
   ) {
     this.budgets = rungBudgets(spec);
     this.eta = spec.eta;
+    this.sampler = sampler ?? randomSampler(space);
   }
 
   private get topRung(): number {
@@ -34,15 +38,15 @@ export class AshaStrategy implements Strategy {
       // Rung k holds every trial that reached its budget, whether it paused there or went on.
       const rung = ctx.trials.filter((t) => (t.rung ?? 0) >= k && ctx.valueAt(t.id, budget) !== undefined);
       const top = rankAtBudget(ctx, rung, budget).slice(0, Math.floor(rung.length / this.eta));
-      const promote = top.find((t) => t.state === 'paused' && (t.rung ?? 0) === k);
+      const promote = top.find((t) => pausedAtRungEnd(t) && (t.rung ?? 0) === k);
       if (promote) return { kind: 'trial', params: promote.params, budget: this.budgets[k + 1]!, rung: k + 1, resumeOf: promote.id };
     }
     if (ctx.trials.length < ctx.maxTrials) {
-      return { kind: 'trial', params: randomConfig(this.space, ctx.trials.length), budget: this.budgets[0]!, rung: 0 };
+      return { kind: 'trial', params: this.sampler.next(ctx, ctx.trials.length), budget: this.budgets[0]!, rung: 0 };
     }
     // No new configs left: running trials may still make a paused one promotable; once none run, prune the rest.
     if (ctx.trials.some(isActive)) return { kind: 'wait' };
-    const leftover = ctx.trials.find((t: TrialRecord) => t.state === 'paused');
+    const leftover = ctx.trials.find(pausedAtRungEnd);
     return leftover ? { kind: 'prune', trialId: leftover.id } : { kind: 'done' };
   }
 

@@ -1,5 +1,5 @@
 import type { Params, TrialRecord } from '../core/types.js';
-import { doneWithRung, isActive, pausesAtRungEnd, rankAtBudget } from './rungs.js';
+import { doneWithRung, isActive, pausedAtRungEnd, pausesAtRungEnd, rankAtBudget } from './rungs.js';
 import type { StrategyContext, Suggestion } from './types.js';
 
 /**
@@ -38,7 +38,7 @@ export class Bracket {
       if (!rung.every((t) => doneWithRung(t, k))) return { kind: 'wait' };
       const ranked = rankAtBudget(ctx, rung, this.budgets[k]!);
       const keep = Math.floor(rung.length / this.eta);
-      const waiting = (t: TrialRecord) => t.state === 'paused' && (t.rung ?? 0) === k;
+      const waiting = (t: TrialRecord) => pausedAtRungEnd(t) && (t.rung ?? 0) === k;
       // Promotions first, so workers get work before the losers are tidied up.
       const promote = ranked.slice(0, keep).find(waiting);
       if (promote) {

@@ -2,7 +2,7 @@ import type { Decision, TrialRecord } from '../core/types.js';
 import { rungBudgets } from '../space/fidelity.js';
 import type { FidelitySpec, SearchSpace } from '../space/types.js';
 import { Bracket } from './bracket.js';
-import { randomConfig } from './sampling.js';
+import { randomSampler, type ConfigSampler } from './sampling.js';
 import type { Strategy, StrategyContext, Suggestion } from './types.js';
 
 export interface HyperbandBracketPlan {
@@ -35,14 +35,18 @@ export function hyperbandBrackets(spec: FidelitySpec): HyperbandBracketPlan[] {
  * rung to fill, the next one hands out work, so idle workers start the next bracket instead of waiting.
  */
 export class HyperbandStrategy implements Strategy {
-  readonly name = 'hyperband';
+  readonly name: string = 'hyperband';
   readonly brackets: readonly Bracket[];
+  private readonly sampler: ConfigSampler;
 
   constructor(
-    private readonly space: SearchSpace,
+    space: SearchSpace,
     spec: FidelitySpec,
     iterations: number,
+    /** Where new configs come from: random search (Hyperband) or a model (BOHB). */
+    sampler?: ConfigSampler,
   ) {
+    this.sampler = sampler ?? randomSampler(space);
     const plans = hyperbandBrackets(spec);
     const brackets: Bracket[] = [];
     for (let it = 0; it < iterations; it++) {
@@ -60,7 +64,7 @@ export class HyperbandStrategy implements Strategy {
     let waiting = false;
     const canCreate = ctx.trials.length < ctx.maxTrials;
     for (const bracket of this.brackets) {
-      const s = bracket.ask(ctx, () => randomConfig(this.space, ctx.trials.length), canCreate);
+      const s = bracket.ask(ctx, () => this.sampler.next(ctx, ctx.trials.length), canCreate);
       if (s.kind === 'trial' || s.kind === 'prune') return s;
       if (s.kind === 'wait') waiting = true;
     }

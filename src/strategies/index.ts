@@ -1,17 +1,25 @@
+import { isFidelityStrategy, rungBudgets } from '../space/fidelity.js';
 import type { SearchSpace } from '../space/types.js';
 import { AshaStrategy } from './asha.js';
+import { BohbStrategy } from './bohb.js';
 import { GridStrategy } from './grid.js';
 import { HyperbandStrategy } from './hyperband.js';
 import { RandomStrategy } from './random.js';
 import { defaultShaTrials, SuccessiveHalvingStrategy } from './successive-halving.js';
+import { BOHB_DEFAULTS } from '../space/tpe-schema.js';
+import { FidelityTpeSampler } from './tpe/fidelity-sampler.js';
+import { TpeStrategy } from './tpe/strategy.js';
 import type { Strategy } from './types.js';
 
 export type { Strategy, StrategyContext, Suggestion } from './types.js';
 export { AshaStrategy } from './asha.js';
+export { BohbStrategy } from './bohb.js';
 export { GridStrategy } from './grid.js';
 export { HyperbandStrategy, hyperbandBrackets } from './hyperband.js';
 export { RandomStrategy } from './random.js';
 export { SuccessiveHalvingStrategy } from './successive-halving.js';
+export { TpeStrategy } from './tpe/strategy.js';
+export { randomSampler, type ConfigSampler } from './sampling.js';
 
 /** Builds the strategy the space file names. Its state comes from the trials passed to `ask`, not from here. */
 export function createStrategy(space: SearchSpace): Strategy {
@@ -26,7 +34,11 @@ export function createStrategy(space: SearchSpace): Strategy {
     case 'hyperband':
       return new HyperbandStrategy(space, s, s.iterations);
     case 'asha':
-      return new AshaStrategy(space, s);
+      return new AshaStrategy(space, s, s.sampler === 'tpe' ? new FidelityTpeSampler(space, rungBudgets(s), BOHB_DEFAULTS) : undefined);
+    case 'tpe':
+      return new TpeStrategy(space, s);
+    case 'bohb':
+      return new BohbStrategy(space, s);
   }
 }
 
@@ -36,12 +48,14 @@ export function defaultTrialCount(space: SearchSpace): number {
   switch (s.type) {
     case 'random':
     case 'asha':
+    case 'tpe':
       return s.trials;
     case 'grid':
       return s.trials ?? new GridStrategy(space).size;
     case 'successive-halving':
       return s.trials ?? defaultShaTrials(s);
     case 'hyperband':
+    case 'bohb':
       return new HyperbandStrategy(space, s, s.iterations).totalTrials;
   }
 }
@@ -49,5 +63,5 @@ export function defaultTrialCount(space: SearchSpace): number {
 /** The epochs a trial of this study trains at most: the top rung for multi-fidelity strategies. */
 export function fullBudget(space: SearchSpace): number {
   const s = space.strategy;
-  return s.type === 'random' || s.type === 'grid' ? space.task.epochs : s.maxEpochs;
+  return isFidelityStrategy(s) ? s.maxEpochs : space.task.epochs;
 }

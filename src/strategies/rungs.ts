@@ -20,13 +20,19 @@ export function isFinished(t: TrialRecord): boolean {
   return FINISHED.has(t.state);
 }
 
-/** The trial has nothing more to do at rung `k`: it was promoted past it, or it paused or finished there. */
-export function doneWithRung(t: TrialRecord, k: number): boolean {
-  return (t.rung ?? 0) > k || t.state === 'paused' || isFinished(t);
+/** Paused at the end of its rung, waiting to be promoted or pruned (not stopped midway by Ctrl-C or a deadline). */
+export function pausedAtRungEnd(t: TrialRecord): boolean {
+  return t.state === 'paused' && t.epochs >= t.budget;
 }
 
+/** The trial has nothing more to do at rung `k`: it was promoted past it, or it paused at its end or finished there. */
+export function doneWithRung(t: TrialRecord, k: number): boolean {
+  return (t.rung ?? 0) > k || pausedAtRungEnd(t) || isFinished(t);
+}
+
+/** Running, queued, or paused midway (it will be resumed to its budget before its rung is decided). */
 export function isActive(t: TrialRecord): boolean {
-  return t.state === 'running' || t.state === 'waiting';
+  return t.state === 'running' || t.state === 'waiting' || (t.state === 'paused' && !pausedAtRungEnd(t));
 }
 
 /** Multi-fidelity trials pause at the end of any rung below the top, so they can be promoted from a checkpoint. */

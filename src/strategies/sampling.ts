@@ -2,6 +2,7 @@ import { createRng, deriveSeed } from '../core/rng.js';
 import type { Params } from '../core/types.js';
 import { sampleParams } from '../space/sample.js';
 import type { SearchSpace } from '../space/types.js';
+import type { StrategyContext } from './types.js';
 
 /**
  * The n-th random config of a study. Each index has its own RNG stream derived from the study seed, so the
@@ -9,4 +10,14 @@ import type { SearchSpace } from '../space/types.js';
  */
 export function randomConfig(space: SearchSpace, index: number): Params {
   return sampleParams(space.params, createRng(deriveSeed(space.seed, `params/${index}`)));
+}
+
+/** Where a multi-fidelity strategy gets the config of a new trial numbered `index` (search, apart from scheduling). */
+export interface ConfigSampler {
+  next(ctx: StrategyContext, index: number): Params;
+}
+
+/** Random search's configs: the sampler Hyperband and ASHA use unless told otherwise. */
+export function randomSampler(space: SearchSpace): ConfigSampler {
+  return { next: (_ctx, index) => randomConfig(space, index) };
 }

@@ -16,6 +16,8 @@ function host(opts: { installed?: string[]; broken?: string[]; failing?: string[
     async activate(name) {
       return !(opts.failing ?? []).includes(name);
     },
+    findAdapter: async () => undefined, // webgpu selection is tested in test/gpu/select.test.ts
+    loadWebGpu: async () => {},
   };
 }
 

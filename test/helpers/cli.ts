@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,4 +40,27 @@ export function writeBlobsCsv(file: string, perClass = 80, seed = 1): void {
 
 export function writeJson(file: string, value: unknown): void {
   writeFileSync(file, JSON.stringify(value, null, 2));
+}
+
+/** The CLI in a child process that the test can watch and signal while it runs. */
+export function spawnCli(args: readonly string[]): { child: import('node:child_process').ChildProcess; output: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  return { child, output: () => out, exit };
+}
+
+/** Resolves once `predicate(output)` holds, polling every 20 ms; rejects after `timeoutMs`. */
+export async function waitFor(output: () => string, predicate: (out: string) => boolean, timeoutMs = 120_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!predicate(output())) {
+    if (Date.now() > until) throw new Error(`timed out waiting; output so far:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export function count(out: string, pattern: RegExp): number {
+  return out.match(new RegExp(pattern.source, 'g'))?.length ?? 0;
 }

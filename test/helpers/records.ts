@@ -5,7 +5,7 @@ import type { SearchSpace } from '../../src/space/types.js';
 export function record(number: number, params: Params, state: TrialState = 'complete', value: number | null = null): TrialRecord {
   return {
     id: number + 1, studyId: 1, number, state, params, budget: 3, rung: null, bracket: null, seed: number,
-    value, epochs: 3, error: null, checkpoint: null, worker: null,
+    value, epochs: 3, error: null, checkpoint: null, worker: null, attempts: 0,
     createdAt: '2026-01-01T00:00:00.000Z', startedAt: null, finishedAt: null, heartbeatAt: null,
   };
 }

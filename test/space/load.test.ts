@@ -55,7 +55,7 @@ describe('loadSpace', () => {
 
   it('resolves a csv path against the space file, not the working directory', () => {
     const space = loadSpace(join(FIXTURES, 'csv-space.json'));
-    assert.ok('csv' in space.task.data);
+    assert.ok(space.task.data !== undefined && 'csv' in space.task.data);
     assert.ok(isAbsolute(space.task.data.csv));
     assert.equal(space.task.data.csv, join(FIXTURES, 'data', 'tiny.csv'));
     assert.equal(space.task.data.label, 'label');

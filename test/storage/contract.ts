@@ -5,6 +5,7 @@ import { StorageError, StudyMismatchError } from '../../src/core/errors.js';
 import type { Direction, StudySpec } from '../../src/core/types.js';
 import { fidelityContract } from './contract-fidelity.js';
 import { rankingContract } from './contract-ranking.js';
+import { sharedContract } from './contract-shared.js';
 import { ISO, newTrial, runTrial, spec, storageTest, type MakeStorage } from './helpers.js';
 
 export { newTrial, spec } from './helpers.js';
@@ -23,6 +24,7 @@ export function storageContract(name: string, makeStorage: MakeStorage): void {
       assert.equal(a.strategy, 'random');
       assert.equal(a.seed, 42);
       assert.equal(a.backend, null);
+      assert.equal(a.definition, null);
       assert.match(a.createdAt, ISO);
       // same space with its keys in another order is the same space
       const reordered = { layers: { high: 4, low: 1, type: 'int' }, lr: { high: 1e-1, low: 1e-4, type: 'log-uniform' } };
@@ -71,8 +73,8 @@ export function storageContract(name: string, makeStorage: MakeStorage): void {
       for (const [k, v] of Object.entries(params)) assert.equal(typeof t.params[k], typeof v, k);
       assert.deepEqual(t.params, params);
       assert.deepEqual(
-        [t.budget, t.rung, t.bracket, t.seed, t.value, t.epochs, t.error, t.checkpoint, t.worker],
-        [9, 1, 2, 123, null, 0, null, null, null],
+        [t.budget, t.rung, t.bracket, t.seed, t.value, t.epochs, t.error, t.checkpoint, t.worker, t.attempts],
+        [9, 1, 2, 123, null, 0, null, null, null, 0],
       );
       assert.match(t.createdAt, ISO);
       assert.deepEqual([t.startedAt, t.finishedAt, t.heartbeatAt], [null, null, null]);
@@ -235,4 +237,5 @@ export function storageContract(name: string, makeStorage: MakeStorage): void {
   });
   fidelityContract(name, makeStorage);
   rankingContract(name, makeStorage);
+  sharedContract(name, makeStorage);
 }

@@ -1,36 +1,22 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import Database from 'better-sqlite3';
 import { StorageError } from '../../src/core/errors.js';
 import { LATEST_VERSION, MIGRATIONS, migrate, schemaVersion } from '../../src/storage/migrations.js';
 import { openStorage, SqliteStorage, type Storage } from '../../src/storage/index.js';
 import type { ParamRow } from '../../src/storage/rows.js';
 import { storageContract } from './contract.js';
 import { newTrial, spec } from './helpers.js';
+import { raw, tmpFiles } from './sqlite-helpers.js';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tune-storage-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-let files = 0;
-const tmpFile = (): string => path.join(tmp, `t${files++}`, 'tune.db');
+const { dir: tmp, file: tmpFile } = tmpFiles('tune-storage-');
 
 storageContract('SQLite file', () => SqliteStorage.open(tmpFile()));
 storageContract('SQLite :memory:', () => SqliteStorage.open(':memory:'));
-
-/** Runs `fn` on a raw connection to `file`, outside SqliteStorage, to inspect or tamper with it. */
-function raw<T>(file: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(file);
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
-}
 
 describe('SqliteStorage on a file', () => {
   test('opening an empty file creates the schema and records its version; reopening changes nothing', async () => {
@@ -72,13 +58,6 @@ describe('SqliteStorage on a file', () => {
       assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").all(), []);
       assert.throws(() => migrate(db, [{ version: 2, sql: '' }]), StorageError);
     });
-  });
-
-  test('a file that is not a database gives a StorageError naming it', () => {
-    const file = tmpFile();
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, 'this is not sqlite, just text that is long enough to look like a header '.repeat(20));
-    assert.throws(() => SqliteStorage.open(file), (e: unknown) => e instanceof StorageError && e.message.includes(file));
   });
 
   test('creates missing parent folders, runs in WAL mode and passes integrity_check', async () => {

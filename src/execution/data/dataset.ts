@@ -16,7 +16,9 @@ function build(spec: DataSpec, validationSplit: number, splitSeed: number): Spli
   return { train: standardise(train, stats), validation: standardise(validation, stats) };
 }
 
-export function loadSplitData(spec: DataSpec, validationSplit: number, splitSeed: number): SplitData {
+/** `spec` may be absent only in a task whose module loads its own data; reaching here without it is an error. */
+export function loadSplitData(spec: DataSpec | undefined, validationSplit: number, splitSeed: number): SplitData {
+  if (spec === undefined) throw new Error('the task has no data: give task.data, or a task.module that exports loadData()');
   const key = JSON.stringify([spec, validationSplit, splitSeed]);
   let data = cache.get(key);
   if (data === undefined) {

@@ -1,0 +1,66 @@
+import { availableParallelism } from 'node:os';
+import type { Argv } from 'yargs';
+import { UsageError } from '../core/errors.js';
+import { BACKENDS, parseDuration, parseUntil, type SweepOptions } from '../engine/index.js';
+import { withStorage } from './options.js';
+
+/** The options shared by `tune run` and `tune resume`. */
+export function withSweepOptions<T>(y: Argv<T>) {
+  return withStorage(y)
+    .option('workers', { type: 'number', default: availableParallelism(), describe: 'Worker threads training trials at once' })
+    .option('backend', { choices: BACKENDS, default: 'auto' as const, describe: 'tfjs backend; auto prefers tensorflow-gpu, tensorflow, wasm, cpu' })
+    .option('seed', { type: 'number', describe: "Override the space file's seed" })
+    .option('trials', { type: 'number', describe: 'Total trials for the study (stored ones count), overriding the file' })
+    .option('timeout', { type: 'string', describe: 'Stop dispatching after this long (90s, 30m, 8h, 1h30m) and pause what runs' })
+    .option('until', { type: 'string', describe: 'Stop dispatching at this local time (HH:MM) and pause what runs' })
+    .option('trial-timeout', { type: 'string', describe: 'Fail a trial that runs longer than this (kind "timeout")' })
+    .option('trial-memory', { type: 'number', describe: 'Heap limit per worker thread in MB; a trial over it fails as "oom"' })
+    .option('retries', { type: 'number', default: 0, describe: 'Run a failed trial again, with the same params, up to N times' })
+    .option('max-failures', { type: 'number', describe: 'Stop the sweep once N trials have failed in this run' })
+    .option('on-interrupted', { choices: ['requeue', 'fail'] as const, default: 'requeue' as const, describe: 'Trials left running by a tuner that died: run them again, or mark them failed' })
+    .option('new-study', { type: 'boolean', default: false, describe: 'If the stored study of this name has another space, keep it as <name>.<n> and start afresh' })
+    .option('keep-checkpoints', { type: 'boolean', default: false, describe: 'Keep the checkpoints of finished trials (paused trials always keep theirs)' })
+    .option('recycle-after', { type: 'number', default: 50, describe: 'Trials a wasm worker runs before it is replaced (the wasm heap never shrinks)' })
+    .option('top', { type: 'number', default: 10, describe: 'Rows of the leaderboard printed at the end' })
+    .check((a) => {
+      const counts: [string, number | undefined][] = [
+        ['workers', a.workers], ['trials', a.trials], ['top', a.top], ['recycle-after', a['recycle-after']],
+        ['trial-memory', a['trial-memory']], ['max-failures', a['max-failures']],
+      ];
+      for (const [flag, v] of counts) {
+        if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UsageError(`--${flag}: expected a whole number >= 1, got ${v}`);
+      }
+      if (!Number.isInteger(a.retries) || a.retries < 0) throw new UsageError(`--retries: expected a whole number >= 0, got ${a.retries}`);
+      if (a.seed !== undefined && !Number.isInteger(a.seed)) throw new UsageError(`--seed: expected an integer, got ${a.seed}`);
+      if (a.timeout !== undefined) parseDuration(a.timeout, '--timeout');
+      if (a.until !== undefined) parseUntil(a.until, '--until');
+      if (a['trial-timeout'] !== undefined) parseDuration(a['trial-timeout'], '--trial-timeout');
+      return true;
+    });
+}
+
+type SweepArgs = Awaited<ReturnType<typeof withSweepOptions>['argv']>;
+
+/** The engine's options from the parsed flags; the earlier of --timeout and --until wins. */
+export function sweepOptionsFrom(a: SweepArgs): SweepOptions {
+  const deadlines = [
+    ...(a.timeout !== undefined ? [new Date(Date.now() + parseDuration(a.timeout, '--timeout'))] : []),
+    ...(a.until !== undefined ? [parseUntil(a.until, '--until')] : []),
+  ].sort((x, y) => x.getTime() - y.getTime());
+  return {
+    storage: a.storage,
+    workers: a.workers,
+    backend: a.backend,
+    seed: a.seed,
+    trials: a.trials,
+    recycleAfter: a['recycle-after'],
+    keepCheckpoints: a['keep-checkpoints'],
+    onInterrupted: a['on-interrupted'],
+    newStudy: a['new-study'],
+    retries: a.retries,
+    maxFailures: a['max-failures'],
+    trialTimeoutMs: a['trial-timeout'] === undefined ? undefined : parseDuration(a['trial-timeout'], '--trial-timeout'),
+    trialMemoryMb: a['trial-memory'],
+    deadline: deadlines[0],
+  };
+}

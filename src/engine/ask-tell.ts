@@ -1,0 +1,236 @@
+/**
+ * The ask-and-tell API (as Optuna's): your code asks for a trial, evaluates it however it likes, reports
+ * intermediate values and tells the result. Same storage and strategies as `tune --space`, so `tune top`,
+ * `tune export` and a later sweep of the same study see these trials. One process at a time per study.
+ */
+import { ConflictError, TuneError } from '../core/errors.js';
+import { deriveSeed } from '../core/rng.js';
+import type { Decision, Direction, Metrics, Params, StudyRecord, TrialId, TrialOutcome, TrialRecord } from '../core/types.js';
+import { loadSpace } from '../space/index.js';
+import type { SearchSpace } from '../space/types.js';
+import { openStorage } from '../storage/index.js';
+import type { Storage } from '../storage/types.js';
+import { createStrategy, defaultTrialCount } from '../strategies/index.js';
+import type { Strategy } from '../strategies/types.js';
+import { ownerId } from './owner.js';
+import { recoverInterrupted } from './recovery.js';
+import { DEFAULT_STORAGE, openStudyFor, withOverrides } from './run-sweep.js';
+import { TrialBook } from './trial-book.js';
+
+export interface OpenStudyOptions {
+  /** SQLite file; default `results/tune.db`. */
+  readonly storage?: string;
+  /** Overrides the strategy's trial count (stored trials included). */
+  readonly trials?: number;
+  /** Overrides the space's seed. */
+  readonly seed?: number;
+}
+
+/** One asked trial: evaluate `params`, report steps up to `budget`, then tell the result. */
+export interface TrialHandle {
+  readonly id: TrialId;
+  readonly number: number;
+  readonly params: Params;
+  readonly seed: number;
+  /** Steps (epochs) to reach: the strategy's budget for this trial. */
+  readonly budget: number;
+  /** Steps already done: > 0 when a multi-fidelity strategy promotes a paused trial; continue at startStep + 1. */
+  readonly startStep: number;
+  readonly rung: number | null;
+}
+
+/** A value (the trial completes, or ends as the last report's decision said), or an explicit end. */
+export type TellResult =
+  | number
+  | { readonly value: number; readonly metrics?: Metrics }
+  | { readonly state: 'pruned'; readonly value?: number }
+  | { readonly state: 'failed'; readonly error?: string };
+
+export interface Study {
+  readonly record: StudyRecord;
+  readonly space: SearchSpace;
+  readonly name: string;
+  readonly metric: string;
+  readonly direction: Direction;
+  /** The next trial, stored as running. Throws when the strategy has no more, or waits for running trials to be told. */
+  ask(): Promise<TrialHandle>;
+  /** Stores the value after `step` (and any metrics) and returns the strategy's decision. */
+  report(trial: TrialHandle | TrialId, step: number, value: number, metrics?: Metrics): Promise<Decision>;
+  /** Whether the trial's last report was answered 'stop'. */
+  shouldPrune(trial: TrialHandle | TrialId): boolean;
+  tell(trial: TrialHandle | TrialId, result: TellResult): Promise<TrialRecord>;
+  /** The best complete trial, as `runSweep` ranks it. */
+  best(): Promise<TrialRecord | null>;
+  trials(): Promise<readonly TrialRecord[]>;
+  close(): Promise<void>;
+}
+
+const idOf = (trial: TrialHandle | TrialId): TrialId => (typeof trial === 'number' ? trial : trial.id);
+
+class AskTellStudy implements Study {
+  private readonly decisions = new Map<TrialId, Decision>();
+  /** Trials that reported since they were asked; a tell() without reports stores its value at the budget. */
+  private readonly reported = new Set<TrialId>();
+  private readonly owner = ownerId();
+  private closed = false;
+
+  constructor(
+    readonly space: SearchSpace,
+    readonly record: StudyRecord,
+    private readonly storage: Storage,
+    private readonly strategy: Strategy,
+    private book: TrialBook,
+    private readonly maxTrials: number,
+  ) {}
+
+  get name(): string {
+    return this.record.name;
+  }
+  get metric(): string {
+    return this.record.metric;
+  }
+  get direction(): Direction {
+    return this.record.direction;
+  }
+
+  private async refresh(): Promise<void> {
+    const { storage, record } = this;
+    this.book = new TrialBook(await storage.trials(record.id), await storage.objectiveCurves(record.id, record.metric), record.direction, this.maxTrials);
+  }
+
+  private fail(message: string): never {
+    throw new TuneError(`study "${this.name}": ${message}`);
+  }
+
+  private running(trial: TrialHandle | TrialId): TrialRecord {
+    if (this.closed) this.fail('the study is closed');
+    const t = this.book.get(idOf(trial));
+    if (t === undefined) return this.fail(`no trial with id ${idOf(trial)}`);
+    if (t.state !== 'running') return this.fail(`trial #${t.number} is ${t.state}, not running: only an asked trial can be reported or told`);
+    return t;
+  }
+
+  /** Claims a stored trial for this process; false if another got it first. */
+  private async claim(trial: TrialRecord): Promise<TrialHandle | null> {
+    if (!(await this.storage.claimTrial(trial.id, this.owner))) return null;
+    const t = this.book.set({ ...trial, state: 'running', worker: this.owner });
+    this.decisions.delete(t.id);
+    this.reported.delete(t.id);
+    return { id: t.id, number: t.number, params: t.params, seed: t.seed, budget: t.budget, startStep: t.epochs, rung: t.rung };
+  }
+
+  async ask(): Promise<TrialHandle> {
+    if (this.closed) this.fail('the study is closed');
+    for (;;) {
+      // Trials queued but never run (or paused midway by a stopped sweep) go first, as in a sweep.
+      const queued = this.book.all().find((t) => t.state === 'waiting' || (t.state === 'paused' && t.epochs < t.budget));
+      try {
+        if (queued !== undefined) {
+          const handle = await this.claim(queued);
+          if (handle !== null) return handle;
+          await this.refresh();
+          continue;
+        }
+        const s = this.strategy.ask(this.book.context());
+        if (s.kind === 'prune') {
+          const t = this.book.get(s.trialId);
+          this.book.set(await this.storage.finishTrial(s.trialId, { state: 'pruned', epochs: t?.epochs ?? 0, ...(t?.value != null ? { value: t.value } : {}) }));
+          continue;
+        }
+        if (s.kind === 'wait') {
+          const n = this.book.all().filter((t) => t.state === 'running').length;
+          this.fail(`the ${this.strategy.name} strategy waits for ${n} running trial(s) to be told before it proposes more`);
+        }
+        if (s.kind === 'done') this.fail(`the ${this.strategy.name} strategy has proposed all its trials (${this.maxTrials}); raise the trial count to ask for more`);
+        const number = this.book.nextNumber();
+        const trial =
+          s.resumeOf !== undefined
+            ? await this.storage.promoteTrial(s.resumeOf, s.budget, s.rung ?? 0)
+            : await this.storage.createTrial(this.record.id, { ...s, seed: deriveSeed(this.space.seed, `trial/${number}`), key: `#${number}` });
+        const handle = await this.claim(this.book.set(trial));
+        if (handle !== null) return handle;
+        await this.refresh();
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e;
+        await this.refresh(); // another process changed the study: look again
+      }
+    }
+  }
+
+  async report(trial: TrialHandle | TrialId, step: number, value: number, metrics: Metrics = {}): Promise<Decision> {
+    const t = this.running(trial);
+    const last = this.decisions.get(t.id);
+    if (last === 'stop' || last === 'pause') this.fail(`trial #${t.number} was told to ${last} at step ${t.epochs}: tell() its result instead of reporting more`);
+    if (!Number.isInteger(step) || step <= t.epochs) this.fail(`trial #${t.number}: step must be an integer after ${t.epochs}, got ${step}`);
+    if (typeof value !== 'number') this.fail(`trial #${t.number}: the reported value must be a number, got ${typeof value}`);
+    await this.storage.report(t.id, step, { ...metrics, [this.metric]: value }, value);
+    this.book.record(t.id, step, value);
+    const current = this.book.set({ ...t, epochs: step, value });
+    this.reported.add(t.id);
+    const decision = this.strategy.onReport(this.book.context(), current, step, value);
+    this.decisions.set(t.id, decision);
+    return decision;
+  }
+
+  shouldPrune(trial: TrialHandle | TrialId): boolean {
+    return this.decisions.get(idOf(trial)) === 'stop';
+  }
+
+  private async outcome(t: TrialRecord, result: TellResult): Promise<TrialOutcome> {
+    if (typeof result === 'object' && 'state' in result) {
+      if (result.state === 'failed') return { state: 'failed', epochs: t.epochs, error: { kind: 'exception', message: result.error ?? 'failed (told so)' } };
+      return { state: 'pruned', epochs: t.epochs, ...(result.value !== undefined ? { value: result.value } : {}) };
+    }
+    const { value, metrics } = typeof result === 'number' ? { value: result, metrics: undefined } : result;
+    if (typeof value !== 'number') this.fail(`trial #${t.number}: tell() needs a number, { value }, or { state: 'pruned' | 'failed' }`);
+    // Nothing reported: the value stands for the whole budget, so strategies that rank by step can use it.
+    if (!this.reported.has(t.id) && t.epochs < t.budget) await this.report(t.id, t.budget, value, metrics);
+    const decision = this.decisions.get(t.id);
+    const epochs = this.book.get(t.id)?.epochs ?? t.epochs;
+    return { state: decision === 'stop' ? 'pruned' : decision === 'pause' ? 'paused' : 'complete', epochs, value };
+  }
+
+  async tell(trial: TrialHandle | TrialId, result: TellResult): Promise<TrialRecord> {
+    const t = this.running(trial);
+    const o = await this.outcome(t, result);
+    const finished = this.book.set(await this.storage.finishTrial(t.id, o));
+    this.decisions.delete(t.id);
+    this.reported.delete(t.id);
+    this.strategy.tell(this.book.context(), finished);
+    return finished;
+  }
+
+  async best(): Promise<TrialRecord | null> {
+    return this.book.best();
+  }
+
+  async trials(): Promise<readonly TrialRecord[]> {
+    return this.storage.trials(this.record.id);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.storage.close();
+  }
+}
+
+/**
+ * Opens (or creates) the study a space describes, for ask and tell. A space file given by path needs no task
+ * data: your code evaluates the trials, so params and the metric may have any names.
+ */
+export async function openStudy(spaceOrPath: SearchSpace | string, options: OpenStudyOptions = {}): Promise<Study> {
+  const loaded = typeof spaceOrPath === 'string' ? loadSpace(spaceOrPath, { checkFiles: false, askTell: true }) : spaceOrPath;
+  const space = withOverrides(loaded, options);
+  const storage = openStorage(options.storage ?? DEFAULT_STORAGE);
+  try {
+    const record = await openStudyFor(storage, space);
+    await recoverInterrupted(storage, record, 'requeue'); // trials of a process that died are asked again
+    const maxTrials = options.trials ?? defaultTrialCount(space);
+    const book = new TrialBook(await storage.trials(record.id), await storage.objectiveCurves(record.id, record.metric), record.direction, maxTrials);
+    return new AskTellStudy(space, record, storage, createStrategy(space), book, maxTrials);
+  } catch (e) {
+    await storage.close();
+    throw e;
+  }
+}
