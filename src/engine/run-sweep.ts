@@ -12,7 +12,7 @@ import type { SweepListener } from './events.js';
 import { jsonDifferences } from './mismatch.js';
 import { recoverInterrupted, type OnInterrupted } from './recovery.js';
 import { StopController } from './stop.js';
-import { runTrials, type SweepResult } from './sweep.js';
+import { errorMessage, runTrials, type SweepResult } from './sweep.js';
 
 export interface SweepOptions {
   /** SQLite file; default `results/tune.db`. */
@@ -110,6 +110,11 @@ export async function runSweep(spaceOrPath: SearchSpace | string, options: Sweep
       backend: options.backend ?? 'auto',
       recycleAfter: options.recycleAfter,
       ...(options.trialMemoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: options.trialMemoryMb } } : {}),
+    }).catch((err: unknown) => {
+      if (options.trialMemoryMb !== undefined && /out of memory/i.test(errorMessage(err))) {
+        throw new UsageError(`--trial-memory ${options.trialMemoryMb}: too small for a worker to load tfjs (it needs about 64 MB); raise it`);
+      }
+      throw err;
     });
     const deadline = options.deadline === undefined ? undefined : setTimeout(() => stop.stop('deadline'), Math.max(0, options.deadline.getTime() - Date.now()));
     deadline?.unref();

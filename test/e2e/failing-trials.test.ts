@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { openStorage } from '../../src/storage/index.js';
+import { runCli, tempDir, writeBlobsCsv, writeJson } from '../helpers/cli.js';
+
+const dir = tempDir();
+writeBlobsCsv(join(dir, 'blobs.csv'), 200);
+
+test('a trial over --trial-timeout is stored as failed (timeout) and the sweep completes', async () => {
+  const db = join(dir, 'timeout.db');
+  writeJson(join(dir, 'slow.json'), {
+    name: 'slow',
+    objective: { metric: 'val_accuracy' },
+    task: { data: { csv: 'blobs.csv' }, model: { type: 'mlp', hidden: [64, 64] }, epochs: 500 },
+    params: { learningRate: 0.001, batchSize: 4 },
+    strategy: { type: 'random', trials: 2 },
+  });
+  const started = Date.now();
+  const r = runCli(['--space', join(dir, 'slow.json'), '--storage', db, '--workers', '2', '--trial-timeout', '3s']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(Date.now() - started < 60_000, 'the timeout cut the trials short');
+  const storage = openStorage(db);
+  const trials = await storage.trials((await storage.getStudy('slow'))!.id);
+  assert.equal(trials.length, 2);
+  for (const t of trials) {
+    assert.equal(t.state, 'failed');
+    assert.equal(t.error?.kind, 'timeout', t.error?.message);
+    assert.ok(t.epochs > 0 && t.epochs < 500, `trained ${t.epochs} epochs before the timeout`);
+  }
+  await storage.close();
+});
+
+test('--retries runs a failed trial again with the same params; --max-failures stops the sweep with exit 1', async () => {
+  const db = join(dir, 'retries.db');
+  writeJson(join(dir, 'diverge.json'), {
+    name: 'always-nan',
+    objective: { metric: 'val_loss' },
+    task: { data: { csv: 'blobs.csv' }, model: { type: 'mlp', hidden: [8] }, optimizer: 'sgd', epochs: 2 },
+    params: { learningRate: 1e9, batchSize: 16 },
+    strategy: { type: 'random', trials: 6 },
+  });
+  const r = runCli(['--space', join(dir, 'diverge.json'), '--storage', db, '--workers', '1', '--retries', '2', '--max-failures', '2']);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, /stopped after 2 failed trials \(--max-failures\)/);
+  const storage = openStorage(db);
+  const trials = await storage.trials((await storage.getStudy('always-nan'))!.id);
+  assert.equal(trials.filter((t) => t.state === 'failed').length, 2);
+  for (const t of trials.filter((x) => x.state === 'failed')) {
+    assert.equal(t.attempts, 2, 'two retries before it was stored as failed');
+    assert.equal(t.error?.kind, 'nan');
+  }
+  assert.ok(trials.length < 6, 'no trials were started after the limit');
+  await storage.close();
+});
+
+test('a corrupt or truncated database file gives a clear error and is left unchanged', () => {
+  const space = join(dir, 'ok.json');
+  writeJson(space, {
+    name: 'ok', objective: { metric: 'val_accuracy' }, task: { data: { csv: 'blobs.csv' }, model: { type: 'mlp', hidden: [4] }, epochs: 1 },
+    params: { learningRate: 0.01 }, strategy: { type: 'random', trials: 1 },
+  });
+  const good = join(dir, 'good.db');
+  assert.equal(runCli(['--space', space, '--storage', good, '--workers', '1']).code, 0);
+  const bytes = readFileSync(good);
+  const cases: [string, Buffer][] = [
+    ['text.db', Buffer.from('this is not a database\n')],
+    ['truncated.db', bytes.subarray(0, Math.floor(bytes.length / 2))],
+  ];
+  for (const [name, content] of cases) {
+    const file = join(dir, name);
+    writeFileSync(file, content);
+    const hash = createHash('sha256').update(readFileSync(file)).digest('hex');
+    for (const args of [['--space', space, '--storage', file, '--workers', '1'], ['top', '--study', 'ok', '--storage', file]]) {
+      const r = runCli(args);
+      assert.notEqual(r.code, 0, name);
+      assert.match(r.stderr, new RegExp(`${name}: not a readable tune database`), r.stderr);
+      assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), hash, `${name} unchanged`);
+    }
+  }
+});
