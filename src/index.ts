@@ -1,6 +1,6 @@
 /** The package's public API: run sweeps from code, load spaces, read results. */
 export { runSweep, type SweepOptions, type SweepResult, type SweepEvent, type SweepListener, type SweepProgress, BACKENDS, type BackendChoice } from './engine/index.js';
-export { openStudy, type OpenStudyOptions, type Study, type TellResult, type TrialHandle } from './engine/index.js';
+export { openStudy, AskError, type OpenStudyOptions, type Study, type TellResult, type TrialHandle } from './engine/index.js';
 export type {
   TaskModule, TrialContext, LoadDataContext, ModelContext, TaskData, Examples, ArrayData, NumericArray, ObjectiveResult, JsonValue,
 } from './execution/task-module-types.js';

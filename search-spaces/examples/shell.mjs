@@ -16,7 +16,8 @@ const PROGRAM = `
 
 /** @param {Readonly<Record<string, number | string | boolean>>} params */
 export async function objective(params) {
-  const { stdout } = await run(process.execPath, ['-e', PROGRAM, String(params.x), String(params.y)], { timeout: 60_000 });
+  // '--' ends node's own options, so a negative value isn't taken for one.
+  const { stdout } = await run(process.execPath, ['-e', PROGRAM, '--', String(params.x), String(params.y)], { timeout: 60_000 });
   const match = /loss=(\S+)/.exec(stdout);
   if (match === null) throw new Error(`no "loss=<number>" in the program's output: ${JSON.stringify(stdout.slice(0, 200))}`);
   return Number(match[1]);

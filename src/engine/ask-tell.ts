@@ -52,7 +52,7 @@ export interface Study {
   readonly name: string;
   readonly metric: string;
   readonly direction: Direction;
-  /** The next trial, stored as running. Throws when the strategy has no more, or waits for running trials to be told. */
+  /** The next trial, stored as running. Throws AskError ('done': no more; 'wait': tell running trials first). */
   ask(): Promise<TrialHandle>;
   /** Stores the value after `step` (and any metrics) and returns the strategy's decision. */
   report(trial: TrialHandle | TrialId, step: number, value: number, metrics?: Metrics): Promise<Decision>;
@@ -63,6 +63,16 @@ export interface Study {
   best(): Promise<TrialRecord | null>;
   trials(): Promise<readonly TrialRecord[]>;
   close(): Promise<void>;
+}
+
+/** ask() with nothing to hand out: the strategy is `done`, or must `wait` for running trials to be told first. */
+export class AskError extends TuneError {
+  constructor(
+    readonly reason: 'done' | 'wait',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 const idOf = (trial: TrialHandle | TrialId): TrialId => (typeof trial === 'number' ? trial : trial.id);
@@ -139,9 +149,11 @@ class AskTellStudy implements Study {
         }
         if (s.kind === 'wait') {
           const n = this.book.all().filter((t) => t.state === 'running').length;
-          this.fail(`the ${this.strategy.name} strategy waits for ${n} running trial(s) to be told before it proposes more`);
+          throw new AskError('wait', `study "${this.name}": the ${this.strategy.name} strategy waits for ${n} running trial(s) to be told before it proposes more`);
         }
-        if (s.kind === 'done') this.fail(`the ${this.strategy.name} strategy has proposed all its trials (${this.maxTrials}); raise the trial count to ask for more`);
+        if (s.kind === 'done') {
+          throw new AskError('done', `study "${this.name}": the ${this.strategy.name} strategy has proposed all its trials (${this.maxTrials}); raise the trial count to ask for more`);
+        }
         const number = this.book.nextNumber();
         const trial =
           s.resumeOf !== undefined

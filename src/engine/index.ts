@@ -7,4 +7,4 @@ export { StopController, type StopReason } from './stop.js';
 export { parseDuration, parseUntil } from './durations.js';
 export { storedSpace, openStudyFor } from './run-sweep.js';
 export type { OnInterrupted } from './recovery.js';
-export { openStudy, type OpenStudyOptions, type Study, type TellResult, type TrialHandle } from './ask-tell.js';
+export { openStudy, AskError, type OpenStudyOptions, type Study, type TellResult, type TrialHandle } from './ask-tell.js';

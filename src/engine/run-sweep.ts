@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { StudyMismatchError, UsageError } from '../core/errors.js';
 import type { StudyRecord, StudySpec } from '../core/types.js';
-import { createTrialRunner, defaultWorkerCount } from '../execution/index.js';
+import { checkTaskModule, createTrialRunner, defaultWorkerCount } from '../execution/index.js';
 import type { BackendChoice } from '../execution/types.js';
 import { loadSpace, spaceSignature } from '../space/index.js';
 import type { SearchSpace } from '../space/types.js';
@@ -94,6 +94,8 @@ export async function openStudyFor(storage: Storage, space: SearchSpace, newStud
 /** Runs (or continues) the sweep a space file describes, end to end. */
 export async function runSweep(spaceOrPath: SearchSpace | string, options: SweepOptions = {}): Promise<SweepResult> {
   const space = withOverrides(typeof spaceOrPath === 'string' ? loadSpace(spaceOrPath) : spaceOrPath, options);
+  // A task module that can't load, or doesn't fit the space, is an input error before any study or trial exists.
+  await checkTaskModule(space, typeof spaceOrPath === 'string' ? spaceOrPath : space.name);
   const workers = Math.max(1, options.workers ?? defaultWorkerCount());
   const storagePath = options.storage ?? DEFAULT_STORAGE;
   const checkpointRoot = options.checkpoints ?? join(storagePath === ':memory:' ? 'results' : dirname(storagePath), 'checkpoints');

@@ -52,19 +52,3 @@ export async function useBackend(choice: BackendChoice): Promise<SelectedBackend
   if (tf.getBackend() !== result.tfBackend) await tf.setBackend(result.tfBackend); // another choice ran in between
   return result;
 }
-
-/**
- * Let go of the GPU before the worker ends: without it Dawn's pending work keeps a worker (or process) alive.
- * Disposing the backend frees its buffers; the device itself is destroyed too, which tfjs's dispose() doesn't do.
- */
-export function releaseBackend(): void {
-  // engine().registry holds started backends only; tf.findBackend() would start one.
-  const backend = tf.engine().registry['webgpu'] as { device?: { destroy?: () => void } } | undefined;
-  if (backend === undefined) return;
-  tf.removeBackend('webgpu');
-  try {
-    backend.device?.destroy?.();
-  } catch {
-    // Already lost or destroyed: nothing to free.
-  }
-}

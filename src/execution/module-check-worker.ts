@@ -1,12 +1,17 @@
-/** A one-off worker thread for module-check.ts: import a task module, as the trial workers will, and say what it exports. */
-import { parentPort, workerData } from 'node:worker_threads';
+/** The piscina entry module-check.ts runs in a throwaway thread: import a task module, as the trial workers will, and say what it exports. */
+import { captureConsole } from './console-capture.js';
 import { errorMessage } from './failures.js';
-import { loadTaskModule, MODULE_EXPORTS } from './task-module.js';
+import { loadTaskModule, MODULE_EXPORTS, type ModuleExport } from './task-module.js';
 
-const { path } = workerData as { path: string };
-try {
-  const module = await loadTaskModule(path);
-  parentPort?.postMessage({ ok: true, exports: MODULE_EXPORTS.filter((name) => module[name] !== undefined) });
-} catch (e) {
-  parentPort?.postMessage({ ok: false, message: errorMessage(e) });
+export type CheckReply = { readonly ok: true; readonly exports: readonly ModuleExport[] } | { readonly ok: false; readonly message: string };
+
+captureConsole(); // what the module prints while it loads stays out of the tuner's output
+
+export default async function check(path: string): Promise<CheckReply> {
+  try {
+    const module = await loadTaskModule(path);
+    return { ok: true, exports: MODULE_EXPORTS.filter((name) => module[name] !== undefined) };
+  } catch (e) {
+    return { ok: false, message: errorMessage(e) };
+  }
 }

@@ -3,31 +3,31 @@
  * input error (exit 2) instead of every trial failing the same way. The module is imported in a throwaway worker
  * thread: user code (and the tfjs it imports) never loads on the main thread.
  */
-import { Worker } from 'node:worker_threads';
+import { Piscina } from 'piscina';
 import { ExecutionError, InputError, type InputIssue } from '../core/errors.js';
 import { METRICS, type SearchSpace } from '../space/types.js';
 import { resolveWorkerEntry } from './pool.js';
+import { errorMessage } from './failures.js';
+import type { CheckReply } from './module-check-worker.js';
 import { moduleLabel, type ModuleExport } from './task-module.js';
-
-type CheckReply = { readonly ok: true; readonly exports: readonly ModuleExport[] } | { readonly ok: false; readonly message: string };
 
 const CHECK_TIMEOUT_MS = 120_000;
 
 /** The exports the module at `path` provides; rejects with the module's own error (naming it) if it can't load. */
-export function inspectTaskModule(path: string): Promise<readonly ModuleExport[]> {
+export async function inspectTaskModule(path: string): Promise<readonly ModuleExport[]> {
+  // A one-thread piscina pool, as the trial workers are, so a .ts entry loads the same way under tsx as they do.
   const { filename, execArgv } = resolveWorkerEntry(new URL('./module-check-worker.js', import.meta.url));
-  // stdout/stderr: true keeps whatever the module prints at import out of the tuner's output.
-  const worker = new Worker(filename, { workerData: { path }, stdout: true, stderr: true, ...(execArgv ? { execArgv } : {}) });
-  worker.stdout.resume();
-  worker.stderr.resume();
-  return new Promise<readonly ModuleExport[]>((resolve, reject) => {
-    const fail = (message: string): void => reject(new ExecutionError(message));
-    const timer = setTimeout(() => fail(`task module ${moduleLabel(path)}: still loading after ${CHECK_TIMEOUT_MS / 1000} s`), CHECK_TIMEOUT_MS);
-    worker.once('message', (reply: CheckReply) => (reply.ok ? resolve(reply.exports) : fail(reply.message)));
-    worker.once('error', (e) => fail(`task module ${moduleLabel(path)}: failed to load: ${e.message}`));
-    worker.once('exit', (code) => fail(`task module ${moduleLabel(path)}: the check's worker exited (code ${code}) before answering`));
-    worker.once('exit', () => clearTimeout(timer));
-  }).finally(() => void worker.terminate());
+  const pool = new Piscina<string, CheckReply>({ filename, ...(execArgv ? { execArgv } : {}), minThreads: 1, maxThreads: 1 });
+  try {
+    const reply = await pool.run(path, { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) }).catch((e: unknown) => {
+      const why = (e as { name?: unknown } | null)?.name === 'AbortError' ? `still loading after ${CHECK_TIMEOUT_MS / 1000} s` : `failed to load: ${errorMessage(e)}`;
+      throw new ExecutionError(`task module ${moduleLabel(path)}: ${why}`);
+    });
+    if (!reply.ok) throw new ExecutionError(reply.message);
+    return reply.exports;
+  } finally {
+    await pool.destroy(); // whatever the module started (timers, handles) goes with the thread
+  }
 }
 
 /**

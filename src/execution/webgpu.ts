@@ -77,9 +77,10 @@ export async function findAdapter(routes: readonly GpuRoute[]): Promise<GpuAdapt
   if (found && routes.includes(found.facts.route)) return found.facts;
   // Mesa's EGL tries X11 without it. A worker's process.env is a copy, so the pool also sets it on the main thread.
   process.env['EGL_PLATFORM'] ??= 'surfaceless';
+  const usable = routes.filter((r) => r !== 'default' || vulkanLoaderPresent());
+  if (usable.length === 0) return undefined; // not even worth loading Dawn
   const { create, globals } = await dawn.load();
-  for (const route of routes) {
-    if (route === 'default' && !vulkanLoaderPresent()) continue;
+  for (const route of usable) {
     pinLibrary(route === 'default' ? 'libvulkan.so.1' : 'libEGL.so');
     const gpu = create(FLAGS[route]);
     // Dawn's GLES backend only offers compatibility-mode adapters; tfjs asks without a feature level, so add it.

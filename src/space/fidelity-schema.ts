@@ -187,6 +187,7 @@ export const hyperbandSchema = z
     type: z.literal('hyperband'),
     ...fidelityShape,
     iterations: z.int().min(1).default(1).describe('How many times to run the whole set of K + 1 brackets (default 1).'),
+    sampler: samplerSchema,
     ...aliasShape,
   })
   .superRefine(checkFidelity)

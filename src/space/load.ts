@@ -66,6 +66,7 @@ function normaliseFidelity(strategy: SpaceFile['strategy'], taskEpochs: number):
   };
 }
 
+/** `sampler` is kept only when it is not the default, so random Hyperband and ASHA specs are as they were. */
 function normaliseStrategy(strategy: SpaceFile['strategy'], taskEpochs: number): StrategySpec {
   switch (strategy.type) {
     case 'random':
@@ -75,9 +76,13 @@ function normaliseStrategy(strategy: SpaceFile['strategy'], taskEpochs: number):
     case 'successive-halving':
       return { type: strategy.type, ...normaliseFidelity(strategy, taskEpochs), ...(strategy.trials !== undefined ? { trials: strategy.trials } : {}) };
     case 'hyperband':
-      return { type: strategy.type, ...normaliseFidelity(strategy, taskEpochs), iterations: strategy.iterations };
+      return {
+        type: strategy.type,
+        ...normaliseFidelity(strategy, taskEpochs),
+        iterations: strategy.iterations,
+        ...(strategy.sampler === 'tpe' ? { sampler: strategy.sampler } : {}),
+      };
     case 'asha':
-      // sampler is kept only when it is not the default, so random ASHA specs (and signatures) are as before.
       return {
         type: strategy.type,
         ...normaliseFidelity(strategy, taskEpochs),

@@ -86,8 +86,8 @@ export type StrategySpec =
   | { readonly type: 'grid'; readonly trials?: number }
   /** Synchronous successive halving; `trials` is the size of the first rung (default eta^K, K the rung count minus one). */
   | ({ readonly type: 'successive-halving'; readonly trials?: number } & FidelitySpec)
-  /** Hyperband (Li et al. 2018, Algorithm 1); `iterations` repeats the whole set of brackets (default 1). */
-  | ({ readonly type: 'hyperband'; readonly iterations: number } & FidelitySpec)
+  /** Hyperband (Li et al. 2018, Algorithm 1); `iterations` repeats the whole set of brackets (default 1); `sampler: 'tpe'` is BOHB. */
+  | ({ readonly type: 'hyperband'; readonly iterations: number; readonly sampler?: SamplerName } & FidelitySpec)
   /** Asynchronous successive halving (Li et al. 2020, Algorithm 2); `trials` is how many configs it starts. */
   /** `sampler: 'tpe'` draws new configs from a TPE model (BOHB's model, asynchronously); absent means random. */
   | ({ readonly type: 'asha'; readonly trials: number; readonly sampler?: SamplerName } & FidelitySpec)

@@ -1,12 +1,13 @@
 import { isFidelityStrategy, rungBudgets } from '../space/fidelity.js';
-import type { SearchSpace } from '../space/types.js';
+import { BOHB_DEFAULTS } from '../space/tpe-schema.js';
+import type { FidelitySpec, SamplerName, SearchSpace } from '../space/types.js';
 import { AshaStrategy } from './asha.js';
 import { BohbStrategy } from './bohb.js';
 import { GridStrategy } from './grid.js';
 import { HyperbandStrategy } from './hyperband.js';
 import { RandomStrategy } from './random.js';
 import { defaultShaTrials, SuccessiveHalvingStrategy } from './successive-halving.js';
-import { BOHB_DEFAULTS } from '../space/tpe-schema.js';
+import type { ConfigSampler } from './sampling.js';
 import { FidelityTpeSampler } from './tpe/fidelity-sampler.js';
 import { TpeStrategy } from './tpe/strategy.js';
 import type { Strategy } from './types.js';
@@ -21,6 +22,11 @@ export { SuccessiveHalvingStrategy } from './successive-halving.js';
 export { TpeStrategy } from './tpe/strategy.js';
 export { randomSampler, type ConfigSampler } from './sampling.js';
 
+/** `sampler: 'tpe'` on Hyperband or ASHA: BOHB's model with its defaults; otherwise (undefined) random search. */
+function samplerFor(space: SearchSpace, spec: FidelitySpec & { readonly sampler?: SamplerName }): ConfigSampler | undefined {
+  return spec.sampler === 'tpe' ? new FidelityTpeSampler(space, rungBudgets(spec), BOHB_DEFAULTS) : undefined;
+}
+
 /** Builds the strategy the space file names. Its state comes from the trials passed to `ask`, not from here. */
 export function createStrategy(space: SearchSpace): Strategy {
   const s = space.strategy;
@@ -32,9 +38,9 @@ export function createStrategy(space: SearchSpace): Strategy {
     case 'successive-halving':
       return new SuccessiveHalvingStrategy(space, s);
     case 'hyperband':
-      return new HyperbandStrategy(space, s, s.iterations);
+      return new HyperbandStrategy(space, s, s.iterations, samplerFor(space, s));
     case 'asha':
-      return new AshaStrategy(space, s, s.sampler === 'tpe' ? new FidelityTpeSampler(space, rungBudgets(s), BOHB_DEFAULTS) : undefined);
+      return new AshaStrategy(space, s, samplerFor(space, s));
     case 'tpe':
       return new TpeStrategy(space, s);
     case 'bohb':

@@ -52,20 +52,20 @@ describe('webgpu through the pool, two workers sharing one adapter', () => {
 
   test('two workers train at once, each on its own device, with identical results for identical trials', async (t) => {
     if (skip !== undefined) return t.skip(skip);
-    let finished = 0;
-    const epochsBeforeAnyFinished: number[] = [];
-    const one = async (): Promise<ExecutionOutcome> => {
-      const outcome = await runner.run(task(), async (epoch) => {
-        if (finished === 0) epochsBeforeAnyFinished.push(epoch);
+    const events: string[] = [];
+    const one = async (name: string): Promise<ExecutionOutcome> => {
+      const outcome = await runner.run(task({ budget: 3 }), async (epoch) => {
+        events.push(`${name}${epoch}`);
         return 'continue';
       });
-      finished++;
+      events.push(`${name}-done`);
       return outcome;
     };
-    const [a, b] = await Promise.all([one(), one()]);
+    const [a, b] = await Promise.all([one('a'), one('b')]);
     for (const o of [a!, b!]) assert.equal(o.state, 'complete', o.error?.message);
     assert.notEqual(a!.diagnostics?.threadId, b!.diagnostics?.threadId, 'two threads');
-    assert.ok(epochsBeforeAnyFinished.filter((e) => e === 1).length === 2, 'both had trained an epoch before either finished');
+    const firstDone = events.findIndex((e) => e.endsWith('-done'));
+    assert.ok(events.indexOf('a1') < firstDone && events.indexOf('b1') < firstDone, `both trained before either finished: ${events.join(' ')}`);
     assert.deepEqual(a!.metrics, b!.metrics);
     assert.equal(a!.diagnostics?.tfBackend, 'webgpu');
   });

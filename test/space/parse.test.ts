@@ -70,7 +70,7 @@ const MALFORMED: { name: string; edit: (s: Obj) => void; path: string; message: 
   { name: 'unknown metric', edit: (s) => void (at(s, 'objective').metric = 'f1'), path: 'objective.metric', message: 'expected "val_accuracy" | "val_loss" | "accuracy" | "loss", got "f1"' },
   { name: 'bad direction', edit: (s) => void (at(s, 'objective').direction = 'up'), path: 'objective.direction', message: 'expected "maximize" | "minimize", got "up"' },
   { name: 'missing objective', edit: (s) => void delete s.objective, path: 'objective', message: 'required: expected an object' },
-  { name: 'unknown strategy', edit: (s) => void (at(s, 'strategy').type = 'tpe'), path: 'strategy.type', message: 'expected one of "random" | "grid" | "successive-halving" | "hyperband" | "asha", got "tpe"' },
+  { name: 'unknown strategy', edit: (s) => void (at(s, 'strategy').type = 'cmaes'), path: 'strategy.type', message: 'expected one of "random" | "grid" | "successive-halving" | "hyperband" | "asha" | "tpe" | "bohb", got "cmaes"' },
   { name: 'zero trials', edit: (s) => void (at(s, 'strategy').trials = 0), path: 'strategy.trials', message: 'expected an integer >= 1, got 0' },
   { name: 'random without trials', edit: (s) => void delete at(s, 'strategy').trials, path: 'strategy.trials', message: 'required: expected an integer' },
   { name: 'grid over a float without step', edit: (s) => void (s.strategy = { type: 'grid' }), path: 'params.learningRate', message: 'grid search needs a "step" or "values"' },

@@ -3,15 +3,15 @@
  *
  * σ(n) = Scott's rule for a d-dimensional product kernel with the data's spread fixed at 0.2 of the domain,
  * 0.2 · n^(−1/(d+4)) (Scott, "Multivariate Density Estimation", 1992, eq. 6.42; Optuna's multivariate TPE, its
- * SIGMA0_MAGNITUDE; Watanabe 2023, Table 6, "optuna"), then the "magic clip" (Bergstra et al. 2011; Watanabe 2023
- * §3.4): σ ≥ max(Δ, 1/(1 + N)), N the number of kernels (observations + the prior), so a few close observations
+ * SIGMA0_MAGNITUDE; Watanabe 2023, Table 6, "optuna"), then the "magic clip" (Bergstra et al. 2011; Watanabe 2023,
+ * Table 6, exponent α = 1): σ ≥ max(Δ, 1/(1 + N)), N the number of kernels (observations + the prior), so a few close observations
  * cannot collapse the estimator onto a point; and σ ≤ 1, the whole domain (the prior kernel's own bandwidth).
  * Univariate estimators use d = 1.
  *
  * The bad set g uses σ(n) as it is. The good set l uses ½·σ(n): l is the top γ of the trials and clusters far more
- * tightly than the 0.2 spread assumes, and a sharper l exploits its region more (Watanabe 2023 §4.2 on the clip's
- * role). Measured with scripts/bench/search.ts over 40 other seeds at 100 trials: with σ(n) for l the median regret
- * is 0.043 on Branin and 0.38 on Hartmann6; with ½·σ(n), 0.0023 and 0.09. A quarter collapses too early on Hartmann6.
+ * tightly than the 0.2 spread assumes, and a sharper l exploits its region more (Watanabe 2023: narrower kernels
+ * exploit more). Median simple regret at 100 trials over 40 seeds other than the bench's (Branin / Hartmann6): σ(n) for l,
+ * 0.043 / 0.38; ½·σ(n), 0.0023 / 0.09; 0.3·σ(n), 0.0014 / 0.23, which converges too early on Hartmann6.
  */
 const SPREAD = 0.2;
 /** Δ, the smallest bandwidth as a fraction of the domain (Watanabe's tutorial sampler's min_bandwidth_factor). */

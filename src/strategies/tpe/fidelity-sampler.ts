@@ -1,6 +1,6 @@
 import type { Params } from '../../core/types.js';
 import type { SearchSpace, TpeOptions } from '../../space/types.js';
-import { randomConfig } from '../sampling.js';
+import { randomConfig, type ConfigSampler } from '../sampling.js';
 import type { StrategyContext } from '../types.js';
 import { TpeSampler } from './sampler.js';
 
@@ -12,13 +12,14 @@ export interface FidelityTpeOptions extends Omit<TpeOptions, 'startup'> {
 }
 
 /**
- * New configs for multi-fidelity strategies (BOHB; ASHA with `sampler: 'tpe'`), after Falkner, Klein & Hutter,
- * "BOHB: Robust and Efficient Hyperparameter Optimization at Scale", ICML 2018, Algorithm 2: with probability ρ a
- * random config; otherwise a TPE model fitted on the largest rung budget that has at least `startup` values
- * (d + 2 by default: the paper's N_min = d + 1 plus one, so both l and g have kernels), each trial's value taken at
- * that budget; random while no rung has that many.
+ * New configs for multi-fidelity strategies (BOHB; Hyperband or ASHA with `sampler: 'tpe'`), after Falkner, Klein &
+ * Hutter, "BOHB: Robust and Efficient Hyperparameter Optimization at Scale", ICML 2018, §3: with probability ρ a
+ * random config; otherwise the model of the largest rung budget that has at least `startup` values (default d + 2,
+ * d the searched params: BOHB's N_min = d + 1 points for a d-dimensional KDE, plus one so that both l and g get a
+ * kernel). The model is TPE's (model.ts), fitted on each trial's value at that budget; every trial that reached the
+ * budget counts, whatever rung it paused at. Random while no rung has enough values.
  */
-export class FidelityTpeSampler {
+export class FidelityTpeSampler implements ConfigSampler {
   private readonly tpe: TpeSampler;
   private readonly minObservations: number;
 

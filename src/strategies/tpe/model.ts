@@ -1,9 +1,9 @@
 import type { Rng } from '../../core/rng.js';
 import { bandwidth, GOOD_SHARPNESS } from './bandwidth.js';
+import { gatherBlocks, getCoord, growBlocks, makeBlocks, type Blocks } from './blocks.js';
 import type { Encoding } from './encoding.js';
-import { logMass } from './normal.js';
 import type { ObservationStore } from './observations.js';
-import { ParzenEstimator } from './parzen.js';
+import { massesOf, ParzenEstimator } from './parzen.js';
 import type { Split } from './split.js';
 
 export interface TpeSettings {
@@ -18,84 +18,84 @@ export interface TpeSettings {
 /** Weight of the prior kernel, N(½, 1) on each unit coordinate and uniform on categories (Optuna's prior_weight). */
 export const PRIOR_WEIGHT = 1;
 
-/** Growable typed buffers, reused from ask to ask so the bad set's thousands of kernels allocate nothing. */
-class Buffers {
-  reals: Float64Array[];
-  cats: Int32Array[];
-  logZ: Float64Array[];
+/**
+ * Most kernels g evaluates. Beyond this many bad observations, g keeps every k-th (by trial order, k = ⌈n/2048⌉),
+ * each standing for k: a systematic subsample of the same mixture, with the full set's bandwidth. It bounds an ask's
+ * cost in long studies (g over 5,000 kernels × 24 candidates is ~120k exps); Watanabe 2023's weighting algorithms and Hyperopt's linear
+ * forgetting likewise down-weight old observations. Failed trials and trials in flight are always kept.
+ */
+export const MAX_BAD_KERNELS = 2048;
+
+/** Growable buffers for an estimator's kernels, reused from ask to ask. */
+class Kernels {
+  capacity = 0;
+  reals: Blocks = [];
+  mass: Blocks = [];
+  cats: Int32Array[] = [];
   scratch = new Float64Array(0);
-  constructor(reals: number, cats: number) {
-    this.reals = Array.from({ length: reals }, () => new Float64Array(0));
-    this.cats = Array.from({ length: cats }, () => new Int32Array(0));
-    this.logZ = Array.from({ length: reals }, () => new Float64Array(0));
-  }
-  fit(n: number): void {
-    if (this.scratch.length >= n) return;
-    const cap = Math.max(64, 2 * n);
-    this.reals = this.reals.map(() => new Float64Array(cap));
-    this.cats = this.cats.map(() => new Int32Array(cap));
-    this.logZ = this.logZ.map(() => new Float64Array(cap));
-    this.scratch = new Float64Array(cap);
+  constructor(
+    private readonly realDims: number,
+    private readonly catDims: number,
+  ) {}
+  reserve(n: number): void {
+    if (this.capacity >= n) return;
+    this.capacity = Math.max(64, 2 * n);
+    this.reals = makeBlocks(this.realDims, this.capacity);
+    this.mass = makeBlocks(this.realDims, this.capacity);
+    this.cats = Array.from({ length: this.catDims }, () => new Int32Array(this.capacity));
+    this.scratch = new Float64Array(this.capacity);
   }
 }
 
 /**
  * Fits l and g to a split and proposes the candidate that maximises l(x)/g(x), which maximises expected improvement
- * (Bergstra et al. 2011, eq. 3; Watanabe 2023 §2.2). The bad set can hold thousands of kernels: its truncation
- * masses are cached per row while the bandwidth stays in the same tier (bandwidth.ts), and its buffers are reused.
+ * (Bergstra et al. 2011, §4.1; Watanabe 2023). The bad set can hold thousands of kernels: their truncation
+ * masses are cached per row while the bandwidth stays in one tier (bandwidth.ts), and their buffers are reused.
  */
 export class TpeModel {
   private massSigma = Number.NaN;
   private massRows = 0;
-  private mass: Float64Array[];
-  private readonly bad: Buffers;
+  private mass: Blocks;
+  private readonly good: Kernels;
+  private readonly bad: Kernels;
 
   constructor(
     private readonly encoding: Encoding,
     private readonly store: ObservationStore,
     private readonly settings: TpeSettings,
   ) {
-    this.mass = encoding.reals.map(() => new Float64Array(0));
-    this.bad = new Buffers(encoding.reals.length, encoding.cats.length);
+    this.mass = makeBlocks(store.realDims, 0);
+    this.good = new Kernels(store.realDims, encoding.cats.length);
+    this.bad = new Kernels(store.realDims, encoding.cats.length);
   }
 
   private get kernelDims(): number {
     return this.settings.multivariate ? this.encoding.dims : 1;
   }
 
-  private estimator(rows: Int32Array, sigma: number, buffers?: Buffers): ParzenEstimator {
+  /** An estimator over store rows `rows`; the bad set's truncation masses come from the per-row cache. */
+  private estimator(rows: Int32Array, buffers: Kernels, sigma: number, cachedMass: boolean, priorWeight = PRIOR_WEIGHT): ParzenEstimator {
     const n = rows.length;
+    const dims = this.store.realDims;
+    buffers.reserve(n);
+    gatherBlocks(this.store.reals, rows, buffers.reals);
+    this.store.cats.forEach((col, c) => {
+      const out = buffers.cats[c]!;
+      for (let i = 0; i < n; i++) out[i] = col[rows[i]!]!;
+    });
+    if (cachedMass) gatherBlocks(this.cachedMasses(sigma), rows, buffers.mass);
+    else massesOf(buffers.reals, dims, n, sigma, 0, buffers.mass);
     const catSizes = this.encoding.cats.map((a) => a.values.length);
-    const base = { catSizes, count: n, sigma, priorWeight: PRIOR_WEIGHT, multivariate: this.settings.multivariate };
-    if (buffers === undefined) {
-      const reals = this.store.reals.map((col) => Float64Array.from(rows, (r) => col[r]!));
-      const cats = this.store.cats.map((col) => Int32Array.from(rows, (r) => col[r]!));
-      return new ParzenEstimator({ ...base, reals, cats });
-    }
-    buffers.fit(n);
-    const mass = this.cachedMasses(sigma);
-    gather(this.store.reals, rows, buffers.reals);
-    gather(this.store.cats, rows, buffers.cats);
-    gather(mass, rows, buffers.logZ);
-    return new ParzenEstimator({ ...base, reals: buffers.reals, cats: buffers.cats, logMass: buffers.logZ }, buffers.scratch);
+    const input = { reals: buffers.reals, realDims: dims, cats: buffers.cats, catSizes, count: n, sigma, logMass: buffers.mass };
+    return new ParzenEstimator({ ...input, priorWeight, multivariate: this.settings.multivariate }, buffers.scratch);
   }
 
-  /** log Z of every stored row's kernel at bandwidth `sigma`, per real coordinate; only new rows when σ is unchanged. */
-  private cachedMasses(sigma: number): Float64Array[] {
+  /** log Z of every stored row's kernels at bandwidth `sigma`; only rows added since are computed while σ is unchanged. */
+  private cachedMasses(sigma: number): Blocks {
     const rows = this.store.size;
     if (sigma !== this.massSigma) this.massRows = 0;
-    if ((this.mass[0]?.length ?? rows) < rows) {
-      const cap = Math.max(64, 2 * rows);
-      this.mass = this.mass.map((old) => {
-        const grown = new Float64Array(cap);
-        grown.set(old.subarray(0, this.massRows));
-        return grown;
-      });
-    }
-    this.mass.forEach((col, j) => {
-      const mu = this.store.reals[j]!;
-      for (let r = this.massRows; r < rows; r++) col[r] = logMass(mu[r]!, sigma, 0, 1);
-    });
+    if ((this.mass[0]?.length ?? Infinity) < 4 * rows) this.mass = growBlocks(this.mass, Math.max(64, 2 * rows));
+    massesOf(this.store.reals, this.store.realDims, rows, sigma, this.massRows, this.mass);
     this.massSigma = sigma;
     this.massRows = rows;
     return this.mass;
@@ -103,54 +103,56 @@ export class TpeModel {
 
   /** The best of `candidates` draws from l, as snapped unit coordinates. */
   propose(s: Split, rng: Rng): Float64Array {
-    const T0 = performance.now();
-    const l = this.estimator(s.good, GOOD_SHARPNESS * bandwidth(s.good.length, this.kernelDims));
-    const T1 = performance.now();
-    const g = this.estimator(s.bad, bandwidth(s.bad.length, this.kernelDims), this.bad);
-    const T2 = performance.now();
-    let tl = 0, tg = 0, ts = 0;
-    const point = new Float64Array(this.encoding.dims);
-    let best: Float64Array | undefined;
-    let bestScore = Number.NEGATIVE_INFINITY;
-    let fallback: Float64Array | undefined;
-    for (let c = 0; c < this.settings.candidates; c++) {
-      let a = performance.now();
+    const l = this.estimator(s.good, this.good, GOOD_SHARPNESS * bandwidth(s.good.length, this.kernelDims), false);
+    const size = s.bad.length + s.extra.length;
+    const kept = thin(s.bad, s.extra);
+    // Kept kernels each stand for size/kept observations: the prior's weight relative to them shrinks by that factor.
+    const g = this.estimator(kept, this.bad, bandwidth(size, this.kernelDims), true, size > 0 ? (PRIOR_WEIGHT * kept.length) / size : PRIOR_WEIGHT);
+    const D = this.encoding.dims;
+    const m = this.settings.candidates;
+    const points = new Float64Array(m * D);
+    const usable: boolean[] = [];
+    for (let c = 0; c < m; c++) {
+      const point = points.subarray(c * D, (c + 1) * D);
       l.sample(rng, point);
       this.encoding.snap(point);
-      ts += performance.now() - a;
-      if (this.inFlight(point, s.active)) {
-        fallback ??= point.slice();
-        continue;
-      }
-      a = performance.now();
-      const lp = l.logPdf(point);
-      tl += performance.now() - a; a = performance.now();
-      const score = lp - g.logPdf(point);
-      tg += performance.now() - a;
-      if (best === undefined || score > bestScore) {
-        best = point.slice();
-        bestScore = score;
-      }
+      usable.push(!this.inFlight(point, s.active));
     }
-    (globalThis as any).__T ??= [0,0,0,0,0];
-    const TT = (globalThis as any).__T; TT[0] += T1 - T0; TT[1] += T2 - T1; TT[2] += ts; TT[3] += tl; TT[4] += tg;
-    return best ?? fallback ?? point;
+    const lp = new Float64Array(m);
+    const gp = new Float64Array(m);
+    l.logPdfMany(points, m, lp);
+    g.logPdfMany(points, m, gp);
+    let best = -1;
+    for (let c = 0; c < m; c++) {
+      if (usable[c] && (best < 0 || lp[c]! - gp[c]! > lp[best]! - gp[best]!)) best = c;
+    }
+    // Every candidate equals a config in flight (a tiny discrete space): propose the first anyway.
+    const k = Math.max(0, best);
+    return points.slice(k * D, (k + 1) * D);
   }
 
   /** The point is exactly the config of a trial in flight (possible only where every param is discrete). */
   private inFlight(point: Float64Array, active: Int32Array): boolean {
-    const nr = this.store.reals.length;
-    return active.some((r) => {
-      for (let j = 0; j < nr; j++) if (this.store.reals[j]![r] !== point[j]) return false;
-      for (let c = 0; c < this.store.cats.length; c++) if (this.store.cats[c]![r] !== point[nr + c]) return false;
+    const R = this.store.realDims;
+    const sameReals = (r: number) => {
+      for (let j = 0; j < R; j++) if (getCoord(this.store.reals, r, j) !== point[j]) return false;
       return true;
-    });
+    };
+    return active.some((r) => sameReals(r) && this.store.cats.every((col, c) => col[r] === point[R + c]));
   }
 }
 
-function gather<T extends Float64Array | Int32Array>(cols: readonly T[], rows: Int32Array, out: readonly T[]): void {
-  cols.forEach((col, j) => {
-    const dst = out[j]!;
-    for (let i = 0; i < rows.length; i++) dst[i] = col[rows[i]!]!;
-  });
+/** Every k-th row of `bad`, k = ⌈|bad| / (MAX_BAD_KERNELS − |extra|)⌉, merged with all of `extra`, ascending. */
+function thin(bad: Int32Array, extra: Int32Array): Int32Array {
+  const k = Math.max(1, Math.ceil(bad.length / Math.max(1, MAX_BAD_KERNELS - extra.length)));
+  const out = new Int32Array(Math.ceil(bad.length / k) + extra.length);
+  let b = 0;
+  let x = 0;
+  for (let o = 0; o < out.length; o++) {
+    if (x >= extra.length || (b < bad.length && bad[b]! < extra[x]!)) {
+      out[o] = bad[b]!;
+      b += k;
+    } else out[o] = extra[x++]!;
+  }
+  return out;
 }

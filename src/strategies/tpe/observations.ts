@@ -1,6 +1,7 @@
 import type { TrialId, TrialRecord } from '../../core/types.js';
 import { isActive } from '../rungs.js';
 import type { StrategyContext } from '../types.js';
+import { growBlocks, makeBlocks, setCoord, type Blocks } from './blocks.js';
 import type { Encoding } from './encoding.js';
 
 /** What a trial tells the model: a value, a bad outcome, a config in flight (a "liar"), or nothing. */
@@ -25,12 +26,15 @@ export interface Observation {
 const NOT_THE_CONFIG: ReadonlySet<string> = new Set(['interrupted', 'worker-died']);
 
 /**
- * The study's trials, encoded once and kept in coordinate-major typed arrays. `sync` walks `ctx.trials` and touches
+ * The study's trials, encoded once and kept in typed arrays (blocks.ts). `sync` walks `ctx.trials` and touches
  * only trials that are new or whose record changed, so the model is rebuilt from storage (nothing is kept that the
  * stored trials don't say) while an ask costs a pointer comparison per unchanged trial.
  */
 export class ObservationStore {
-  readonly reals: Float64Array[];
+  /** Real coordinates in [0, 1], in blocks (blocks.ts). */
+  reals: Blocks;
+  readonly realDims: number;
+  /** Categorical indices: cats[c][row]. */
   readonly cats: Int32Array[];
   readonly list: Observation[] = [];
   private readonly byId = new Map<TrialId, Observation>();
@@ -46,7 +50,8 @@ export class ObservationStore {
     /** Rung budgets whose values are tracked (multi-fidelity models); empty for plain TPE. */
     budgets: readonly number[] = [],
   ) {
-    this.reals = encoding.reals.map(() => new Float64Array(this.capacity));
+    this.realDims = encoding.reals.length;
+    this.reals = makeBlocks(this.realDims, this.capacity);
     this.cats = encoding.cats.map(() => new Int32Array(this.capacity));
     this.point = new Float64Array(encoding.dims);
     this.budgets = budgets;
@@ -86,18 +91,15 @@ export class ObservationStore {
 
   private append(): number {
     if (this.rows === this.capacity) this.grow();
-    const nr = this.reals.length;
-    for (let j = 0; j < nr; j++) this.reals[j]![this.rows] = this.point[j]!;
-    for (let c = 0; c < this.cats.length; c++) this.cats[c]![this.rows] = this.point[nr + c]!;
+    const R = this.realDims;
+    for (let j = 0; j < R; j++) setCoord(this.reals, this.rows, j, this.point[j]!);
+    this.cats.forEach((col, c) => (col[this.rows] = this.point[R + c]!));
     return this.rows++;
   }
 
   private grow(): void {
     this.capacity *= 2;
-    this.reals.forEach((a, j) => {
-      this.reals[j] = new Float64Array(this.capacity);
-      this.reals[j]!.set(a);
-    });
+    this.reals = growBlocks(this.reals, this.capacity);
     this.cats.forEach((a, c) => {
       this.cats[c] = new Int32Array(this.capacity);
       this.cats[c]!.set(a);

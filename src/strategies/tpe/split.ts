@@ -3,7 +3,7 @@ import type { ObservationStore } from './observations.js';
 /**
  * Splitting the observations into the good set (the kernels of l) and the bad set (the kernels of g), by rank:
  * the top n_good = min(⌈γ·n⌉, 25) of the n observations are good (Bergstra et al. 2011 §4; the cap of 25 is
- * Hyperopt's and Optuna's, Watanabe 2023 §3.1, and keeps l sharp late in a long study). Ranks go by the epochs
+ * Hyperopt's and Optuna's, kept in Watanabe 2023's splitting algorithms, and keeps l sharp late in a long study). Ranks go by the epochs
  * reached, then the signed value, then the earlier trial (so pruned trials rank below complete ones, as in Optuna).
  * Failed trials and trials in flight (a constant liar, Ginsbourger et al. 2010, as Optuna's `constant_liar`) join
  * the bad set without counting towards n, so a config being trained is not proposed again by another worker.
@@ -13,9 +13,11 @@ export const MAX_GOOD = 25;
 export interface Split {
   /** Store rows of the good set, ascending. */
   readonly good: Int32Array;
-  /** Store rows of the bad set, ascending. */
+  /** Store rows of the other observations, ascending. */
   readonly bad: Int32Array;
-  /** Rows of trials in flight (also in `bad`): a candidate equal to one of them is passed over. */
+  /** Rows of failed trials and trials in flight, ascending: the bad set's kernels besides `bad`. */
+  readonly extra: Int32Array;
+  /** Rows of trials in flight (also in `extra`): a candidate equal to one of them is passed over. */
   readonly active: Int32Array;
   /** n: observations with a value. */
   readonly observed: number;
@@ -69,18 +71,21 @@ export function split(store: ObservationStore, gamma: number, budget?: number): 
   }
   for (const k of top) role[k] = 3;
   const good = new Int32Array(top.length);
-  const bad = new Int32Array(m - top.length);
+  const bad = new Int32Array(n - top.length);
+  const extra = new Int32Array(m);
   const inFlight = new Int32Array(active);
   let g = 0;
   let b = 0;
+  let x = 0;
   let a = 0;
   for (let k = 0; k < m; k++) {
     const row = list[k]!.row;
     if (role[k] === 3) good[g++] = row;
-    else if (role[k] !== 0) {
-      bad[b++] = row;
-      if (role[k] === 2 && list[k]!.role === 'active') inFlight[a++] = row;
+    else if (role[k] === 1) bad[b++] = row;
+    else if (role[k] === 2) {
+      extra[x++] = row;
+      if (list[k]!.role === 'active') inFlight[a++] = row;
     }
   }
-  return { good, bad: bad.subarray(0, b), active: inFlight, observed: n };
+  return { good, bad, extra: extra.subarray(0, x), active: inFlight, observed: n };
 }
