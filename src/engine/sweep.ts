@@ -79,7 +79,7 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   };
 
   const dispatch = async (trial: TrialRecord): Promise<void> => {
-    if (!(await storage.claimTrial(trial.id, owner))) return; // another tuner took it
+    if (trial.state !== 'running' && !(await storage.claimTrial(trial.id, owner))) return; // another tuner took it
     let current = book.set({ ...trial, state: 'running', worker: owner });
     emit({ type: 'trial-start', trial: current });
     const onEpoch = async (epoch: number, metrics: Metrics) => {
@@ -148,7 +148,7 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
         const trial =
           s.resumeOf !== undefined
             ? await storage.promoteTrial(s.resumeOf, s.budget, s.rung ?? 0)
-            : await storage.createTrial(study.id, { ...s, seed: deriveSeed(space.seed, `trial/${number}`), key: `#${number}` });
+            : await storage.createTrial(study.id, { ...s, seed: deriveSeed(space.seed, `trial/${number}`), key: `#${number}`, claimBy: owner });
         start(book.set(trial));
         return true;
       }

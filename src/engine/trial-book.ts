@@ -1,41 +1,71 @@
-import type { Direction, TrialId, TrialRecord } from '../core/types.js';
+import type { Direction, TrialId, TrialRecord, TrialState } from '../core/types.js';
+
 import type { StrategyContext } from '../strategies/types.js';
 import type { SweepProgress } from './events.js';
-import { bestTrial, directionSign } from './ranking.js';
+import { directionSign } from './ranking.js';
 
 /**
- * The tuner's in-memory view of a study: every trial as last stored, and each trial's objective value per
- * epoch. Loaded once from storage, then kept current from what the tuner itself writes, so nothing is rescanned.
+ * The tuner's in-memory view of a study: every trial as last stored, in creation order, and each trial's
+ * objective value per epoch. Loaded from storage, then kept current from what the tuner itself writes. Every
+ * update is O(1) in the usual case (a new trial has the next number), so the per-trial cost stays flat as a
+ * study grows to tens of thousands of trials.
  */
 export class TrialBook {
-  private readonly byId = new Map<TrialId, TrialRecord>();
+  /**
+   * Trials sorted by number; strategies read it through `context()` and must not mutate it. It is only ever
+   * appended to or replaced by a new array, never reordered in place.
+   */
+  private order: TrialRecord[] = [];
+  private readonly position = new Map<TrialId, number>();
   private readonly curves = new Map<TrialId, number[]>();
+  private readonly counts = new Map<TrialState, number>();
+  private bestComplete: TrialRecord | null = null;
   private readonly started = Date.now();
+  private readonly sign: 1 | -1;
 
   constructor(
     trials: readonly TrialRecord[],
     curves: ReadonlyMap<TrialId, readonly number[]>,
-    private readonly direction: Direction,
+    direction: Direction,
     private readonly maxTrials: number,
   ) {
+    this.sign = directionSign(direction);
     this.reload(trials, curves);
   }
 
   /** Replaces the view with a fresh read, e.g. after another tuner process changed the study. */
   reload(trials: readonly TrialRecord[], curves: ReadonlyMap<TrialId, readonly number[]>): void {
-    this.byId.clear();
+    this.order = [...trials].sort((a, b) => a.number - b.number);
+    this.position.clear();
+    this.order.forEach((t, i) => this.position.set(t.id, i));
     this.curves.clear();
-    for (const t of trials) this.byId.set(t.id, t);
     for (const [id, c] of curves) this.curves.set(id, [...c]);
+    this.counts.clear();
+    this.bestComplete = null;
+    for (const t of this.order) this.account(t, 1);
   }
 
   set(trial: TrialRecord): TrialRecord {
-    this.byId.set(trial.id, trial);
+    const at = this.position.get(trial.id);
+    if (at !== undefined) {
+      this.account(this.order[at]!, -1);
+      this.order[at] = trial;
+    } else if (this.order.length === 0 || this.order.at(-1)!.number < trial.number) {
+      this.position.set(trial.id, this.order.length);
+      this.order.push(trial);
+    } else {
+      // Out of order (another tuner's trial): a new sorted array, so strategies that cache by the array's
+      // identity (grid) notice and rescan. Rare.
+      this.order = [...this.order, trial].sort((a, b) => a.number - b.number);
+      this.order.forEach((t, i) => this.position.set(t.id, i));
+    }
+    this.account(trial, 1);
     return trial;
   }
 
   get(id: TrialId): TrialRecord | undefined {
-    return this.byId.get(id);
+    const at = this.position.get(id);
+    return at === undefined ? undefined : this.order[at];
   }
 
   /** Records the objective's value at a 1-based epoch. */
@@ -46,40 +76,47 @@ export class TrialBook {
     curve[epoch - 1] = value;
   }
 
-  /** Every trial in creation order. */
+  /** Every trial in creation order (a copy). */
   all(): TrialRecord[] {
-    return [...this.byId.values()].sort((a, b) => a.number - b.number);
+    return [...this.order];
   }
 
   nextNumber(): number {
-    let n = 0;
-    for (const t of this.byId.values()) n = Math.max(n, t.number + 1);
-    return n;
+    return this.order.length === 0 ? 0 : this.order.at(-1)!.number + 1;
   }
 
   context(): StrategyContext {
     return {
-      trials: this.all(),
-      sign: directionSign(this.direction),
+      trials: this.order,
+      sign: this.sign,
       maxTrials: this.maxTrials,
       valueAt: (id, epoch) => {
         const v = this.curves.get(id)?.[epoch - 1];
-        return v === undefined || (Number.isNaN(v) && (this.byId.get(id)?.epochs ?? 0) < epoch) ? undefined : v;
+        return v === undefined || (Number.isNaN(v) && (this.get(id)?.epochs ?? 0) < epoch) ? undefined : v;
       },
     };
   }
 
-  progress(): SweepProgress {
-    let finished = 0;
-    let running = 0;
-    for (const t of this.byId.values()) {
-      if (t.state === 'complete' || t.state === 'pruned' || t.state === 'failed') finished++;
-      else if (t.state === 'running') running++;
-    }
-    return { finished, running, maxTrials: this.maxTrials, best: this.best(), elapsedMs: Date.now() - this.started };
+  count(state: TrialState): number {
+    return this.counts.get(state) ?? 0;
   }
 
+  progress(): SweepProgress {
+    const finished = this.count('complete') + this.count('pruned') + this.count('failed');
+    return { finished, running: this.count('running'), maxTrials: this.maxTrials, best: this.bestComplete, elapsedMs: Date.now() - this.started };
+  }
+
+  /** The best complete trial with a finite value, or null. */
   best(): TrialRecord | null {
-    return bestTrial(this.byId.values(), this.direction);
+    return this.bestComplete;
+  }
+
+  private account(t: TrialRecord, delta: 1 | -1): void {
+    this.counts.set(t.state, (this.counts.get(t.state) ?? 0) + delta);
+    // Complete is final, so the best only ever improves; a reload recomputes it.
+    if (delta === 1 && t.state === 'complete' && t.value !== null && Number.isFinite(t.value)) {
+      if (this.bestComplete === null || this.sign * t.value > this.sign * this.bestComplete.value!) this.bestComplete = t;
+    }
   }
 }
+

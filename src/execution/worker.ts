@@ -18,6 +18,8 @@ import type { TrialDiagnostics } from './types.js';
 
 const output = captureConsole();
 let trialsRun = 0;
+/** Trials that trained a tfjs model here: only they grow the wasm heap, so only they count towards recycling. */
+let trainingTrials = 0;
 
 async function probe(req: ProbeRequest): Promise<ProbeResponse> {
   try {
@@ -69,6 +71,7 @@ async function work(trial: TrialRequest['trial'], report: EpochReporter): Promis
   const module = trial.task.module === undefined ? undefined : await loadTaskModule(trial.task.module);
   const objective = module?.objective;
   if (module !== undefined && objective !== undefined) return objectiveResult(() => runObjective(module, objective, trial, report));
+  trainingTrials++;
   return train(trial, await trainingData(trial, module), report, module);
 }
 
@@ -86,8 +89,8 @@ async function runTrial(req: TrialRequest): Promise<TrialResponse> {
       result = { outcome: thrown(e, 0), tensorsBefore: n, tensorsAfter: n, trainSeconds: 0, samplesTrained: 0 };
     }
     const oom = result.outcome.error?.kind === 'oom'; // a wasm heap that hit its limit is not safe to re-use
-    if (oom || (req.recycleAfter !== null && trialsRun >= req.recycleAfter)) {
-      await ask(port, { type: 'retire', threadId, reason: oom ? 'out of memory' : `ran ${trialsRun} trials` }, 'retire-ack');
+    if (oom || (req.recycleAfter !== null && trainingTrials >= req.recycleAfter)) {
+      await ask(port, { type: 'retire', threadId, reason: oom ? 'out of memory' : `trained ${trainingTrials} models` }, 'retire-ack');
     }
     const diagnostics: TrialDiagnostics = {
       tensorsBefore: result.tensorsBefore,

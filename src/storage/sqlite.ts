@@ -127,6 +127,10 @@ export class SqliteStorage implements Storage {
       for (const [name, v] of Object.entries(trial.params)) {
         this.q.insertParam.run({ trial_id: row.id, ...encodeParam(name, v) });
       }
+      if (trial.claimBy !== undefined) {
+        this.q.claimTrial.run({ id: row.id, worker: trial.claimBy, now });
+        return toTrialRecord(this.mustGetTrial(row.id));
+      }
       this.q.touchStudy.run({ id: study, now });
       return toTrialRecord(row);
     });

@@ -16,6 +16,8 @@ export interface NewTrial extends TrialSuggestion {
    * tuner processes never create the same config.
    */
   readonly key?: string;
+  /** Claim it for this worker in the same transaction: it is created `running` (one commit instead of two). */
+  readonly claimBy?: string;
 }
 
 export interface OpenOptions {
