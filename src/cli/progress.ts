@@ -15,6 +15,14 @@ export function progressPrinter(write: Write, metric: string): (event: SweepEven
             ` · backend ${backend.backend} · ${workers} worker${workers === 1 ? '' : 's'}` +
             (existing > 0 ? ` · continuing with ${existing} stored trials` : ''),
         );
+        if (backend.adapter !== undefined) {
+          const software = backend.softwareAdapter === true ? ' (a software adapter: CPU speed, for testing)' : '';
+          write(`gpu: ${backend.adapter} · ${backend.driver ?? 'unknown driver'}${software}`);
+        }
+        if (backend.gpuConcurrency !== undefined) {
+          const rest = backend.overflow ? `${backend.overflow.workers} ${backend.overflow.backend} worker(s) take the rest` : 'further trials wait for a slot';
+          write(`gpu concurrency ${backend.gpuConcurrency} · ${rest}`);
+        }
         for (const w of backend.warnings) write(`warning: ${w}`);
         break;
       }

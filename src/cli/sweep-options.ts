@@ -1,14 +1,16 @@
 import { availableParallelism } from 'node:os';
 import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
-import { BACKENDS, parseDuration, parseUntil, type SweepOptions } from '../engine/index.js';
+import { BACKENDS, OVERFLOWS, parseDuration, parseUntil, type SweepOptions } from '../engine/index.js';
 import { withStorage } from './options.js';
 
 /** The options shared by `tune run` and `tune resume`. */
 export function withSweepOptions<T>(y: Argv<T>) {
   return withStorage(y)
     .option('workers', { type: 'number', default: availableParallelism(), describe: 'Worker threads training trials at once' })
-    .option('backend', { choices: BACKENDS, default: 'auto' as const, describe: 'tfjs backend; auto prefers tensorflow-gpu, tensorflow, wasm, cpu' })
+    .option('backend', { choices: BACKENDS, default: 'auto' as const, describe: 'tfjs backend; auto prefers webgpu (on a hardware GPU), tensorflow-gpu, tensorflow, wasm, cpu' })
+    .option('gpu-concurrency', { type: 'number', describe: 'GPU backends: trials on the GPU at once, each in its own worker (default: --workers)' })
+    .option('overflow', { choices: OVERFLOWS, default: 'wait' as const, describe: "Trials beyond --gpu-concurrency: 'wait' for a GPU slot, or run on 'cpu' (wasm workers)" })
     .option('seed', { type: 'number', describe: "Override the space file's seed" })
     .option('trials', { type: 'number', describe: 'Total trials for the study (stored ones count), overriding the file' })
     .option('timeout', { type: 'string', describe: 'Stop dispatching after this long (90s, 30m, 8h, 1h30m) and pause what runs' })
@@ -25,7 +27,7 @@ export function withSweepOptions<T>(y: Argv<T>) {
     .check((a) => {
       const counts: [string, number | undefined][] = [
         ['workers', a.workers], ['trials', a.trials], ['top', a.top], ['recycle-after', a['recycle-after']],
-        ['trial-memory', a['trial-memory']], ['max-failures', a['max-failures']],
+        ['trial-memory', a['trial-memory']], ['max-failures', a['max-failures']], ['gpu-concurrency', a['gpu-concurrency']],
       ];
       for (const [flag, v] of counts) {
         if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UsageError(`--${flag}: expected a whole number >= 1, got ${v}`);
@@ -54,6 +56,8 @@ export function sweepOptionsFrom(a: SweepArgs): SweepOptions {
     seed: a.seed,
     trials: a.trials,
     recycleAfter: a['recycle-after'],
+    gpuConcurrency: a['gpu-concurrency'],
+    overflow: a.overflow,
     keepCheckpoints: a['keep-checkpoints'],
     onInterrupted: a['on-interrupted'],
     newStudy: a['new-study'],

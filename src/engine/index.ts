@@ -3,6 +3,7 @@ export { runTrials, type SweepParts, type SweepResult } from './sweep.js';
 export type { SweepEvent, SweepListener, SweepProgress } from './events.js';
 export { bestTrial, directionSign } from './ranking.js';
 export { BACKENDS, type BackendChoice, type BackendInfo } from '../execution/types.js';
+export { OVERFLOWS, type Overflow } from '../execution/index.js';
 export { StopController, type StopReason } from './stop.js';
 export { parseDuration, parseUntil } from './durations.js';
 export { storedSpace, openStudyFor } from './run-sweep.js';

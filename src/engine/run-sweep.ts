@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { StudyMismatchError, UsageError } from '../core/errors.js';
 import type { StudyRecord, StudySpec } from '../core/types.js';
 import { checkTaskModule, createTrialRunner, defaultWorkerCount } from '../execution/index.js';
+import type { Overflow } from '../execution/index.js';
 import type { BackendChoice } from '../execution/types.js';
 import { loadSpace, spaceSignature } from '../space/index.js';
 import type { SearchSpace } from '../space/types.js';
@@ -21,6 +22,10 @@ export interface SweepOptions {
   readonly backend?: BackendChoice;
   /** Trials a wasm worker runs before it is replaced (its heap never shrinks). */
   readonly recycleAfter?: number;
+  /** GPU backends: at most this many trials on the GPU at once (default: every worker). */
+  readonly gpuConcurrency?: number;
+  /** Trials beyond gpuConcurrency: 'wait' for a GPU slot (default), or run on wasm workers ('cpu'). */
+  readonly overflow?: Overflow;
   /** Overrides the space file's seed. */
   readonly seed?: number;
   /** Overrides the strategy's trial count. The count includes trials already stored for the study. */
@@ -111,6 +116,8 @@ export async function runSweep(spaceOrPath: SearchSpace | string, options: Sweep
       workers,
       backend: options.backend ?? 'auto',
       recycleAfter: options.recycleAfter,
+      gpuConcurrency: options.gpuConcurrency,
+      overflow: options.overflow,
       ...(options.trialMemoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: options.trialMemoryMb } } : {}),
     }).catch((err: unknown) => {
       if (options.trialMemoryMb !== undefined && /out of memory/i.test(errorMessage(err))) {
@@ -121,10 +128,13 @@ export async function runSweep(spaceOrPath: SearchSpace | string, options: Sweep
     const deadline = options.deadline === undefined ? undefined : setTimeout(() => stop.stop('deadline'), Math.max(0, options.deadline.getTime() - Date.now()));
     deadline?.unref();
     try {
-      await storage.setStudyBackend(study.id, runner.info.backend);
-      options.onEvent?.({ type: 'start', study, backend: runner.info, workers, maxTrials, existing: existing.length });
+      const info = runner.info;
+      await storage.setStudyBackend(study.id, info.adapter ? `${info.backend} (${info.adapter})` : info.backend);
+      // The pool may run fewer workers than asked ('wait' overflow: only the GPU slots); never dispatch more.
+      const slots = info.workers ?? workers;
+      options.onEvent?.({ type: 'start', study, backend: info, workers: slots, maxTrials, existing: existing.length });
       return await runTrials({
-        space, study, storage, runner, strategy: createStrategy(space), workers, maxTrials, checkpointRoot, stop,
+        space, study, storage, runner, strategy: createStrategy(space), workers: slots, maxTrials, checkpointRoot, stop,
         keepCheckpoints: options.keepCheckpoints ?? false, retries: options.retries, maxFailures: options.maxFailures,
         trialTimeoutMs: options.trialTimeoutMs, onEvent: options.onEvent,
       });

@@ -2,6 +2,7 @@
 export { createTrialRunner, defaultWorkerCount, DEFAULT_RECYCLE_AFTER, type TrialRunnerOptions } from './pool.js';
 export { BackendNotInstalledError, NATIVE_PACKAGES } from './backend-select.js';
 export { BACKENDS } from './types.js';
+export { OVERFLOWS, type Overflow } from './gpu-gate.js';
 export { checkpointDirFor, removeCheckpoint } from './checkpoint-paths.js';
 export type { BackendChoice, BackendInfo, BackendName, ExecutionOutcome, OnEpoch, TrialDiagnostics, TrialRunner, TrialTask } from './types.js';
 export { checkTaskModule, inspectTaskModule } from './module-check.js';

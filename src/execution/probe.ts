@@ -23,9 +23,13 @@ export interface ProbeResult {
 /** Most to least preferred; disagreeing workers settle on the least preferred backend any of them got. */
 const PREFERENCE: readonly BackendName[] = ['webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
+/** The backend behind Dawn's default route on each platform. */
+const DAWN_DEFAULT: Partial<Record<NodeJS.Platform, string>> = { linux: 'vulkan', darwin: 'metal', win32: 'd3d12' };
+
 function adapterFields(a: GpuAdapterFacts | undefined): Pick<ProbeResult, 'adapter' | 'driver' | 'softwareAdapter'> {
   if (a === undefined) return {};
-  const driver = `${a.description || 'unknown driver'} (Dawn ${a.route === 'default' ? 'default backend' : a.route})`;
+  const route = a.route === 'default' ? (DAWN_DEFAULT[process.platform] ?? 'default') : a.route;
+  const driver = `${a.description || 'unknown driver'} (Dawn ${route})`;
   return { adapter: adapterName(a), driver, softwareAdapter: a.software };
 }
 
