@@ -3,13 +3,14 @@
  * validation accuracy, per strategy. Run: `npm run bench -- fidelity [--quick] [--workers 2]`.
  * Writes results/bench/fidelity.json.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runSweep } from '../../src/engine/index.js';
 import { loadSpace } from '../../src/space/index.js';
 import type { SearchSpace, StrategySpec } from '../../src/space/types.js';
+import { writeResult } from './lib/common.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, workers: { type: 'string', default: '2' } } });
 const base = loadSpace('search-spaces/adam.json');
@@ -49,5 +50,4 @@ for (const [name, strategy] of Object.entries(strategies)) {
   rows.push({ strategy: name, trials: result.trials.length, epochs, best: result.best?.value ?? null, seconds: result.elapsedMs / 1000, curve });
   process.stdout.write(`${name.padEnd(20)} trials ${String(result.trials.length).padStart(3)}  epochs ${String(epochs).padStart(4)}  best val_accuracy ${result.best?.value?.toFixed(4) ?? '-'}  ${(result.elapsedMs / 1000).toFixed(0)} s\n`);
 }
-mkdirSync('results/bench', { recursive: true });
-writeFileSync('results/bench/fidelity.json', JSON.stringify({ date: new Date().toISOString(), maxEpochs, seed: base.seed, rows }, null, 2));
+writeResult('fidelity', { quick: values.quick, maxEpochs, seed: base.seed, rows });

@@ -4,7 +4,8 @@
  * that stores its value, one finish and one tell), for random, grid and TPE, 1 and 2 workers, SQLite on disk (a temp
  * file, default durability) and in memory. Then the time of one ask() and tell() through the ask/tell API, and of
  * strategy.ask() alone on an in-memory context, at N finished trials.
- * Run: `npm run bench -- overhead [--quick] [--sizes 1000,5000] [--workers 1,2]`. Writes results/bench/overhead.json.
+ * Run: `npm run bench -- overhead [--quick] [--sizes 1000,5000] [--workers 1,2] [--strategies random,grid,tpe]
+ * [--storage disk,memory]` (TPE runs once, 1 worker on disk). Writes results/bench/overhead.json.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,11 +17,21 @@ import { createStrategy } from '../../src/strategies/index.js';
 import type { StrategyContext } from '../../src/strategies/types.js';
 import { fmt, median, printTable, quantile, tempDir, writeResult } from './lib/common.js';
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, sizes: { type: 'string' }, workers: { type: 'string', default: '1,2' } } });
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    sizes: { type: 'string' },
+    workers: { type: 'string', default: '1,2' },
+    strategies: { type: 'string', default: 'random,grid,tpe' },
+    storage: { type: 'string', default: 'disk,memory' },
+  },
+});
 const QUICK = args.quick;
 const list = (s: string): number[] => s.split(',').map(Number);
 const SIZES = args.sizes !== undefined ? list(args.sizes) : QUICK ? [300] : [1000, 5000, 20000];
 const WORKERS = list(args.workers);
+const STRATEGIES = args.strategies.split(',');
+const STORAGES = args.storage.split(',');
 const ASK_AT = QUICK ? [100, 500] : [100, 1000, 5000];
 const ASKS = 50;
 const TARGET_PER_SEC = 2000;
@@ -71,7 +82,7 @@ interface SweepRow extends SweepCase {
   readonly lateOverEarly: number;
 }
 
-/** Mean time between trial ends over trials [from, to). */
+/** Mean time between consecutive trial ends, from the end of trial `from` to that of trial `to` (1-based). */
 const gap = (ends: readonly number[], from: number, to: number): number => (ends[to - 1]! - ends[from - 1]!) / (to - from);
 
 async function sweep(c: SweepCase): Promise<SweepRow> {
@@ -99,7 +110,7 @@ async function sweep(c: SweepCase): Promise<SweepRow> {
   const n = ends.length;
   const wallMs = ends[n - 1]! - firstStart;
   // Early window: after a warm-up of a tenth of the sweep (at most 100 trials) while the JIT settles.
-  const w = Math.min(300, Math.floor(n / 4));
+  const w = Math.min(500, Math.floor(n / 4));
   const skip = Math.min(100, Math.floor(n / 10)) + 1;
   const earlyMs = gap(ends, skip, skip + w);
   const lateMs = gap(ends, n - w, n);
@@ -178,13 +189,14 @@ function strategyAsk(strategy: StrategyName, size: number): number {
 
 const cases: SweepCase[] = [];
 for (const trials of SIZES) {
-  for (const strategy of ['random', 'grid'] as const) {
-    for (const workers of WORKERS) for (const storage of ['disk', 'memory'] as const) cases.push({ strategy, workers, storage, trials });
+  for (const strategy of (['random', 'grid'] as const).filter((s) => STRATEGIES.includes(s))) {
+    for (const workers of WORKERS) {
+      for (const storage of (['disk', 'memory'] as const).filter((s) => STORAGES.includes(s))) cases.push({ strategy, workers, storage, trials });
+    }
   }
 }
 // TPE once, at the size the target names, for the comparison with Optuna's TPE.
-const tpeSize = SIZES.includes(5000) ? 5000 : Math.max(...SIZES);
-cases.push({ strategy: 'tpe', workers: 1, storage: 'disk', trials: tpeSize });
+if (STRATEGIES.includes('tpe')) cases.push({ strategy: 'tpe', workers: 1, storage: 'disk', trials: SIZES.includes(5000) ? 5000 : Math.max(...SIZES) });
 
 process.stdout.write(`no-op objective (reports nothing), ${cases.length} sweeps; per-trial times in ms\n`);
 const rows: SweepRow[] = [];
@@ -203,7 +215,7 @@ printTable(
 
 process.stdout.write('\nask() and tell() through openStudy (SQLite on disk) and strategy.ask() alone, ms (median of 50 calls from N trials)\n');
 const askRows: AskRow[] = [];
-for (const strategy of ['random', 'tpe'] as const) {
+for (const strategy of (['random', 'tpe'] as const).filter((s) => STRATEGIES.includes(s))) {
   const measured = await askTell(strategy);
   for (const n of ASK_AT) {
     const m = measured.get(n)!;

@@ -4,12 +4,12 @@
  * median and IQR over seeds, at 25, 50 and 100 trials, and the time of one `ask()` on studies of 100, 1,000 and
  * 5,000 trials. Run: `npm run bench -- search [--quick]`. Writes results/bench/search.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Params, TrialRecord } from '../../src/core/types.js';
 import type { ParamSpec, SearchSpace, StrategySpec } from '../../src/space/types.js';
 import { createStrategy } from '../../src/strategies/index.js';
 import type { Strategy, StrategyContext } from '../../src/strategies/types.js';
+import { writeResult } from './lib/common.js';
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const QUICK = args.quick;
@@ -198,5 +198,4 @@ for (const problem of [branin, hartmann6]) {
   }
 }
 
-mkdirSync('results/bench', { recursive: true });
-writeFileSync('results/bench/search.json', JSON.stringify({ date: new Date().toISOString(), quick: QUICK, seeds: SEEDS, regret: rows, askMs: timing }, null, 2));
+writeResult('search', { quick: QUICK, seeds: SEEDS, regret: rows, askMs: timing });

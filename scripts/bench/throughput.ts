@@ -1,7 +1,8 @@
 /**
  * Training throughput (samples/s) of the mnist MLP [128, 64] per backend and batch size: a bare tfjs `model.fit`
  * loop on this thread vs the same model run as a trial through the runner (one worker), so the engine's overhead
- * shows. Also the small CNN on wasm. Run: `npx tsx scripts/bench/throughput.ts [--samples 5000] [--epochs 2]`.
+ * shows. Also the small CNN on wasm. Run: `npm run bench -- throughput [--quick] [--samples 5000] [--epochs 2]`;
+ * --quick: wasm only, batch 64, 500 samples, 1 timed epoch. Writes results/bench/throughput.json.
  * Imports tfjs directly (unlike the rest of the app outside src/execution) because the bare loop is the baseline.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -13,10 +14,13 @@ import { createTrialRunner } from '../../src/execution/index.js';
 import { registerWasmConv2DBackpropFilter } from '../../src/execution/kernels/conv2d-backprop-filter.js';
 import type { BackendName, TrialRunner } from '../../src/execution/types.js';
 import type { ModelSpec, TaskSpec } from '../../src/space/types.js';
+import { writeResult } from './lib/common.js';
 
-const { values } = parseArgs({ options: { samples: { type: 'string', default: '5000' }, epochs: { type: 'string', default: '2' } } });
-const SAMPLES = Number(values.samples);
-const EPOCHS = Number(values.epochs);
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, samples: { type: 'string' }, epochs: { type: 'string' } } });
+const QUICK = values.quick;
+const SAMPLES = Number(values.samples ?? (QUICK ? 500 : 5000));
+const EPOCHS = Number(values.epochs ?? (QUICK ? 1 : 2));
+const BATCHES = QUICK ? [64] : [32, 64, 128];
 const MLP: ModelSpec = { type: 'mlp', hidden: [128, 64] };
 const CNN: ModelSpec = { type: 'cnn', filters: [8, 16], kernelSize: 5, hidden: [64] };
 const task = (model: ModelSpec, samples: number): TaskSpec => ({ data: { builtin: 'mnist', limit: samples }, validationSplit: 0.2, model, optimizer: 'adam', epochs: EPOCHS });
@@ -65,9 +69,10 @@ async function trial(runner: TrialRunner, model: ModelSpec, samples: number, bat
 const fmt = (n: number): string => Math.round(n).toString().padStart(7);
 
 async function main(): Promise<void> {
-  const backends: BackendName[] = ['wasm', 'cpu'];
-  if (isPackageInstalled(NATIVE_PACKAGES.tensorflow)) backends.unshift('tensorflow');
-  if (isPackageInstalled(NATIVE_PACKAGES['tensorflow-gpu'])) backends.unshift('tensorflow-gpu');
+  const backends: BackendName[] = QUICK ? ['wasm'] : ['wasm', 'cpu'];
+  if (!QUICK && isPackageInstalled(NATIVE_PACKAGES.tensorflow)) backends.unshift('tensorflow');
+  if (!QUICK && isPackageInstalled(NATIVE_PACKAGES['tensorflow-gpu'])) backends.unshift('tensorflow-gpu');
+  const rows: { backend: BackendName; model: string; batch: number; bare: number; trainPerSecond: number; wallPerSecond: number; overhead: number }[] = [];
   console.log(`mnist, ${Math.round(SAMPLES * 0.8)} training rows, ${EPOCHS} timed epochs, adam; samples/s (higher is better)`);
   console.log('backend         model          batch  bare fit  trial(train)  trial(wall)  overhead');
   for (const backend of backends) {
@@ -76,19 +81,21 @@ async function main(): Promise<void> {
     if (backend === 'wasm') registerWasmConv2DBackpropFilter();
     const runner = await createTrialRunner({ workers: 1, backend });
     try {
-      const cases: [string, ModelSpec, number, number][] = [32, 64, 128].map((b) => ['mlp [128,64]', MLP, SAMPLES, b]);
+      const cases: [string, ModelSpec, number, number][] = BATCHES.map((b) => ['mlp [128,64]', MLP, SAMPLES, b]);
       // The CNN is ~6× slower per sample on wasm (fewer rows keep the run short) and ~100× on cpu (left out).
-      if (backend !== 'cpu') cases.push(['cnn [8,16] k5', CNN, Math.min(SAMPLES, 2000), 32]);
+      if (backend !== 'cpu') cases.push(['cnn [8,16] k5', CNN, Math.min(SAMPLES, QUICK ? 300 : 2000), 32]);
       for (const [name, model, samples, batch] of cases) {
         const b = await bare(model, samples, batch);
         const t = await trial(runner, model, samples, batch);
         const overhead = `${(((b - t.wall) / b) * 100).toFixed(0)}%`.padStart(8);
         console.log(`${backend.padEnd(15)} ${name.padEnd(14)} ${String(batch).padStart(5)}  ${fmt(b)}  ${fmt(t.train)}       ${fmt(t.wall)}      ${overhead}`);
+        rows.push({ backend, model: name, batch, bare: b, trainPerSecond: t.train, wallPerSecond: t.wall, overhead: (b - t.wall) / b });
       }
     } finally {
       await runner.close();
     }
   }
+  writeResult('throughput', { quick: QUICK, samples: SAMPLES, epochs: EPOCHS, rows });
 }
 
 await main();

@@ -127,9 +127,9 @@ for (const [name, strategy] of Object.entries(STRATEGIES)) {
   speedups.push({ strategy: name, workers: WORKERS, wall: one.wallS / many.wallS, epochsPerSecond: many.epochsPerSecond / one.epochsPerSecond });
 }
 
-process.stdout.write(`mnist ${QUICK ? 400 : 1000} rows, MLP [32], wasm, η 3, 1 → ${fidelity.maxEpochs} epochs; busy = trial start → end on that worker, as a share of wall\n`);
+process.stdout.write(`mnist ${QUICK ? 400 : 1000} rows, MLP [32], wasm, η 3, 1 → ${fidelity.maxEpochs} epochs; busy = trial start → end on that worker, as a share of wall; a worker replaced by recycling (every 50 trained models) shows as a new thread\n`);
 printTable(
-  ['strategy', 'workers', 'configs', 'runs', 'epochs', 'wall s', 'epochs/s', 'busy per worker (runs)', 'busy', 'training', 'start-up s'],
+  ['strategy', 'workers', 'configs', 'runs', 'epochs', 'wall s', 'epochs/s', 'busy per worker thread (runs)', 'busy', 'training', 'start-up s'],
   rows.map((r) => [
     r.strategy, String(r.workers), String(r.configs), String(r.runs), String(r.epochs), fmt(r.wallS), fmt(r.epochsPerSecond),
     r.perWorker.map((u) => `${pct(u.busy)} (${u.runs})`).join(', '), pct(r.busy), pct(r.training), fmt(r.startupS, 2),
