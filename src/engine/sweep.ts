@@ -1,7 +1,7 @@
 import { ConflictError } from '../core/errors.js';
 import { deriveSeed } from '../core/rng.js';
 import type { Metrics, StudyRecord, TrialOutcome, TrialRecord } from '../core/types.js';
-import { checkpointDirFor, removeCheckpoint } from '../execution/index.js';
+import { checkpointDirFor, removeCheckpoint, resumableCheckpoint } from '../execution/index.js';
 import type { TrialRunner, TrialTask } from '../execution/types.js';
 import type { SearchSpace } from '../space/types.js';
 import type { Storage } from '../storage/types.js';
@@ -92,6 +92,8 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
       // Winding down: a trial that would go on pauses here, with a checkpoint, and resumes next run.
       return stop.stopping && decision === 'continue' && epoch < current.budget ? 'pause' : decision;
     };
+    const checkpointDir = checkpointDirFor(parts.checkpointRoot, study.name, trial.number);
+    const resumeFrom = trial.checkpoint !== null && trial.epochs > 0 ? await resumableCheckpoint(trial.checkpoint, checkpointDir) : undefined;
     const task: TrialTask = {
       trialId: trial.id,
       params: trial.params,
@@ -100,8 +102,8 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
       seed: trial.seed,
       splitSeed: space.seed,
       metric,
-      checkpointDir: checkpointDirFor(parts.checkpointRoot, study.name, trial.number),
-      ...(trial.checkpoint !== null && trial.epochs > 0 ? { resumeFrom: trial.checkpoint } : {}),
+      checkpointDir,
+      ...(resumeFrom !== undefined ? { resumeFrom } : {}),
     };
     const abort = new AbortController();
     aborts.set(trial.id, abort);

@@ -4,7 +4,8 @@
  * Layout: `<root>/<study>/trial-<n>/` is a trial's checkpointDir; a pause writes `ckpt-<epochs>/` in it
  * (manifest.json + weights.bin), and the outcome's `checkpoint` is that folder.
  */
-import { rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExecutionError } from '../core/errors.js';
 
@@ -36,4 +37,22 @@ export function checkpointDirFor(root: string, study: string, trialNumber: numbe
 /** Remove a checkpoint (or a trial's whole checkpoint folder); a path that is already gone is fine. */
 export async function removeCheckpoint(path: string): Promise<void> {
   await rm(path, { recursive: true, force: true });
+}
+
+/**
+ * The checkpoint to resume from: `recorded` if it still exists, else the newest one in the trial's folder
+ * (`ckpt-<epochs>` or `state-<step>.json`). A crash between writing a new checkpoint (which removes the older
+ * one) and storing its path leaves the stored path dangling while the newer checkpoint sits beside it.
+ */
+export async function resumableCheckpoint(recorded: string, dir: string): Promise<string | undefined> {
+  if (existsSync(recorded)) return recorded;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return undefined;
+  }
+  const step = (name: string) => Number(/^(?:ckpt-(\d+)|state-(\d+)\.json)$/.exec(name)?.slice(1).find((x) => x !== undefined) ?? Number.NaN);
+  const newest = names.filter((n) => Number.isInteger(step(n))).sort((a, b) => step(b) - step(a))[0];
+  return newest === undefined ? undefined : join(dir, newest);
 }

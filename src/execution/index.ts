@@ -3,7 +3,7 @@ export { createTrialRunner, defaultWorkerCount, DEFAULT_RECYCLE_AFTER, type Tria
 export { BackendNotInstalledError, NATIVE_PACKAGES } from './backend-select.js';
 export { BACKENDS } from './types.js';
 export { OVERFLOWS, type Overflow } from './gpu-gate.js';
-export { checkpointDirFor, removeCheckpoint } from './checkpoint-paths.js';
+export { checkpointDirFor, removeCheckpoint, resumableCheckpoint } from './checkpoint-paths.js';
 export type { BackendChoice, BackendInfo, BackendName, ExecutionOutcome, OnEpoch, TrialDiagnostics, TrialRunner, TrialTask } from './types.js';
 export { checkTaskModule, inspectTaskModule } from './module-check.js';
 export type * from './task-module-types.js';

@@ -3,12 +3,12 @@ import { test } from 'node:test';
 import { runTrials } from '../../src/engine/sweep.js';
 import { studySpec } from '../../src/engine/run-sweep.js';
 import type { SweepEvent } from '../../src/engine/events.js';
-import { FakeRunner } from '../helpers/fake-runner.js';
+import { checkpointRoot, FakeRunner } from '../helpers/fake-runner.js';
 import { openStorage } from '../../src/storage/index.js';
 import { createStrategy } from '../../src/strategies/index.js';
 import { space } from '../helpers/records.js';
 
-const CKPT = 'results/test-checkpoints-unused';
+const CKPT = checkpointRoot();
 
 test('the tuner stores every trial, every epoch and the outcome, with failures recorded and the sweep finished', async () => {
   const s = space({ strategy: { type: 'random', trials: 12 } });

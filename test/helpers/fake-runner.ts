@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Decision, Metrics, TrialOutcome } from '../../src/core/types.js';
 import type { TrialRunner, TrialTask } from '../../src/execution/types.js';
 
@@ -30,7 +33,7 @@ export class FakeRunner implements TrialRunner {
     this.running++;
     this.maxRunning = Math.max(this.maxRunning, this.running);
     try {
-      const from = task.resumeFrom === undefined ? 0 : Number(task.resumeFrom.split(':').at(-1));
+      const from = task.resumeFrom === undefined ? 0 : Number(/ckpt-(\d+)$/.exec(task.resumeFrom)?.[1]);
       if (task.resumeFrom !== undefined && !(from > 0 && from < task.budget)) throw new Error(`bad resume ${task.resumeFrom} to ${task.budget}`);
       let value = from === 0 ? 0 : curve(task.params, from);
       for (let epoch = from + 1; epoch <= task.budget; epoch++) {
@@ -40,7 +43,12 @@ export class FakeRunner implements TrialRunner {
         value = curve(task.params, epoch);
         this.onTick(this.running);
         const decision = await onEpoch(epoch, { val_accuracy: value, val_loss: 1 - value });
-        if (decision === 'pause') return { state: 'paused', epochs: epoch, value, checkpoint: `fake:${task.trialId}:${epoch}` };
+        if (decision === 'pause') {
+          // A real folder, as the engine checks that a checkpoint exists before resuming from it.
+          const checkpoint = join(task.checkpointDir ?? tmpdir(), `ckpt-${epoch}`);
+          mkdirSync(checkpoint, { recursive: true });
+          return { state: 'paused', epochs: epoch, value, checkpoint };
+        }
         if (decision === 'stop') return { state: 'pruned', epochs: epoch, value };
       }
       return { state: 'complete', epochs: task.budget, value };
@@ -50,4 +58,9 @@ export class FakeRunner implements TrialRunner {
   }
 
   async close(): Promise<void> {}
+}
+
+/** A fresh folder for a test's checkpoints. */
+export function checkpointRoot(): string {
+  return mkdtempSync(join(tmpdir(), 'tune-test-ckpt-'));
 }

@@ -8,10 +8,10 @@ import { openStorage } from '../../src/storage/index.js';
 import { BohbStrategy, createStrategy, defaultTrialCount, HyperbandStrategy } from '../../src/strategies/index.js';
 import { randomConfig } from '../../src/strategies/sampling.js';
 import { FidelityTpeSampler } from '../../src/strategies/tpe/fidelity-sampler.js';
-import { FakeRunner } from '../helpers/fake-runner.js';
+import { checkpointRoot, FakeRunner } from '../helpers/fake-runner.js';
 import { record, space } from '../helpers/records.js';
 
-const CKPT = 'results/test-checkpoints-unused';
+const CKPT = checkpointRoot();
 const bohb = (f: FidelitySpec, extra: Partial<BohbSpec> = {}): BohbSpec => ({
   type: 'bohb', ...f, iterations: 1, randomFraction: 1 / 3, candidates: 24, gamma: 0.15, multivariate: true, ...extra,
 });

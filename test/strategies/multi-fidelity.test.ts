@@ -6,10 +6,10 @@ import { runTrials } from '../../src/engine/sweep.js';
 import type { SearchSpace, StrategySpec } from '../../src/space/types.js';
 import { openStorage } from '../../src/storage/index.js';
 import { createStrategy, defaultTrialCount, hyperbandBrackets } from '../../src/strategies/index.js';
-import { curve, FakeRunner } from '../helpers/fake-runner.js';
+import { curve, checkpointRoot, FakeRunner } from '../helpers/fake-runner.js';
 import { record, space } from '../helpers/records.js';
 
-const CKPT = 'results/test-checkpoints-unused';
+const CKPT = checkpointRoot();
 
 function fidelitySpace(strategy: StrategySpec, direction: Direction = 'maximize', seed = 7): SearchSpace {
   return space({
