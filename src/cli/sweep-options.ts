@@ -22,7 +22,7 @@ export function withSweepOptions<T>(y: Argv<T>) {
     .option('on-interrupted', { choices: ['requeue', 'fail'] as const, default: 'requeue' as const, describe: 'Trials left running by a tuner that died: run them again, or mark them failed' })
     .option('new-study', { type: 'boolean', default: false, describe: 'If the stored study of this name has another space, keep it as <name>.<n> and start afresh' })
     .option('keep-checkpoints', { type: 'boolean', default: false, describe: 'Keep the checkpoints of finished trials (paused trials always keep theirs)' })
-    .option('recycle-after', { type: 'number', default: 50, describe: 'Trials a wasm worker runs before it is replaced (the wasm heap never shrinks)' })
+    .option('recycle-after', { type: 'number', default: 50, describe: 'Models a wasm worker trains before it is replaced (the wasm heap never shrinks)' })
     .option('top', { type: 'number', default: 10, describe: 'Rows of the leaderboard printed at the end' })
     .check((a) => {
       const counts: [string, number | undefined][] = [

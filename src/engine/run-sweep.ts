@@ -20,7 +20,7 @@ export interface SweepOptions {
   readonly storage?: string;
   readonly workers?: number;
   readonly backend?: BackendChoice;
-  /** Trials a wasm worker runs before it is replaced (its heap never shrinks). */
+  /** Models a wasm worker trains before it is replaced (its heap never shrinks). */
   readonly recycleAfter?: number;
   /** GPU backends: at most this many trials on the GPU at once (default: every worker). */
   readonly gpuConcurrency?: number;

@@ -20,7 +20,7 @@ export interface TrialRunnerOptions {
   /** Worker threads; for wasm, one per core is the sweet spot. */
   readonly workers: number;
   readonly backend: BackendChoice;
-  /** Trials a wasm worker runs before it is replaced, because the wasm heap never shrinks. Default 50. */
+  /** Models a wasm worker trains before it is replaced, because the wasm heap never shrinks. Default 50. */
   readonly recycleAfter?: number;
   /** Passed to every worker thread; with a heap limit, a worker out of JS memory dies alone (kind 'oom'). */
   readonly resourceLimits?: ResourceLimits;

@@ -6,7 +6,7 @@ import { withStorage, withStudy } from '../options.js';
 import { requireStudy, withExistingStorage } from '../study-access.js';
 
 export const command = 'top';
-export const describe = 'Show the leaderboard of a study: complete trials first, ranked by the objective';
+export const describe = 'Show the leaderboard of a study: most epochs first, then highest rung, then the objective';
 
 export function builder(y: Argv) {
   return withStudy(withStorage(y))
