@@ -81,3 +81,39 @@ test('a corrupt or truncated database file gives a clear error and is left uncha
     }
   }
 });
+
+test('a trial that throws and one that runs out of memory are stored with their kinds, and the sweep completes', async () => {
+  const db = join(dir, 'kinds.db');
+  writeFileSync(
+    join(dir, 'misbehave.mjs'),
+    [
+      '// mode "throw" throws, "hog" fills far more JS heap than --trial-memory allows, "ok" returns a value.',
+      'export async function objective(params) {',
+      "  if (params.mode === 'throw') throw new Error('model could not be built: bad layer');",
+      '  const chunks = [];',
+      "  if (params.mode === 'hog') for (let i = 0; i < 400; i++) chunks.push(new Array(1_000_000).fill(i + 0.5));",
+      '  return 1;',
+      '}',
+    ].join('\n'),
+  );
+  writeJson(join(dir, 'kinds.json'), {
+    name: 'kinds',
+    objective: { metric: 'value', direction: 'maximize' },
+    task: { module: './misbehave.mjs', epochs: 1 },
+    params: { mode: { type: 'categorical', values: ['throw', 'hog', 'ok'] } },
+    strategy: { type: 'grid' },
+  });
+  const r = runCli(['--space', join(dir, 'kinds.json'), '--storage', db, '--workers', '1', '--trial-memory', '128']);
+  assert.equal(r.code, 0, r.stderr);
+  const storage = openStorage(db);
+  const trials = await storage.trials((await storage.getStudy('kinds'))!.id);
+  const byMode = new Map(trials.map((t) => [t.params.mode, t]));
+  assert.equal(trials.length, 3);
+  assert.equal(byMode.get('throw')?.state, 'failed');
+  assert.equal(byMode.get('throw')?.error?.kind, 'exception');
+  assert.match(byMode.get('throw')?.error?.message ?? '', /model could not be built: bad layer/);
+  assert.equal(byMode.get('hog')?.state, 'failed');
+  assert.equal(byMode.get('hog')?.error?.kind, 'oom');
+  assert.equal(byMode.get('ok')?.state, 'complete', 'the worker was replaced and the sweep went on');
+  await storage.close();
+});
