@@ -36,11 +36,8 @@ test('the examples type-check against the types exported from the package root (
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });
 
-test('from dist/ with plain node, a .ts module loads too, and its results land in SQLite (needs `npm run build`)', async (t) => {
-  if (!existsSync(join(ROOT, 'dist/execution/task-module.js'))) {
-    t.skip('dist/ has no task-module support yet: run `npm run build`');
-    return;
-  }
+test('from dist/ with plain node, a .ts module loads too, and its results land in SQLite (needs `npm run build`)', async () => {
+  assert.ok(existsSync(join(ROOT, 'dist/execution/task-module.js')), 'dist/ is missing or stale: run `npm run build` (npm install does)');
   const db = join(tempDir(), 'tune.db');
   const args = [join(ROOT, 'dist/cli/main.js'), '--space', join(ROOT, 'search-spaces/examples/branin.json'), '--storage', db, '--trials', '3', '--workers', '1'];
   const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });

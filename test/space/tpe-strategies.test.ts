@@ -4,20 +4,7 @@ import { describe, it } from 'node:test';
 import { formatPath, InputError } from '../../src/core/errors.js';
 import { BOHB_DEFAULTS, isFidelityStrategy, loadSpace, parseSpace, rungBudgets, spaceJsonSchema, spaceSignature, TPE_DEFAULTS, type StrategySpec } from '../../src/space/index.js';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type Obj = { [key: string]: Json };
-
-const FILE = resolve('test/fixtures/spaces/inline.json');
-
-function space(strategy: Obj, task: Obj = {}): Obj {
-  return {
-    name: 'demo',
-    objective: { metric: 'val_accuracy' },
-    task: { data: { builtin: 'mnist' }, ...task },
-    params: { learningRate: { type: 'float', min: 0.001, max: 0.1, log: true } },
-    strategy,
-  };
-}
+import { FILE, space, type Obj } from './strategy-helpers.js';
 
 const strategyOf = (strategy: Obj, task: Obj = {}): StrategySpec => parseSpace(space(strategy, task), FILE).strategy;
 
