@@ -3,7 +3,7 @@ export { runSweep, type SweepOptions, type SweepResult, type SweepEvent, type Sw
 export { openStudy, AskError, type OpenStudyOptions, type Study, type TellResult, type TrialHandle } from './engine/index.js';
 export type {
   TaskModule, TrialContext, LoadDataContext, ModelContext, TaskData, Examples, ArrayData, NumericArray, ObjectiveResult, JsonValue,
-} from './execution/task-module-types.js';
+} from './execution/task-module/task-module-types.js';
 export { loadSpace, parseSpace } from './space/index.js';
 export type { SearchSpace, ParamSpec, TaskSpec, DataSpec, ModelSpec, StrategySpec } from './space/types.js';
 export { openStorage } from './storage/index.js';

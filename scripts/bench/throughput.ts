@@ -8,10 +8,10 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { parseArgs } from 'node:util';
-import { isPackageInstalled, NATIVE_PACKAGES } from '../../src/execution/backend-select.js';
+import { isPackageInstalled, NATIVE_PACKAGES } from '../../src/execution/backends/backend-select.js';
 import { loadSplitData } from '../../src/execution/data/dataset.js';
 import { createTrialRunner } from '../../src/execution/index.js';
-import { registerWasmConv2DBackpropFilter } from '../../src/execution/kernels/conv2d-backprop-filter.js';
+import { registerWasmConv2DBackpropFilter } from '../../src/execution/backends/kernels/conv2d-backprop-filter.js';
 import type { BackendName, TrialRunner } from '../../src/execution/types.js';
 import type { ModelSpec, TaskSpec } from '../../src/space/types.js';
 import { writeResult } from './lib/common.js';

@@ -1,9 +1,9 @@
 /** execution/: the public API. Importing it loads piscina but not tfjs; tfjs lives in the worker threads. */
-export { createTrialRunner, defaultWorkerCount, DEFAULT_RECYCLE_AFTER, type TrialRunnerOptions } from './pool.js';
-export { BackendNotInstalledError, NATIVE_PACKAGES } from './backend-select.js';
+export { createTrialRunner, defaultWorkerCount, DEFAULT_RECYCLE_AFTER, type TrialRunnerOptions } from './pool/pool.js';
+export { BackendNotInstalledError, NATIVE_PACKAGES } from './backends/backend-select.js';
 export { BACKENDS } from './types.js';
-export { OVERFLOWS, type Overflow } from './gpu-gate.js';
-export { checkpointDirFor, removeCheckpoint, resumableCheckpoint } from './checkpoint-paths.js';
+export { OVERFLOWS, type Overflow } from './pool/gpu-gate.js';
+export { checkpointDirFor, removeCheckpoint, resumableCheckpoint } from './checkpoint/checkpoint-paths.js';
 export type { BackendChoice, BackendInfo, BackendName, ExecutionOutcome, OnEpoch, TrialDiagnostics, TrialRunner, TrialTask } from './types.js';
-export { checkTaskModule, inspectTaskModule } from './module-check.js';
-export type * from './task-module-types.js';
+export { checkTaskModule, inspectTaskModule } from './task-module/module-check.js';
+export type * from './task-module/task-module-types.js';

@@ -1,7 +1,7 @@
 /** The messages between the pool (main thread) and a worker. Plain, structured-clone-safe data only. */
 import type { MessagePort } from 'node:worker_threads';
 import type { Decision, Metrics } from '../core/types.js';
-import type { GpuAdapterFacts } from './backend-select.js';
+import type { GpuAdapterFacts } from './backends/backend-select.js';
 import type { BackendChoice, BackendName, ExecutionOutcome, TrialTask } from './types.js';
 
 /** Start-up probe: initialise the backend in this worker and say which one is in use. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ExecutionError } from '../../src/core/errors.js';
-import { BackendNotInstalledError, selectBackend, type BackendHost } from '../../src/execution/backend-select.js';
+import { BackendNotInstalledError, selectBackend, type BackendHost } from '../../src/execution/backends/backend-select.js';
 
 /** A host where `installed` packages exist, `broken` ones throw on load, and tfjs backends in `failing` won't start. */
 function host(opts: { installed?: string[]; broken?: string[]; failing?: string[] } = {}): BackendHost & { loaded: string[] } {

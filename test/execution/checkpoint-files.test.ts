@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { CheckpointManifest } from '../../src/execution/checkpoint-format.js';
-import { readCheckpointFiles, writeCheckpointFiles, type ManifestDraft } from '../../src/execution/checkpoint-store.js';
+import type { CheckpointManifest } from '../../src/execution/checkpoint/checkpoint-format.js';
+import { readCheckpointFiles, writeCheckpointFiles, type ManifestDraft } from '../../src/execution/checkpoint/checkpoint-store.js';
 import { checkpointDirFor, removeCheckpoint } from '../../src/execution/index.js';
 
 let root: string;

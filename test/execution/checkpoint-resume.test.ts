@@ -7,10 +7,10 @@ import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { Decision, Metrics, Params } from '../../src/core/types.js';
-import { removeCheckpoint } from '../../src/execution/checkpoint-paths.js';
+import { removeCheckpoint } from '../../src/execution/checkpoint/checkpoint-paths.js';
 import { loadSplitData } from '../../src/execution/data/dataset.js';
 import type { SplitData } from '../../src/execution/data/types.js';
-import { train, type TrainResult } from '../../src/execution/trainer.js';
+import { train, type TrainResult } from '../../src/execution/training/trainer.js';
 import type { TrialTask } from '../../src/execution/types.js';
 import { MNIST_MLP, trialTask } from './helpers.js';
 

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { Conv2DBackpropFilterAttrs } from '@tensorflow/tfjs';
 import { createRng } from '../../src/core/rng.js';
-import { registerWasmConv2DBackpropFilter } from '../../src/execution/kernels/conv2d-backprop-filter.js';
+import { registerWasmConv2DBackpropFilter } from '../../src/execution/backends/kernels/conv2d-backprop-filter.js';
 
 type Shape4 = [number, number, number, number];
 

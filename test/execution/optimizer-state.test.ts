@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { createOptimizer, disposeOptimizer } from '../../src/execution/optimizer.js';
-import { optimizerState, restoreOptimizerState } from '../../src/execution/optimizer-state.js';
+import { createOptimizer, disposeOptimizer } from '../../src/execution/training/optimizer.js';
+import { optimizerState, restoreOptimizerState } from '../../src/execution/checkpoint/optimizer-state.js';
 
 before(async () => {
   await tf.setBackend('wasm');

@@ -4,12 +4,12 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { Metrics } from '../../src/core/types.js';
 import { loadSplitData } from '../../src/execution/data/dataset.js';
-import { crossEntropy } from '../../src/execution/loss.js';
-import { learningRateAt, resolveHyperparams } from '../../src/execution/hyperparams.js';
-import { buildModel } from '../../src/execution/model.js';
-import { createOptimizer, disposeOptimizer, getLearningRate, setLearningRate } from '../../src/execution/optimizer.js';
-import { SeededDropout } from '../../src/execution/seeded-dropout.js';
-import { train } from '../../src/execution/trainer.js';
+import { crossEntropy } from '../../src/execution/training/loss.js';
+import { learningRateAt, resolveHyperparams } from '../../src/execution/training/hyperparams.js';
+import { buildModel } from '../../src/execution/training/model.js';
+import { createOptimizer, disposeOptimizer, getLearningRate, setLearningRate } from '../../src/execution/training/optimizer.js';
+import { SeededDropout } from '../../src/execution/training/seeded-dropout.js';
+import { train } from '../../src/execution/training/trainer.js';
 import { BLOBS_MLP, MNIST_MLP, trialTask } from './helpers.js';
 
 before(async () => {

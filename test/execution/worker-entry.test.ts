@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
-import { loaderExecArgv, resolveWorkerEntry } from '../../src/execution/pool.js';
+import { loaderExecArgv, resolveWorkerEntry } from '../../src/execution/pool/pool.js';
 
 test('from source (under tsx) the .ts worker is used, and its thread inherits the loader flags', () => {
   const entry = resolveWorkerEntry();

@@ -1,7 +1,7 @@
 /** The GPU slot gate on its own: lanes, preference, first come first served, aborts and closing. No GPU needed. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LanesRunner, Slots } from '../../src/execution/gpu-gate.js';
+import { LanesRunner, Slots } from '../../src/execution/pool/gpu-gate.js';
 import type { BackendInfo, ExecutionOutcome, TrialRunner } from '../../src/execution/types.js';
 import { trialTask } from '../execution/helpers.js';
 

@@ -3,8 +3,8 @@
  * missing; anywhere else a webgpu failure is a test failure, not a skip.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { isPackageInstalled, WEBGPU_PACKAGES } from '../../src/execution/backend-select.js';
-import { vulkanLoaderPresent } from '../../src/execution/webgpu.js';
+import { isPackageInstalled, WEBGPU_PACKAGES } from '../../src/execution/backends/backend-select.js';
+import { vulkanLoaderPresent } from '../../src/execution/backends/webgpu.js';
 
 const LIB_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'];
 

@@ -8,7 +8,7 @@ import {
   type BackendHost,
   type GpuAdapterFacts,
   type GpuRoute,
-} from '../../src/execution/backend-select.js';
+} from '../../src/execution/backends/backend-select.js';
 
 const WEBGPU = ['webgpu', '@tensorflow/tfjs-backend-webgpu'];
 

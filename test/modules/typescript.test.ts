@@ -37,7 +37,7 @@ test('the examples type-check against the types exported from the package root (
 });
 
 test('from dist/ with plain node, a .ts module loads too, and its results land in SQLite (needs `npm run build`)', async () => {
-  assert.ok(existsSync(join(ROOT, 'dist/execution/task-module.js')), 'dist/ is missing or stale: run `npm run build` (npm install does)');
+  assert.ok(existsSync(join(ROOT, 'dist/execution/task-module/task-module.js')), 'dist/ is missing or stale: run `npm run build` (npm install does)');
   const db = join(tempDir(), 'tune.db');
   const args = [join(ROOT, 'dist/cli/main.js'), '--space', join(ROOT, 'search-spaces/examples/branin.json'), '--storage', db, '--trials', '3', '--workers', '1'];
   const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });

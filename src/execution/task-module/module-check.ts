@@ -4,10 +4,10 @@
  * thread: user code (and the tfjs it imports) never loads on the main thread.
  */
 import { Piscina } from 'piscina';
-import { ExecutionError, InputError, type InputIssue } from '../core/errors.js';
-import { METRICS, type SearchSpace } from '../space/types.js';
-import { resolveWorkerEntry } from './pool.js';
-import { errorMessage } from './failures.js';
+import { ExecutionError, InputError, type InputIssue } from '../../core/errors.js';
+import { METRICS, type SearchSpace } from '../../space/types.js';
+import { resolveWorkerEntry } from '../pool/pool.js';
+import { errorMessage } from '../failures.js';
 import type { CheckReply } from './module-check-worker.js';
 import { moduleLabel, type ModuleExport } from './task-module.js';
 

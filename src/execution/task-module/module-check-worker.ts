@@ -1,6 +1,6 @@
 /** The piscina entry module-check.ts runs in a throwaway thread: import a task module, as the trial workers will, and say what it exports. */
-import { captureConsole } from './console-capture.js';
-import { errorMessage } from './failures.js';
+import { captureConsole } from '../worker/console-capture.js';
+import { errorMessage } from '../failures.js';
 import { loadTaskModule, MODULE_EXPORTS, type ModuleExport } from './task-module.js';
 
 export type CheckReply = { readonly ok: true; readonly exports: readonly ModuleExport[] } | { readonly ok: false; readonly message: string };

@@ -1,17 +1,17 @@
 /** One trial's training loop in a worker: epochs, per-epoch decisions, NaN checks, and disposing every tensor. */
 import * as tf from '@tensorflow/tfjs';
-import { createRng, shuffledIndices } from '../core/rng.js';
-import type { Decision, Metrics, TrialOutcome } from '../core/types.js';
-import { METRICS } from '../space/types.js';
-import { readCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { createRng, shuffledIndices } from '../../core/rng.js';
+import type { Decision, Metrics, TrialOutcome } from '../../core/types.js';
+import { METRICS } from '../../space/types.js';
+import { readCheckpoint, restoreCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.js';
 import { learningRateAt, resolveHyperparams, type Hyperparams } from './hyperparams.js';
-import { thrown } from './failures.js';
+import { thrown } from '../failures.js';
 import { setLearningRate } from './optimizer.js';
-import type { SplitData } from './data/types.js';
+import type { SplitData } from '../data/types.js';
 import { asTrainingData, gather, type Rows, type TrainingData } from './task-data.js';
-import type { LoadedModule } from './task-module.js';
+import type { LoadedModule } from '../task-module/task-module.js';
 import { createTrialModel, type TrialModel } from './trial-model.js';
-import type { TrialTask } from './types.js';
+import type { TrialTask } from '../types.js';
 
 export type EpochReporter = (epoch: number, metrics: Metrics) => Promise<Decision>;
 

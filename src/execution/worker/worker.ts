@@ -4,17 +4,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { threadId, type MessagePort } from 'node:worker_threads';
-import type { Decision } from '../core/types.js';
-import { BackendNotInstalledError } from './backend-select.js';
-import { useBackend } from './backend.js';
+import type { Decision } from '../../core/types.js';
+import { BackendNotInstalledError } from '../backends/backend-select.js';
+import { useBackend } from '../backends/backend.js';
 import { captureConsole } from './console-capture.js';
-import { errorMessage, thrown } from './failures.js';
-import type { PoolToWorker, ProbeRequest, ProbeResponse, TrialRequest, TrialResponse, WorkerRequest, WorkerResponse, WorkerToPool } from './messages.js';
-import { runObjective } from './objective-runner.js';
-import { trainingData } from './task-data.js';
-import { loadTaskModule } from './task-module.js';
-import { train, type EpochReporter, type TrainResult } from './trainer.js';
-import type { TrialDiagnostics } from './types.js';
+import { errorMessage, thrown } from '../failures.js';
+import type { PoolToWorker, ProbeRequest, ProbeResponse, TrialRequest, TrialResponse, WorkerRequest, WorkerResponse, WorkerToPool } from '../messages.js';
+import { runObjective } from '../task-module/objective-runner.js';
+import { trainingData } from '../training/task-data.js';
+import { loadTaskModule } from '../task-module/task-module.js';
+import { train, type EpochReporter, type TrainResult } from '../training/trainer.js';
+import type { TrialDiagnostics } from '../types.js';
 
 const output = captureConsole();
 let trialsRun = 0;

@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errorMessage } from './failures.js';
-import type { JsonValue } from './task-module-types.js';
+import { errorMessage } from '../failures.js';
+import type { JsonValue } from '../task-module/task-module-types.js';
 
 const FORMAT = 'tune-objective-state';
 const NAME = /^state-\d+\.json$/;

@@ -7,14 +7,14 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type ResourceLimits, type Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { ExecutionError } from '../core/errors.js';
-import type { Metrics } from '../core/types.js';
-import { BackendNotInstalledError, isNative, isPackageInstalled, NATIVE_PACKAGES, prepareNativeEnv, prepareWebGpuEnv, WEBGPU_PACKAGES } from './backend-select.js';
-import { failed, rejected } from './failures.js';
+import { ExecutionError } from '../../core/errors.js';
+import type { Metrics } from '../../core/types.js';
+import { BackendNotInstalledError, isNative, isPackageInstalled, NATIVE_PACKAGES, prepareNativeEnv, prepareWebGpuEnv, WEBGPU_PACKAGES } from '../backends/backend-select.js';
+import { failed, rejected } from '../failures.js';
 import { OVERFLOWS, startCapped, type Overflow } from './gpu-gate.js';
-import type { PoolToWorker, WorkerRequest, WorkerResponse, WorkerToPool } from './messages.js';
+import type { PoolToWorker, WorkerRequest, WorkerResponse, WorkerToPool } from '../messages.js';
 import { probeWorkers } from './probe.js';
-import type { BackendChoice, BackendInfo, ExecutionOutcome, OnEpoch, TrialRunner, TrialTask } from './types.js';
+import type { BackendChoice, BackendInfo, ExecutionOutcome, OnEpoch, TrialRunner, TrialTask } from '../types.js';
 
 export interface TrialRunnerOptions {
   /** Worker threads; for wasm, one per core is the sweet spot. */
@@ -59,7 +59,7 @@ export function loaderExecArgv(argv: readonly string[] = process.execArgv): stri
 }
 
 /** The compiled worker beside this file when running from dist/, else its .ts source (under tsx). */
-export function resolveWorkerEntry(entry: URL = new URL('./worker.js', import.meta.url)): { filename: string; execArgv?: string[] } {
+export function resolveWorkerEntry(entry: URL = new URL('../worker/worker.js', import.meta.url)): { filename: string; execArgv?: string[] } {
   const path = fileURLToPath(entry);
   const ts = path.replace(/\.js$/, '.ts');
   if (path.endsWith('.js') && existsSync(path)) return { filename: path };

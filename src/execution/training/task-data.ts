@@ -3,11 +3,11 @@
  * returned (checked, copied out of its tensors). Cached per worker thread; tensors are made per epoch and disposed.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { SplitData } from './data/types.js';
-import { loadSplitData } from './data/dataset.js';
-import { callExport, TaskModuleError, type LoadedModule } from './task-module.js';
-import type { LoadDataContext } from './task-module-types.js';
-import type { TrialTask } from './types.js';
+import type { SplitData } from '../data/types.js';
+import { loadSplitData } from '../data/dataset.js';
+import { callExport, TaskModuleError, type LoadedModule } from '../task-module/task-module.js';
+import type { LoadDataContext } from '../task-module/task-module-types.js';
+import type { TrialTask } from '../types.js';
 
 export interface Rows {
   /** `count × prod(xShape)` values, row-major. */

@@ -3,8 +3,8 @@
  * loads nothing, so the package root can export them without loading tfjs.
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
-import type { Decision, Metrics, Params } from '../core/types.js';
-import type { TaskSpec } from '../space/types.js';
+import type { Decision, Metrics, Params } from '../../core/types.js';
+import type { TaskSpec } from '../../space/types.js';
 
 export type NumericArray =
   | Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint8ClampedArray | Uint16Array | Uint32Array

@@ -3,7 +3,7 @@
  * The shuffling order and the dropout masks are derived per epoch from the trial seed, so nothing else is saved.
  */
 import * as tf from '@tensorflow/tfjs';
-import { errorMessage } from './failures.js';
+import { errorMessage } from '../failures.js';
 import { BYTES_PER_VALUE, shapeMismatch, valueCount, type CheckpointManifest, type WeightDtype, type WeightSpec } from './checkpoint-format.js';
 import { readCheckpointFiles, writeCheckpointFiles, type StoredCheckpoint } from './checkpoint-store.js';
 import { optimizerState, restoreOptimizerState, type NamedTensor } from './optimizer-state.js';

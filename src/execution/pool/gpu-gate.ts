@@ -7,10 +7,10 @@
  * overflow is two pools, K GPU workers and N−K wasm workers, and a gate that sends each trial to a free worker of
  * either kind, GPU first. 'wait' is one pool of K GPU workers; trials beyond K wait for a slot.
  */
-import { ExecutionError } from '../core/errors.js';
-import { isGpuBackend } from './backend-select.js';
-import { failed, rejected } from './failures.js';
-import type { BackendChoice, BackendInfo, ExecutionOutcome, OnEpoch, TrialRunner, TrialTask } from './types.js';
+import { ExecutionError } from '../../core/errors.js';
+import { isGpuBackend } from '../backends/backend-select.js';
+import { failed, rejected } from '../failures.js';
+import type { BackendChoice, BackendInfo, ExecutionOutcome, OnEpoch, TrialRunner, TrialTask } from '../types.js';
 
 export const OVERFLOWS = ['wait', 'cpu'] as const;
 export type Overflow = (typeof OVERFLOWS)[number];

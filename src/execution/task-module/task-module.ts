@@ -4,8 +4,8 @@
  */
 import { isAbsolute, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Params } from '../core/types.js';
-import { errorMessage } from './failures.js';
+import type { Params } from '../../core/types.js';
+import { errorMessage } from '../failures.js';
 import type { LoadDataContext, ModelContext, TrialContext } from './task-module-types.js';
 
 export const MODULE_EXPORTS = ['loadData', 'buildModel', 'objective'] as const;

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm'; // registers 'wasm'; in Node it runs the single-threaded SIMD build
 import { registerWasmConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.js';
 import { isPackageInstalled, selectBackend, type BackendHost, type SelectedBackend } from './backend-select.js';
-import type { BackendChoice } from './types.js';
+import type { BackendChoice } from '../types.js';
 import { findAdapter, installWebGpu } from './webgpu.js';
 
 const host: BackendHost = {

@@ -1,8 +1,8 @@
 /** The built-in models, seeded from the trial seed so the same seed builds the same weights. */
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed } from '../core/rng.js';
-import type { ModelSpec } from '../space/types.js';
-import type { LabelledData } from './data/types.js';
+import { deriveSeed } from '../../core/rng.js';
+import type { ModelSpec } from '../../space/types.js';
+import type { LabelledData } from '../data/types.js';
 import type { Hyperparams } from './hyperparams.js';
 import { SeededDropout } from './seeded-dropout.js';
 

@@ -4,11 +4,11 @@
  * that worked everywhere, so all trials of a sweep run on the same one.
  */
 import type { Piscina } from 'piscina';
-import { ExecutionError } from '../core/errors.js';
-import { adapterName, type GpuAdapterFacts } from './backend-select.js';
-import { errorMessage } from './failures.js';
-import type { ProbeResponse, WorkerRequest, WorkerResponse } from './messages.js';
-import type { BackendChoice, BackendName } from './types.js';
+import { ExecutionError } from '../../core/errors.js';
+import { adapterName, type GpuAdapterFacts } from '../backends/backend-select.js';
+import { errorMessage } from '../failures.js';
+import type { ProbeResponse, WorkerRequest, WorkerResponse } from '../messages.js';
+import type { BackendChoice, BackendName } from '../types.js';
 
 export interface ProbeResult {
   readonly backend: BackendName;

@@ -5,7 +5,7 @@
  * draws the same masks as one that never paused, without saving the stream's position.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createRng, deriveSeed, type Rng } from '../core/rng.js';
+import { createRng, deriveSeed, type Rng } from '../../core/rng.js';
 
 export interface SeededDropoutConfig {
   readonly rate: number;

@@ -3,13 +3,13 @@
  * like epochs do, so pruning and multi-fidelity work; `trial.checkpoint`/`restore` carry JSON state across a pause.
  * Never throws for a fault of the objective: that fails only this trial, with a message naming the module.
  */
-import type { Decision, Metrics, TrialOutcome } from '../core/types.js';
-import { failed, thrown } from './failures.js';
-import { readObjectiveState, stateJson, writeObjectiveState } from './objective-state.js';
+import type { Decision, Metrics, TrialOutcome } from '../../core/types.js';
+import { failed, thrown } from '../failures.js';
+import { readObjectiveState, stateJson, writeObjectiveState } from '../checkpoint/objective-state.js';
 import { callExport, TaskModuleError, type LoadedModule } from './task-module.js';
 import type { JsonValue, TrialContext } from './task-module-types.js';
-import type { EpochReporter } from './trainer.js';
-import type { TrialTask } from './types.js';
+import type { EpochReporter } from '../training/trainer.js';
+import type { TrialTask } from '../types.js';
 
 type Objective = NonNullable<LoadedModule['objective']>;
 

@@ -1,6 +1,6 @@
 /** The built-in trainer's hyperparameters: read from a trial's params with their defaults, checked, typed. */
-import type { Params, ParamValue } from '../core/types.js';
-import { OPTIMIZERS, type OptimizerName, type TaskSpec } from '../space/types.js';
+import type { Params, ParamValue } from '../../core/types.js';
+import { OPTIMIZERS, type OptimizerName, type TaskSpec } from '../../space/types.js';
 
 export interface Hyperparams {
   /** The optimizer's initial rate. */

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { errorMessage } from './failures.js';
+import { errorMessage } from '../failures.js';
 import { CHECKPOINT_NAME, checkpointName, MANIFEST_FILE, OLD_PREFIX, TEMP_PREFIX, WEIGHTS_FILE } from './checkpoint-paths.js';
 import { allSpecs, parseManifest, totalBytes, type CheckpointManifest } from './checkpoint-format.js';
 

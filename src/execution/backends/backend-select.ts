@@ -3,8 +3,8 @@
  * interface so it can be tested without native packages. No tfjs import here (the pool imports this file).
  */
 import { createRequire } from 'node:module';
-import { ExecutionError } from '../core/errors.js';
-import type { BackendChoice, BackendName } from './types.js';
+import { ExecutionError } from '../../core/errors.js';
+import type { BackendChoice, BackendName } from '../types.js';
 
 /** The optional peer packages behind the native backends. Both register tfjs backend 'tensorflow'. */
 export const NATIVE_PACKAGES = {

@@ -9,9 +9,9 @@ import { crossEntropy } from './loss.js';
 import { buildModel, inputShape, type ModelInput } from './model.js';
 import { createOptimizer, disposeOptimizer } from './optimizer.js';
 import { size, type TrainingData } from './task-data.js';
-import { callExport, TaskModuleError, type LoadedModule } from './task-module.js';
-import type { ModelContext } from './task-module-types.js';
-import type { TrialTask } from './types.js';
+import { callExport, TaskModuleError, type LoadedModule } from '../task-module/task-module.js';
+import type { ModelContext } from '../task-module/task-module-types.js';
+import type { TrialTask } from '../types.js';
 
 export interface TrialModel {
   readonly model: tf.LayersModel;
