@@ -8,7 +8,7 @@ import { loaderExecArgv, resolveWorkerEntry } from '../../src/execution/pool/poo
 
 test('from source (under tsx) the .ts worker is used, and its thread inherits the loader flags', () => {
   const entry = resolveWorkerEntry();
-  assert.match(entry.filename, /src[/\\]execution[/\\]worker\.ts$/);
+  assert.match(entry.filename, /src[/\\]execution[/\\]worker[/\\]worker\.ts$/);
   assert.deepEqual(entry.execArgv, loaderExecArgv());
   assert.ok(process.execArgv.includes('tsx') ? entry.execArgv!.includes('tsx') : true);
 });
