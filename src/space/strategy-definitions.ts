@@ -4,15 +4,15 @@ import type { ParamValue } from '../core/types.js';
 import { ashaSchema, bohbSchema, checkTaskEpochsAsMax, hyperbandSchema, normaliseFidelity, successiveHalvingSchema } from './fidelity-schema.js';
 import { gridSize, MAX_GRID_POINTS } from './grid.js';
 import { BOHB_DEFAULTS, TPE_DEFAULTS, tpeSchema } from './tpe-schema.js';
-import { STRATEGY_TYPES, type FidelitySpec, type SearchSpace, type StrategySpecOf, type StrategyType } from './types.js';
+import { STRATEGY_TYPES, type FidelitySpec, type SamplerName, type SearchSpace, type StrategySpecOf, type StrategyType } from './types.js';
 
 /**
  * The space-file half of each strategy: its schema, how its spec is normalised (defaults, aliases), and the checks that
  * need more of the file than the strategy object. One record per type, keyed by `type`.
  *
- * Why two halves: `space/` may import only `core/`, so it cannot name the strategy classes, and the strategies must
- * not parse files. This half is what loading a space needs; `strategies/registry.ts` holds the other half (factory,
- * trial count, full budget). Both are typed over `StrategyType`, so a strategy added to the list and missing from
+ * Why two halves: `space/` may import only `core/`, so it cannot name the strategy classes, and loading a space file
+ * (the CLI's `--help`, the JSON Schema, `tune top`) should not load them either. This half is what reading a space
+ * needs; `strategies/registry.ts` holds the other half (factory, trial count, full budget). Both are typed over `StrategyType`, so a strategy added to the list and missing from
  * either registry is a compile error, and nothing switches on the type anywhere else.
  */
 
@@ -52,7 +52,7 @@ const gridSchema = z
   .describe('Every combination of categorical values and stepped ranges, in written order.');
 
 /** `sampler` is kept only when it is not the default, so random Hyperband and ASHA specs are what they were before it. */
-const samplerOf = (strategy: { readonly sampler?: 'random' | 'tpe' | undefined }) => (strategy.sampler === 'tpe' ? { sampler: strategy.sampler } : {});
+const samplerOf = (strategy: { readonly sampler?: SamplerName | undefined }) => (strategy.sampler === 'tpe' ? { sampler: strategy.sampler } : {});
 
 const checkLadder = (strategy: Readonly<Record<string, unknown>>, file: ParsedFile, ctx: z.RefinementCtx): void =>
   checkTaskEpochsAsMax(strategy, file.task.epochs, ctx);
