@@ -21,7 +21,7 @@ export function isFinishedState(state: TrialState): state is FinishedState {
 
 /**
  * Every move a stored trial may make, by the storage operation that makes it:
- * - waiting → running (claimed), or → failed (it never ran, e.g. its task could not start);
+ * - waiting → running (claimed), or → failed (it never ran);
  * - running → paused / complete / pruned / failed (its run ended), or → waiting (requeued for a retry or a dead tuner);
  * - paused → running (resumed from its checkpoint), → waiting (promoted to a higher rung), or → complete / pruned /
  *   failed without running again (a multi-fidelity loser is pruned where it paused);
