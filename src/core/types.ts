@@ -1,12 +1,14 @@
 /** Shared plain-data types. Everything here is structured-clone safe, so it can cross the worker boundary. */
+import type { FailureKind, OutcomeState, TrialState } from './trial-state.js';
 
 export type ParamValue = number | string | boolean;
 export type Params = Readonly<Record<string, ParamValue>>;
 
-export const TRIAL_STATES = ['waiting', 'running', 'paused', 'complete', 'pruned', 'failed'] as const;
-export type TrialState = (typeof TRIAL_STATES)[number];
-/** States a trial can never leave. */
-export type FinishedState = Extract<TrialState, 'complete' | 'pruned' | 'failed'>;
+// The lifecycle lives in trial-state.ts; re-exported so `core/types` stays the one import for plain data.
+export {
+  TRIAL_STATES, FINISHED_STATES, OUTCOME_STATES, FAILURE_KINDS, INFRASTRUCTURE_FAILURES,
+  type TrialState, type FinishedState, type OutcomeState, type FailureKind,
+} from './trial-state.js';
 
 export type Decision = 'continue' | 'stop' | 'pause';
 export type Direction = 'maximize' | 'minimize';
@@ -17,8 +19,6 @@ export type Metrics = Readonly<Record<string, number>>;
 export type StudyId = number;
 export type TrialId = number;
 
-export const FAILURE_KINDS = ['exception', 'nan', 'oom', 'timeout', 'interrupted', 'worker-died'] as const;
-export type FailureKind = (typeof FAILURE_KINDS)[number];
 export interface TrialError {
   readonly kind: FailureKind;
   readonly message: string;
@@ -65,7 +65,7 @@ export interface TrialRecord {
 
 /** How a trial ended, as reported by the runner and stored by `finishTrial`. */
 export interface TrialOutcome {
-  readonly state: Exclude<TrialState, 'waiting' | 'running'>;
+  readonly state: OutcomeState;
   readonly value?: number;
   readonly epochs: number;
   readonly metrics?: Metrics;

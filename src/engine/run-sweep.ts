@@ -4,7 +4,7 @@ import type { StudyRecord, StudySpec } from '../core/types.js';
 import { checkTaskModule, createTrialRunner, defaultWorkerCount } from '../execution/index.js';
 import type { Overflow } from '../execution/index.js';
 import type { BackendChoice } from '../execution/types.js';
-import { loadSpace, spaceSignature } from '../space/index.js';
+import { loadSpace, spaceSignature, withRungLadder } from '../space/index.js';
 import type { SearchSpace } from '../space/types.js';
 import { openStorage } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
@@ -154,7 +154,9 @@ export async function storedSpace(storagePath: string, name: string): Promise<Se
     const study = await storage.getStudy(name);
     if (study === null) throw new UsageError(`${storagePath}: no study named "${name}"`);
     if (study.definition === null) throw new UsageError(`${storagePath}: study "${name}" has no stored space; run it with --space FILE`);
-    return study.definition as SearchSpace;
+    const space = study.definition as SearchSpace;
+    // JSON keeps only what the file said; derive the rung budgets again, as loading the file would have.
+    return { ...space, strategy: withRungLadder(space.strategy) };
   } finally {
     await storage.close();
   }

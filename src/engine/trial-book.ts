@@ -1,5 +1,5 @@
+import { FINISHED_STATES } from '../core/trial-state.js';
 import type { Direction, TrialId, TrialRecord, TrialState } from '../core/types.js';
-
 import type { StrategyContext } from '../strategies/types.js';
 import type { SweepProgress } from './events.js';
 import { directionSign } from './ranking.js';
@@ -102,7 +102,7 @@ export class TrialBook {
   }
 
   progress(): SweepProgress {
-    const finished = this.count('complete') + this.count('pruned') + this.count('failed');
+    const finished = FINISHED_STATES.reduce((n, state) => n + this.count(state), 0);
     return { finished, running: this.count('running'), maxTrials: this.maxTrials, best: this.bestComplete, elapsedMs: Date.now() - this.started };
   }
 

@@ -4,8 +4,8 @@ import type { FidelitySpec } from './types.js';
 
 /**
  * The space-file side of the multi-fidelity strategies (successive-halving, hyperband, asha, bohb): their zod schemas,
- * the field aliases Optuna and Ray Tune users bring along, and the checks that relate eta, minEpochs and maxEpochs.
- * load.ts resolves the aliases and fills the defaults; these schemas only describe and check.
+ * the field aliases Optuna and Ray Tune users bring along, the checks that relate eta, minEpochs and maxEpochs, and
+ * `normaliseFidelity`, which resolves the aliases and fills the defaults (called from strategy-definitions.ts).
  */
 
 /** Each canonical field and the other names accepted for it in the file, in the order they are looked up. */
@@ -13,7 +13,7 @@ export const FIDELITY_ALIASES = {
   eta: ['reductionFactor', 'reduction'],
   minEpochs: ['grace', 'gracePeriod', 'minResource', 'minT'],
   maxEpochs: ['maxT', 'maxResource'],
-} as const satisfies Readonly<Record<keyof FidelitySpec, readonly string[]>>;
+} as const satisfies Readonly<Record<Exclude<keyof FidelitySpec, 'budgets'>, readonly string[]>>;
 
 export type FidelityField = keyof typeof FIDELITY_ALIASES;
 const FIELDS: readonly FidelityField[] = ['eta', 'minEpochs', 'maxEpochs'];
@@ -40,6 +40,15 @@ export function givenField(strategy: FidelityKeysOf, field: FidelityField): Give
   const key = givenKeys(strategy, field)[0];
   const value = key === undefined ? undefined : strategy[key];
   return key !== undefined && typeof value === 'number' ? { key, value } : undefined;
+}
+
+/** eta, minEpochs and maxEpochs under their canonical names, aliases resolved, defaults filled (maxEpochs from task.epochs). */
+export function normaliseFidelity(strategy: FidelityKeysOf, taskEpochs: number): FidelitySpec {
+  return {
+    eta: givenField(strategy, 'eta')?.value ?? FIDELITY_DEFAULTS.eta,
+    minEpochs: givenField(strategy, 'minEpochs')?.value ?? FIDELITY_DEFAULTS.minEpochs,
+    maxEpochs: givenField(strategy, 'maxEpochs')?.value ?? taskEpochs,
+  };
 }
 
 const ETA_RULE = 'an integer >= 2 (a whole eta keeps every rung budget a whole number of epochs)';

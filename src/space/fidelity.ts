@@ -1,3 +1,4 @@
+import { FIDELITY_STRATEGY_TYPES, type FidelityStrategyType } from './strategy-definitions.js';
 import type { FidelitySpec, StrategySpec } from './types.js';
 
 /**
@@ -5,13 +6,28 @@ import type { FidelitySpec, StrategySpec } from './types.js';
  * FidelitySpec, shared so that every strategy agrees on the budgets.
  */
 
-/** The strategies whose trials climb a rung ladder; their spec carries eta, minEpochs and maxEpochs. */
-export const FIDELITY_STRATEGY_TYPES = ['successive-halving', 'hyperband', 'asha', 'bohb'] as const;
-export type FidelityStrategyType = (typeof FIDELITY_STRATEGY_TYPES)[number];
+/** The strategies whose trials climb a rung ladder (strategy-definitions.ts); their spec carries eta, minEpochs and maxEpochs. */
+export { FIDELITY_STRATEGY_TYPES, type FidelityStrategyType };
 export type FidelityStrategySpec = Extract<StrategySpec, { readonly type: FidelityStrategyType }>;
 
 export function isFidelityStrategy(spec: StrategySpec): spec is FidelityStrategySpec {
   return (FIDELITY_STRATEGY_TYPES as readonly string[]).includes(spec.type);
+}
+
+/**
+ * The spec with its rung budgets kept on it, as the non-enumerable `budgets` (see FidelitySpec.budgets), so every
+ * reader shares one computation; other specs are returned as they are. Called when a space is normalised.
+ */
+export function withRungLadder<S extends StrategySpec>(spec: S): S {
+  if (!isFidelityStrategy(spec) || spec.budgets !== undefined) return spec;
+  const copy = { ...spec };
+  Object.defineProperty(copy, 'budgets', { value: Object.freeze(rungBudgets(spec)), enumerable: false });
+  return copy;
+}
+
+/** The rung budgets of a spec: those derived at normalisation, or, for a spec built in code, computed now. */
+export function rungLadder(spec: FidelitySpec): readonly number[] {
+  return spec.budgets ?? rungBudgets(spec);
 }
 
 function checkSpec({ eta, minEpochs, maxEpochs }: FidelitySpec): void {
@@ -64,5 +80,5 @@ export function rungBudgets(spec: FidelitySpec): number[] {
 
 /** Index of the top rung: the rung count minus one (K above when eta >= 2). Rungs are numbered from 0 at the bottom. */
 export function maxRung(spec: FidelitySpec): number {
-  return rungBudgets(spec).length - 1;
+  return rungLadder(spec).length - 1;
 }

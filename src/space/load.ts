@@ -2,15 +2,13 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError, type InputIssue } from '../core/errors.js';
 import type { Direction } from '../core/types.js';
-import { isFidelityStrategy } from './fidelity.js';
-import { FIDELITY_DEFAULTS, givenField } from './fidelity-schema.js';
-import { gridSize, MAX_GRID_POINTS } from './grid.js';
-import { BOHB_DEFAULTS, TPE_DEFAULTS } from './tpe-schema.js';
+import { isFidelityStrategy, withRungLadder } from './fidelity.js';
 import { flattenIssues, spaceErrorMap } from './issues.js';
 import { findJsonError } from './json-locate.js';
 import { spaceFileSchema, type RawParamSpec, type SpaceFile } from './schema.js';
+import { spaceDefinition } from './strategy-definitions.js';
 import { taskModuleIssues } from './task-rules.js';
-import type { DataSpec, FidelitySpec, ModelSpec, ParamSpec, SearchSpace, StrategySpec } from './types.js';
+import type { DataSpec, ModelSpec, ParamSpec, SearchSpace } from './types.js';
 
 export interface ParseOptions {
   /** Check that a csv data file and a task module exist (default true). Off for spaces that are only inspected, never run. */
@@ -57,61 +55,6 @@ function normaliseModel(model: SpaceFile['task']['model']): ModelSpec {
   return { type: 'cnn', filters: [...model.filters], kernelSize: model.kernelSize, hidden: [...model.hidden] };
 }
 
-/** eta, minEpochs and maxEpochs under their canonical names, aliases resolved, defaults filled (maxEpochs from task.epochs). */
-function normaliseFidelity(strategy: SpaceFile['strategy'], taskEpochs: number): FidelitySpec {
-  return {
-    eta: givenField(strategy, 'eta')?.value ?? FIDELITY_DEFAULTS.eta,
-    minEpochs: givenField(strategy, 'minEpochs')?.value ?? FIDELITY_DEFAULTS.minEpochs,
-    maxEpochs: givenField(strategy, 'maxEpochs')?.value ?? taskEpochs,
-  };
-}
-
-/** `sampler` is kept only when it is not the default, so random Hyperband and ASHA specs are as they were. */
-function normaliseStrategy(strategy: SpaceFile['strategy'], taskEpochs: number): StrategySpec {
-  switch (strategy.type) {
-    case 'random':
-      return { type: 'random', trials: strategy.trials };
-    case 'grid':
-      return { type: 'grid', ...(strategy.trials !== undefined ? { trials: strategy.trials } : {}) };
-    case 'successive-halving':
-      return { type: strategy.type, ...normaliseFidelity(strategy, taskEpochs), ...(strategy.trials !== undefined ? { trials: strategy.trials } : {}) };
-    case 'hyperband':
-      return {
-        type: strategy.type,
-        ...normaliseFidelity(strategy, taskEpochs),
-        iterations: strategy.iterations,
-        ...(strategy.sampler === 'tpe' ? { sampler: strategy.sampler } : {}),
-      };
-    case 'asha':
-      return {
-        type: strategy.type,
-        ...normaliseFidelity(strategy, taskEpochs),
-        trials: strategy.trials,
-        ...(strategy.sampler === 'tpe' ? { sampler: strategy.sampler } : {}),
-      };
-    case 'tpe':
-      return {
-        type: strategy.type,
-        trials: strategy.trials,
-        startup: strategy.startup ?? TPE_DEFAULTS.startup,
-        candidates: strategy.candidates ?? TPE_DEFAULTS.candidates,
-        gamma: strategy.gamma ?? TPE_DEFAULTS.gamma,
-        multivariate: strategy.multivariate ?? TPE_DEFAULTS.multivariate,
-      };
-    case 'bohb':
-      return {
-        type: strategy.type,
-        ...normaliseFidelity(strategy, taskEpochs),
-        iterations: strategy.iterations,
-        randomFraction: strategy.randomFraction ?? BOHB_DEFAULTS.randomFraction,
-        ...(strategy.startup !== undefined ? { startup: strategy.startup } : {}),
-        candidates: strategy.candidates ?? BOHB_DEFAULTS.candidates,
-        gamma: strategy.gamma ?? BOHB_DEFAULTS.gamma,
-        multivariate: strategy.multivariate ?? BOHB_DEFAULTS.multivariate,
-      };
-  }
-}
-
 export function defaultDirection(metric: string): Direction {
   return metric.endsWith('loss') ? 'minimize' : 'maximize';
 }
@@ -124,7 +67,8 @@ function normalise(file: SpaceFile, paramOrder: readonly string[], baseDir: stri
     const spec = parsed[name];
     if (spec !== undefined) params[name] = normaliseParam(spec);
   }
-  const strategy = normaliseStrategy(file.strategy, file.task.epochs);
+  // Normalised by its definition; the rung budgets are derived here, once, and kept on the spec (FidelitySpec.budgets).
+  const strategy = withRungLadder(spaceDefinition(file.strategy.type).normalise(file.strategy, file));
   return {
     name: file.name,
     objective: { metric: file.objective.metric, direction: file.objective.direction ?? defaultDirection(file.objective.metric) },
@@ -172,13 +116,8 @@ export function parseSpace(raw: unknown, file: string, options: ParseOptions = {
 
   const paramOrder = isRecord(raw) && isRecord(raw.params) ? Object.keys(raw.params) : [];
   const space = normalise(result.data, paramOrder, baseDir);
-  if (space.strategy.type === 'grid') {
-    const size = gridSize(space.params, file);
-    if (size > MAX_GRID_POINTS) {
-      const message = `the grid has ${size} points, more than ${MAX_GRID_POINTS}; use fewer values or larger steps, or random search`;
-      throw new InputError(file, [{ path: ['params'], message }]);
-    }
-  }
+  const spaceIssues = spaceDefinition(space.strategy.type).checkSpace?.(space, file) ?? [];
+  if (spaceIssues.length > 0) throw new InputError(file, spaceIssues);
   return deepFreeze(space);
 }
 

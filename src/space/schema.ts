@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { KNOWN_PARAMS, METRICS, OPTIMIZERS, type KnownParam } from './types.js';
-import { ashaSchema, bohbSchema, checkTaskEpochsAsMax, hyperbandSchema, successiveHalvingSchema } from './fidelity-schema.js';
-import { tpeSchema } from './tpe-schema.js';
+import { spaceDefinition, STRATEGY_SCHEMAS } from './strategy-definitions.js';
 import { PARAM_RULES, paramRuleIssues, show } from './param-rules.js';
 
 /**
@@ -173,21 +172,7 @@ const objective = z
   })
   .describe('What the search optimises.');
 
-/** One member per strategy. The multi-fidelity ones live in fidelity-schema.ts, tpe in tpe-schema.ts. */
-export const STRATEGY_SCHEMAS = [
-  z
-    .strictObject({ type: z.literal('random'), trials: z.int().min(1).describe('Number of trials to run.') })
-    .describe('Independent random samples from the params.'),
-  z
-    .strictObject({ type: z.literal('grid'), trials: z.int().min(1).optional().describe('Stop after this many points (default: the whole grid).') })
-    .describe('Every combination of categorical values and stepped ranges, in written order.'),
-  successiveHalvingSchema,
-  hyperbandSchema,
-  ashaSchema,
-  tpeSchema,
-  bohbSchema,
-] as const;
-
+/** One member per strategy, from its definition (strategy-definitions.ts). */
 const strategy = z
   .discriminatedUnion('type', STRATEGY_SCHEMAS)
   .describe('How trials are proposed, and for the multi-fidelity strategies how many epochs each trial gets.');
@@ -209,16 +194,8 @@ export const spaceFileSchema = z
     if (s.task.model.type === 'cnn' && s.task.data !== undefined && 'csv' in s.task.data) {
       ctx.addIssue({ code: 'custom', path: ['task', 'model', 'type'], message: 'a cnn model needs image data ({"builtin": "mnist"}); use "mlp" with csv data' });
     }
-    if (s.strategy.type === 'successive-halving' || s.strategy.type === 'hyperband' || s.strategy.type === 'asha' || s.strategy.type === 'bohb') {
-      checkTaskEpochsAsMax(s.strategy, s.task.epochs, ctx);
-    }
-    if (s.strategy.type === 'grid') {
-      for (const [name, spec] of Object.entries(s.params)) {
-        if (typeof spec === 'object' && spec.type === 'float' && spec.step === undefined) {
-          ctx.addIssue({ code: 'custom', path: ['params', name], message: 'grid search needs a "step" or "values" for a float range' });
-        }
-      }
-    }
+    // The strategy's own checks against the rest of the file (strategy-definitions.ts), e.g. a grid's float steps.
+    spaceDefinition(s.strategy.type).checkFile?.(s.strategy, s, ctx);
   })
   .describe('A tune search space: what to train, which hyperparameters to search, and how.');
 

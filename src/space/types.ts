@@ -48,6 +48,13 @@ export interface FidelitySpec {
   readonly eta: number;
   readonly minEpochs: number;
   readonly maxEpochs: number;
+  /**
+   * The rung budgets (`rungBudgets` of the three fields above), derived once when the space is normalised; read them
+   * with `rungLadder(spec)`, which also serves a spec built in code or read back from storage. Not a file field:
+   * normalisation defines it as a non-enumerable property, so the stored definition, the signature and equality
+   * checks see only what the file said.
+   */
+  readonly budgets?: readonly number[];
 }
 
 /** Options of the TPE model (Bergstra et al. 2011), shared by `tpe`, `bohb` and `asha` with `sampler: 'tpe'`. */
@@ -94,7 +101,19 @@ export type StrategySpec =
   | TpeSpec
   | BohbSpec;
 
-export type StrategyType = StrategySpec['type'];
+/**
+ * Every strategy, in the order the schema lists them. Adding one takes: its spec above, a space-file definition in
+ * `space/strategy-definitions.ts` (schema, defaults, checks) and a strategy definition in `strategies/registry.ts`
+ * (factory, trial count, full budget); both registries are typed so that a missing or extra entry does not compile.
+ */
+export const STRATEGY_TYPES = ['random', 'grid', 'successive-halving', 'hyperband', 'asha', 'tpe', 'bohb'] as const;
+export type StrategyType = (typeof STRATEGY_TYPES)[number];
+export type StrategySpecOf<T extends StrategyType> = Extract<StrategySpec, { readonly type: T }>;
+
+// The list and the spec union must name the same types: an error here means one was changed without the other.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+export type StrategyTypesMatch = Holds<Same<StrategySpec['type'], StrategyType>>;
 
 export interface SearchSpace {
   readonly name: string;

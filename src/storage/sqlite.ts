@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ConflictError, StorageError, TuneError } from '../core/errors.js';
+import { canMove, isFinishedState } from '../core/trial-state.js';
 import type {
   EpochReport, Metrics, RankedTrial, StudyId, StudyRecord, StudySpec, TrialError, TrialId, TrialOutcome, TrialRecord,
   TrialState,
@@ -13,8 +14,8 @@ import {
 } from './rows.js';
 import type { NewTrial, OpenOptions, Storage, StudySummary, TrialFilter } from './types.js';
 import {
-  canFinish, checkNewTrial, checkOutcome, checkPromotion, checkReport, checkRequeue, checkSameStudy, checkStudyName,
-  checkStudySpec, checkTrialIds, isFinished,
+  checkNewTrial, checkOutcome, checkPromotion, checkReport, checkRequeue, checkSameStudy, checkStudyName,
+  checkStudySpec, checkTrialIds,
 } from './validate.js';
 
 export interface SqliteStorageOptions extends OpenOptions {
@@ -157,10 +158,10 @@ export class SqliteStorage implements Storage {
     checkOutcome(outcome);
     return this.write('finishTrial', () => {
       const row = this.mustGetTrial(id);
-      if (isFinished(row.state)) {
+      if (isFinishedState(row.state)) {
         throw new StorageError(`trial ${id} is already ${row.state} and can't change again (to ${outcome.state})`);
       }
-      if (!canFinish(row.state, outcome.state)) {
+      if (!canMove(row.state, outcome.state)) {
         throw new StorageError(`trial ${id} is ${row.state}: it can't become ${outcome.state}`);
       }
 

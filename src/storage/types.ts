@@ -47,7 +47,8 @@ export interface Storage {
   /**
    * Moves a trial to its outcome in one transaction: a running one to any outcome; a waiting one only to `failed`;
    * a paused one to `complete`, `pruned` or `failed` without running again (a multi-fidelity loser is pruned
-   * straight from `paused`). A finished trial can't change again (throws StorageError, nothing changed).
+   * straight from `paused`). A finished trial can't change again (throws StorageError, nothing changed). These are
+   * the finishing moves of `TRIAL_TRANSITIONS` (core/trial-state.ts), which lists every move storage makes.
    * `outcome.metrics`, if given, are stored as the report of epoch `outcome.epochs`; without `outcome.value` the
    * last reported value is kept. `epochs` never goes back: it becomes max(stored epochs, `outcome.epochs`).
    * The checkpoint column becomes `outcome.checkpoint`, or NULL without one (a finished trial's checkpoint files are

@@ -1,8 +1,7 @@
 /** Checks on what callers hand to storage, done before any SQL so a bad call never half-writes. */
 import { StorageError, StudyMismatchError } from '../core/errors.js';
-import {
-  FAILURE_KINDS, type Metrics, type StudySpec, type TrialError, type TrialOutcome, type TrialState,
-} from '../core/types.js';
+import { FAILURE_KINDS, OUTCOME_STATES } from '../core/trial-state.js';
+import type { Metrics, StudySpec, TrialError, TrialOutcome } from '../core/types.js';
 import { canonicalJson, type StudyRow } from './rows.js';
 import type { NewTrial } from './types.js';
 
@@ -59,7 +58,7 @@ export function checkReport(epoch: number, metrics: Metrics, value: number): voi
 }
 
 export function checkOutcome(o: TrialOutcome): void {
-  const states: readonly string[] = ['paused', 'complete', 'pruned', 'failed'];
+  const states: readonly string[] = OUTCOME_STATES;
   if (!states.includes(o.state)) fail(`outcome state must be one of ${states.join(', ')}, got ${String(o.state)}`);
   if (!isInt(o.epochs) || o.epochs < 0) fail(`outcome epochs must be an integer >= 0, got ${o.epochs}`);
   if (o.value !== undefined && typeof o.value !== 'number') fail(`outcome value must be a number, got ${typeof o.value}`);
@@ -91,19 +90,7 @@ export function checkPromotion(budget: number, rung: number): void {
   if (!isInt(rung) || rung < 0) fail(`promotion rung must be an integer >= 0, got ${rung}`);
 }
 
-/** Stored studies and trials, checked inside the transaction that changes them. */
-export const isFinished = (state: TrialState): boolean => state === 'complete' || state === 'pruned' || state === 'failed';
-
-/**
- * The moves `finishTrial` makes: a running trial to any outcome; a waiting one only to failed (it never ran);
- * a paused one to any finished state without running again (a multi-fidelity loser is pruned from paused).
- */
-export function canFinish(from: TrialState, to: TrialOutcome['state']): boolean {
-  if (from === 'running') return true;
-  if (from === 'waiting') return to === 'failed';
-  if (from === 'paused') return to !== 'paused';
-  return false;
-}
+/** Stored studies and trials, checked inside the transaction that changes them (trial moves: core/trial-state.ts). */
 
 /** A study reopened under its name must keep its space, direction and metric. */
 export function checkSameStudy(row: StudyRow, spec: StudySpec, space: string): void {

@@ -1,5 +1,5 @@
 import type { Decision, TrialRecord } from '../core/types.js';
-import { rungBudgets } from '../space/fidelity.js';
+import { rungLadder } from '../space/fidelity.js';
 import type { FidelitySpec, SearchSpace } from '../space/types.js';
 import { isActive, pausedAtRungEnd, pausesAtRungEnd, rankAtBudget } from './rungs.js';
 import { randomSampler, type ConfigSampler } from './sampling.js';
@@ -23,7 +23,7 @@ export class AshaStrategy implements Strategy {
     /** Where new configs come from: random search by default, or a TPE model (`sampler: 'tpe'`). */
     sampler?: ConfigSampler,
   ) {
-    this.budgets = rungBudgets(spec);
+    this.budgets = rungLadder(spec);
     this.eta = spec.eta;
     this.sampler = sampler ?? randomSampler(space);
   }

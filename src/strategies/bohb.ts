@@ -1,5 +1,5 @@
 import type { BohbSpec, SearchSpace } from '../space/types.js';
-import { rungBudgets } from '../space/fidelity.js';
+import { rungLadder } from '../space/fidelity.js';
 import { HyperbandStrategy } from './hyperband.js';
 import { FidelityTpeSampler } from './tpe/fidelity-sampler.js';
 
@@ -12,6 +12,6 @@ export class BohbStrategy extends HyperbandStrategy {
   override readonly name: string = 'bohb';
 
   constructor(space: SearchSpace, spec: Omit<BohbSpec, 'type'>) {
-    super(space, spec, spec.iterations, new FidelityTpeSampler(space, rungBudgets(spec), spec));
+    super(space, spec, spec.iterations, new FidelityTpeSampler(space, rungLadder(spec), spec));
   }
 }

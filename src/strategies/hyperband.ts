@@ -1,5 +1,5 @@
 import type { Decision, TrialRecord } from '../core/types.js';
-import { rungBudgets } from '../space/fidelity.js';
+import { rungLadder } from '../space/fidelity.js';
 import type { FidelitySpec, SearchSpace } from '../space/types.js';
 import { Bracket } from './bracket.js';
 import { randomSampler, type ConfigSampler } from './sampling.js';
@@ -20,7 +20,7 @@ export interface HyperbandBracketPlan {
  * For R = 81, η = 3 this gives (n, r) = (81,1) (34,3) (15,9) (8,27) (5,81).
  */
 export function hyperbandBrackets(spec: FidelitySpec): HyperbandBracketPlan[] {
-  const ladder = rungBudgets(spec); // ladder[k] = maxEpochs·η^(k−s_max)
+  const ladder = rungLadder(spec); // ladder[k] = maxEpochs·η^(k−s_max)
   const sMax = ladder.length - 1;
   const plans: HyperbandBracketPlan[] = [];
   for (let s = sMax; s >= 0; s--) {
@@ -28,6 +28,11 @@ export function hyperbandBrackets(spec: FidelitySpec): HyperbandBracketPlan[] {
     plans.push({ s, n, budgets: ladder.slice(sMax - s) });
   }
   return plans;
+}
+
+/** Configs over all brackets and iterations: the default trial cap, counted without building the strategy. */
+export function hyperbandTrialCount(spec: FidelitySpec, iterations: number): number {
+  return iterations * hyperbandBrackets(spec).reduce((sum, p) => sum + p.n, 0);
 }
 
 /**

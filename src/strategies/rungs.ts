@@ -1,4 +1,5 @@
-import type { TrialRecord, TrialState } from '../core/types.js';
+import { isFinishedState } from '../core/trial-state.js';
+import type { TrialRecord } from '../core/types.js';
 import type { StrategyContext } from './types.js';
 
 /** A trial's score at a rung: its value at the rung's budget, signed so higher is better; NaN or missing is -Infinity. */
@@ -14,12 +15,6 @@ export function rankAtBudget(ctx: StrategyContext, trials: readonly TrialRecord[
   return scored.map((s) => s.t);
 }
 
-const FINISHED: ReadonlySet<TrialState> = new Set(['complete', 'pruned', 'failed']);
-
-export function isFinished(t: TrialRecord): boolean {
-  return FINISHED.has(t.state);
-}
-
 /** Paused at the end of its rung, waiting to be promoted or pruned (not stopped midway by Ctrl-C or a deadline). */
 export function pausedAtRungEnd(t: TrialRecord): boolean {
   return t.state === 'paused' && t.epochs >= t.budget;
@@ -27,7 +22,7 @@ export function pausedAtRungEnd(t: TrialRecord): boolean {
 
 /** The trial has nothing more to do at rung `k`: it was promoted past it, or it paused at its end or finished there. */
 export function doneWithRung(t: TrialRecord, k: number): boolean {
-  return (t.rung ?? 0) > k || pausedAtRungEnd(t) || isFinished(t);
+  return (t.rung ?? 0) > k || pausedAtRungEnd(t) || isFinishedState(t.state);
 }
 
 /** Running, queued, or paused midway (it will be resumed to its budget before its rung is decided). */

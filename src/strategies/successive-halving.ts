@@ -1,5 +1,5 @@
 import type { Decision, TrialRecord } from '../core/types.js';
-import { rungBudgets } from '../space/fidelity.js';
+import { rungLadder } from '../space/fidelity.js';
 import type { FidelitySpec, SearchSpace } from '../space/types.js';
 import { Bracket } from './bracket.js';
 import { pausesAtRungEnd } from './rungs.js';
@@ -8,7 +8,7 @@ import type { Strategy, StrategyContext, Suggestion } from './types.js';
 
 /** Configs in the first rung when the file gives none: η^K, so exactly one config reaches the top rung. */
 export function defaultShaTrials(spec: FidelitySpec): number {
-  return spec.eta ** (rungBudgets(spec).length - 1);
+  return spec.eta ** (rungLadder(spec).length - 1);
 }
 
 /**
@@ -23,7 +23,7 @@ export class SuccessiveHalvingStrategy implements Strategy {
     private readonly space: SearchSpace,
     private readonly spec: FidelitySpec,
   ) {
-    this.budgets = rungBudgets(spec);
+    this.budgets = rungLadder(spec);
   }
 
   ask(ctx: StrategyContext): Suggestion {

@@ -1,3 +1,4 @@
+import { isInfrastructureFailure } from '../../core/trial-state.js';
 import type { TrialId, TrialRecord } from '../../core/types.js';
 import { isActive } from '../rungs.js';
 import type { StrategyContext } from '../types.js';
@@ -21,9 +22,6 @@ export interface Observation {
   /** Signed value at each rung budget it reached, filled once (a value at an epoch never changes). */
   readonly atBudget: Map<number, number>;
 }
-
-/** Infrastructure failures say nothing about the config; every other failure marks it as bad. */
-const NOT_THE_CONFIG: ReadonlySet<string> = new Set(['interrupted', 'worker-died']);
 
 /**
  * The study's trials, encoded once and kept in typed arrays (blocks.ts). `sync` walks `ctx.trials` and touches
@@ -111,7 +109,8 @@ export class ObservationStore {
     if (o.row < 0) return;
     if (o.role === 'observed') this.observedCount--;
     if (isActive(t)) o.role = 'active';
-    else if (t.state === 'failed') o.role = t.error !== null && NOT_THE_CONFIG.has(t.error.kind) ? 'none' : 'failed';
+    // Infrastructure failures say nothing about the config; every other failure marks it as bad.
+    else if (t.state === 'failed') o.role = t.error !== null && isInfrastructureFailure(t.error.kind) ? 'none' : 'failed';
     else {
       // complete, pruned, or paused at the end of its rung: its value at the furthest epoch it reached (Optuna ranks
       // pruned trials by the step they reached, then by value there).
