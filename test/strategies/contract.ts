@@ -60,6 +60,25 @@ export function strategyContract(name: string, space: SearchSpace): void {
       if (fidelity) assert.ok(midRungCuts >= 3, `only ${midRungCuts} cuts fell mid-rung`);
     });
 
+    test("a reload that brings in another tuner's earlier trial is answered as a fresh instance answers it", () => {
+      const whole = study(space).run();
+      let compared = 0;
+      for (let cut = 2; cut < whole.steps; cut += Math.max(1, Math.floor(whole.steps / 20))) {
+        const s = study(space).run(cut);
+        const ctx = s.context();
+        const all = [...s.records];
+        if (all.length < 3) continue;
+        // This tuner has not seen trial #j yet (another tuner created it); the next read has it, in number order.
+        const j = Math.floor(all.length / 2);
+        const warm = createStrategy(space);
+        warm.ask({ trials: all.filter((_, i) => i !== j), sign: ctx.sign, maxTrials: ctx.maxTrials, valueAt: ctx.valueAt });
+        const full = { trials: [...all], sign: ctx.sign, maxTrials: ctx.maxTrials, valueAt: ctx.valueAt };
+        assert.deepEqual(warm.ask(full), createStrategy(space).ask(full), `cut ${cut}, trial #${j} arriving late`);
+        compared++;
+      }
+      assert.ok(compared > 3);
+    });
+
     test('no trial is created beyond maxTrials, and the cap is used', () => {
       const natural = study(space).run().records.length;
       for (const maxTrials of [1, 2, 5, natural - 1, natural]) {
