@@ -1,10 +1,11 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExecutionError } from '../../src/core/errors.js';
 import type { Decision, Metrics, TrialOutcome } from '../../src/core/types.js';
-import { failed, rejected, thrown } from '../../src/execution/failures.js';
 import type { TrialRunner, TrialTask } from '../../src/execution/types.js';
+
+import { ExecutionError } from '../../src/core/errors.js';
+import { failed, rejected, thrown } from '../../src/execution/failures.js';
 
 /** Final quality of a config in (0, 1]: best at learningRate 0.01, falling off by decade. */
 export function quality(params: TrialTask['params']): number {
