@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Decision, Metrics, TrialOutcome } from '../../src/core/types.js';
 import type { TrialRunner, TrialTask } from '../../src/execution/types.js';
-
 import { ExecutionError } from '../../src/core/errors.js';
 import { failed, rejected, thrown } from '../../src/execution/failures.js';
 
@@ -20,9 +19,7 @@ export function curve(params: TrialTask['params'], epoch: number): number {
 
 /**
  * A trial runner without tfjs. It trains "epochs" on a curve computed from the params, obeys decisions,
- * pauses with a fake checkpoint and resumes from it, and counts every epoch it trains. It keeps the TrialRunner
- * contract (test/execution/runner-contract.ts): `failWhen` may return true or throw (the trial fails), an abort or
- * close() ends a trial at its next epoch as failed, and run() after close() rejects.
+ * pauses with a fake checkpoint and resumes from it, and counts every epoch it trains.
  */
 export class FakeRunner implements TrialRunner {
   readonly info = { requested: 'auto' as const, backend: 'cpu' as const, tfBackend: 'cpu', warnings: [] };
@@ -32,6 +29,10 @@ export class FakeRunner implements TrialRunner {
   /** Called after each epoch with the number of trials running then. */
   onTick: (running: number) => void = () => {};
 
+  /**
+   * It keeps the TrialRunner contract (test/execution/runner-contract.ts): `failWhen` may return true or throw (the
+   * trial fails), an abort or close() ends a trial at its next epoch as failed, and run() after close() rejects.
+   */
   private closed = false;
 
   constructor(private readonly failWhen: (task: TrialTask, epoch: number) => boolean = () => false) {}
