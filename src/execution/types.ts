@@ -76,10 +76,19 @@ export interface ExecutionOutcome extends TrialOutcome {
 
 export type OnEpoch = (epoch: number, metrics: Metrics) => Promise<Decision>;
 
-/** The worker boundary. `onEpoch` is awaited after every epoch; its decision is obeyed. */
+/**
+ * The worker boundary. `onEpoch` is awaited after every epoch; its decision is obeyed ('stop' → pruned, 'pause' →
+ * paused, at that epoch). Every implementation passes test/execution/runner-contract.ts.
+ */
 export interface TrialRunner {
   readonly info: BackendInfo;
-  /** Resolves (never rejects) for trial failures. Rejects only if `onEpoch` throws (after stopping the trial) or after close(). */
+  /**
+   * Resolves (never rejects) for trial failures, with an error kind: a trial that throws is 'exception' (or 'oom'),
+   * an aborted `signal` ends it as 'interrupted' ('timeout' when the reason is a TimeoutError), before it starts if
+   * it is already aborted. Rejects only if `onEpoch` throws (after stopping the trial) or after close(). The runner
+   * stays usable after any of these.
+   */
   run(task: TrialTask, onEpoch: OnEpoch, signal?: AbortSignal): Promise<ExecutionOutcome>;
+  /** Ends the workers; trials still in flight resolve as failed ('interrupted'). Idempotent. */
   close(): Promise<void>;
 }

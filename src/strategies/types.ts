@@ -1,6 +1,21 @@
 import type { Decision, TrialId, TrialRecord, TrialSuggestion } from '../core/types.js';
 
-/** What a strategy may look at when it decides. Values inside are raw; `sign` turns them into "higher is better". */
+/**
+ * What a strategy may look at when it decides. Values inside are raw; `sign` turns them into "higher is better".
+ * Everything in it is read-only: a strategy reads, and answers with a `Suggestion` or a `Decision`.
+ *
+ * Identity across calls, which strategies may cache on (GridStrategy.catchUp, the TPE ObservationStore.sync):
+ * - A trial is its `id`; its `number` and `params` never change. Within one `trials` array, trials are only
+ *   appended, in creation order: the trial at index i keeps its index and id for the life of the array.
+ * - A record is never mutated. A trial that changed arrives as a new record object with the same id, so the same
+ *   object (`===`) means the same, unchanged trial.
+ * - A new array, or one shorter than before, is a reload (e.g. another tuner changed the study, and its trials may
+ *   sit between ones seen before, in number order): a cache keyed on the old array starts over from it.
+ * - A config is its params (`paramsKey`): a stored trial in any state has taken its config.
+ * - `valueAt(id, epoch)` never changes once it is defined: a value reported at an epoch is final.
+ * Nothing else carries over. A fresh instance handed the same context answers as one that saw every earlier call,
+ * which is what lets a resumed study continue exactly as the uninterrupted one (test/strategies/contract.ts).
+ */
 export interface StrategyContext {
   /** Every trial of the study, in creation order, as stored now. */
   readonly trials: readonly TrialRecord[];

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Decision, Metrics, TrialOutcome } from '../../src/core/types.js';
 import type { TrialRunner, TrialTask } from '../../src/execution/types.js';
+import { ExecutionError } from '../../src/core/errors.js';
+import { failed, rejected, thrown } from '../../src/execution/failures.js';
 
 /** Final quality of a config in (0, 1]: best at learningRate 0.01, falling off by decade. */
 export function quality(params: TrialTask['params']): number {
@@ -27,9 +29,16 @@ export class FakeRunner implements TrialRunner {
   /** Called after each epoch with the number of trials running then. */
   onTick: (running: number) => void = () => {};
 
+  /**
+   * It keeps the TrialRunner contract (test/execution/runner-contract.ts): `failWhen` may return true or throw (the
+   * trial fails), an abort or close() ends a trial at its next epoch as failed, and run() after close() rejects.
+   */
+  private closed = false;
+
   constructor(private readonly failWhen: (task: TrialTask, epoch: number) => boolean = () => false) {}
 
-  async run(task: TrialTask, onEpoch: (epoch: number, metrics: Metrics) => Promise<Decision>): Promise<TrialOutcome> {
+  async run(task: TrialTask, onEpoch: (epoch: number, metrics: Metrics) => Promise<Decision>, signal?: AbortSignal): Promise<TrialOutcome> {
+    if (this.closed) throw new ExecutionError('the trial runner is closed');
     this.running++;
     this.maxRunning = Math.max(this.maxRunning, this.running);
     try {
@@ -38,14 +47,24 @@ export class FakeRunner implements TrialRunner {
       let value = from === 0 ? 0 : curve(task.params, from);
       for (let epoch = from + 1; epoch <= task.budget; epoch++) {
         await new Promise((r) => setTimeout(r, 1));
-        if (this.failWhen(task, epoch)) return { state: 'failed', epochs: epoch - 1, error: { kind: 'exception', message: `failed at epoch ${epoch}` } };
+        if (signal?.aborted === true) return rejected(signal.reason, signal, epoch - 1);
+        if (this.closed) return failed('interrupted', 'the trial runner was closed during the trial', epoch - 1);
+        let fails: boolean;
+        try {
+          fails = this.failWhen(task, epoch);
+        } catch (e) {
+          return thrown(e, epoch - 1);
+        }
+        if (fails) return { state: 'failed', epochs: epoch - 1, error: { kind: 'exception', message: `failed at epoch ${epoch}` } };
         this.epochsTrained++;
         value = curve(task.params, epoch);
         this.onTick(this.running);
         const decision = await onEpoch(epoch, { val_accuracy: value, val_loss: 1 - value });
         if (decision === 'pause') {
+          // Without a checkpointDir a pause keeps no checkpoint (TrialTask.checkpointDir).
+          if (task.checkpointDir === undefined) return { state: 'paused', epochs: epoch, value };
           // A real folder, as the engine checks that a checkpoint exists before resuming from it.
-          const checkpoint = join(task.checkpointDir ?? tmpdir(), `ckpt-${epoch}`);
+          const checkpoint = join(task.checkpointDir, `ckpt-${epoch}`);
           mkdirSync(checkpoint, { recursive: true });
           return { state: 'paused', epochs: epoch, value, checkpoint };
         }
@@ -57,7 +76,9 @@ export class FakeRunner implements TrialRunner {
     }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.closed = true;
+  }
 }
 
 /** A fresh folder for a test's checkpoints. */

@@ -12,6 +12,7 @@ import { LATEST_VERSION, MIGRATIONS, migrate } from '../../src/storage/migration
 import { fileFailure } from '../../src/storage/open.js';
 import { openStorage, SqliteStorage, type Storage } from '../../src/storage/index.js';
 import { newTrial, reportEpochs, spec } from './helpers.js';
+import { portableChild } from './portable-child.js';
 import { fingerprint, raw, tmpFiles } from './sqlite-helpers.js';
 
 const { dir: tmp, file: tmpFile } = tmpFiles('tune-files-');
@@ -118,15 +119,16 @@ describe('SqliteStorage refuses files it cannot use, at open, leaving them uncha
     // Root passes every permission check, so as root the opens run in a child process as nobody.
     const asRoot = process.getuid?.() === 0;
     const ids = asRoot ? { uid: 65534, gid: 65534 } : {};
-    const root = fileURLToPath(new URL('../../', import.meta.url));
-    const fixture = fileURLToPath(new URL('./fixtures/open-storage.ts', import.meta.url));
+    // nobody may not be able to read the checkout (a clone under /root), so the child runs from a transpiled copy.
+    fs.chmodSync(tmp, 0o755);
+    const child = path.join(tmp, 'child');
+    const fixture = portableChild(fileURLToPath(new URL('./fixtures/open-storage.ts', import.meta.url)), child);
     const open = async (file: string, mode: 'write' | 'readonly') => {
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture, file, mode], {
-        cwd: root, ...ids, env: { ...process.env, HOME: tmp },
+      const { stdout } = await promisify(execFile)(process.execPath, [fixture, file, mode], {
+        cwd: child, ...ids, env: { ...process.env, HOME: tmp },
       });
       return JSON.parse(stdout) as { ok: boolean; name?: string; message?: string; studies?: number };
     };
-    fs.chmodSync(tmp, 0o755);
     const file = await tuneFile();
     const folder = path.dirname(file);
 

@@ -42,6 +42,8 @@ export class ObservationStore {
   private readonly budgets: readonly number[];
   private observedCount = 0;
   private readonly budgetCounts = new Map<number, number>();
+  /** The highest trial number in `list`. */
+  private lastNumber = -1;
 
   constructor(
     private readonly encoding: Encoding,
@@ -64,24 +66,33 @@ export class ObservationStore {
     return budget === undefined ? this.observedCount : (this.budgetCounts.get(budget) ?? 0);
   }
 
-  sync(ctx: StrategyContext): void {
+  /**
+   * Reads new and changed trials. Returns false, leaving the store to be thrown away, when a trial it has not seen
+   * has a lower number than one it has (another tuner's trial, read late): `list` would then leave trial-number
+   * order, on which split's ties and the bad set's thinning rely, and the model would differ from a fresh one's.
+   */
+  sync(ctx: StrategyContext): boolean {
     const trials = ctx.trials;
     for (let k = 0; k < trials.length; k++) {
       const t = trials[k]!;
       const fast = this.list[k];
       const o = fast !== undefined && fast.id === t.id ? fast : this.byId.get(t.id);
-      if (o === undefined) this.add(ctx, t);
-      else if (o.trial !== t) {
+      if (o === undefined) {
+        if (t.number < this.lastNumber) return false;
+        this.add(ctx, t);
+      } else if (o.trial !== t) {
         if (changed(o.trial, t)) this.refresh(ctx, o, t);
         o.trial = t;
       }
     }
+    return true;
   }
 
   private add(ctx: StrategyContext, t: TrialRecord): void {
     const ok = this.encoding.encode(t.params, this.point, 0);
     const row = ok ? this.append() : -1;
     const o: Observation = { id: t.id, number: t.number, row, trial: t, role: 'none', level: 0, score: 0, atBudget: new Map() };
+    this.lastNumber = Math.max(this.lastNumber, t.number);
     this.list.push(o);
     this.byId.set(t.id, o);
     this.refresh(ctx, o, t);

@@ -20,14 +20,14 @@ export interface TpeSamplerOptions extends TpeSettings {
  */
 export class TpeSampler {
   private readonly encoding: Encoding;
-  private readonly store: ObservationStore;
-  private readonly model: TpeModel;
+  private store: ObservationStore;
+  private model: TpeModel;
 
   constructor(
     private readonly space: SearchSpace,
     private readonly options: TpeSamplerOptions,
     /** Rung budgets the multi-fidelity samplers fit models at; empty for plain TPE. */
-    budgets: readonly number[] = [],
+    private readonly budgets: readonly number[] = [],
   ) {
     this.encoding = new Encoding(space.params);
     this.store = new ObservationStore(this.encoding, budgets);
@@ -41,6 +41,10 @@ export class TpeSampler {
 
   /** Reads new and changed trials into the model's store. */
   sync(ctx: StrategyContext): void {
+    if (this.store.sync(ctx)) return;
+    // A trial arrived out of number order: start over, as a fresh instance would (the model caches per store row).
+    this.store = new ObservationStore(this.encoding, this.budgets);
+    this.model = new TpeModel(this.encoding, this.store, this.options);
     this.store.sync(ctx);
   }
 
