@@ -66,7 +66,8 @@ export function encodeColumns(input: ImportanceInput): Columns {
   const n = trials.length;
   if (n < MIN_TRIALS) throw new NotEnoughTrialsError(n, MIN_TRIALS);
   const sign = input.direction === 'maximize' ? -1 : 1;
-  const loss = Float64Array.from(trials, (t) => sign * t.value);
+  const loss = new Float64Array(n);
+  for (let i = 0; i < n; i++) loss[i] = sign * trials[i]!.value;
   const columns: Column[] = [];
   for (const { name, spec } of input.params) {
     const axis = axisOf(name, spec);
