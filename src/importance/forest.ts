@@ -118,6 +118,7 @@ class TreeBuilder {
   private readonly cnt: Float64Array;
   private readonly sum: Float64Array;
   private readonly order: Int32Array;
+  private readonly spill: Int32Array;
 
   constructor(
     private readonly binned: readonly Binned[],
@@ -130,6 +131,7 @@ class TreeBuilder {
     this.cnt = new Float64Array(most);
     this.sum = new Float64Array(most);
     this.order = Int32Array.from({ length: binned.length }, (_, i) => i);
+    this.spill = new Int32Array(idx.length);
   }
 
   /** Grows the subtree of idx[start, end) and returns its node index. */
@@ -254,23 +256,25 @@ class TreeBuilder {
     return best;
   }
 
-  /** Moves the samples going left to the front of idx[start, end); returns where the right ones begin. */
+  /**
+   * Moves the samples going left to the front of idx[start, end), keeping their order on both sides (so a node's
+   * rows stay ascending and its histogram reads memory forwards); returns where the right ones begin.
+   */
   private partition(start: number, end: number, split: Split): number {
     const { codes } = this.binned[split.feature]!;
-    const goesLeft = (i: number): boolean => {
-      const c = codes[i]!;
-      if (c < 0) return split.missingLeft;
-      return split.choices !== undefined ? split.choices[c] === 1 : c <= split.bin;
-    };
+    const { missingLeft, choices, bin } = split;
+    const idx = this.idx;
+    const spill = this.spill;
     let mid = start;
+    let right = 0;
     for (let k = start; k < end; k++) {
-      const i = this.idx[k]!;
-      if (goesLeft(i)) {
-        this.idx[k] = this.idx[mid]!;
-        this.idx[mid] = i;
-        mid++;
-      }
+      const i = idx[k]!;
+      const c = codes[i]!;
+      const left = c < 0 ? missingLeft : choices !== undefined ? choices[c] === 1 : c <= bin;
+      if (left) idx[mid++] = i;
+      else spill[right++] = i;
     }
+    idx.set(spill.subarray(0, right), mid);
     return mid;
   }
 
@@ -297,6 +301,8 @@ export function growForest(columns: Columns, options: ForestOptions): Tree[] {
     const m = Math.min(n, TREE_SAMPLES);
     const rows = new Int32Array(m);
     for (let k = 0; k < m; k++) rows[k] = Math.floor(rng() * n);
+    // Row order doesn't matter to a tree; sorted, every read below walks memory forwards.
+    rows.sort();
     // The sample's codes copied into small contiguous arrays: the split search reads them in random order, and
     // 32 columns × 2,048 rows stay in cache where 32 × 10,000 do not (measured: 3× faster at 10,000 trials).
     // (Plain loops: TypedArray.from with a map function is ~50× slower in V8.)
