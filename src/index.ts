@@ -10,3 +10,7 @@ export { openStorage } from './storage/index.js';
 export type { Storage } from './storage/types.js';
 export type * from './core/types.js';
 export { TuneError, InputError, UsageError, StorageError, ExecutionError, StudyMismatchError } from './core/errors.js';
+export {
+  computeImportance, importanceInput, loadImportanceInput, NotEnoughTrialsError,
+  type ImportanceInput, type ImportanceOptions, type ImportanceResult, type ImportanceScores, type ParamInfo,
+} from './importance/index.js';
