@@ -171,18 +171,17 @@ class TreeBuilder {
     const n = end - start;
     const d = this.binned.length;
     const tries = Math.max(1, Math.ceil(d / 3));
-    // Partial Fisher–Yates: the first `tries` entries of `order` are this node's candidate params.
-    for (let t = 0; t < tries; t++) {
-      const j = t + Math.floor(this.rng() * (d - t));
-      const x = this.order[t]!;
-      this.order[t] = this.order[j]!;
-      this.order[j] = x;
-    }
     const parent = (total * total) / n;
     let best: Split | null = null;
     const minLeaf = this.options.minLeaf;
-    for (let t = 0; t < tries; t++) {
-      const f = this.order[t]!;
+    // Params in random order (Fisher–Yates, drawn as needed) until `tries` of them vary within the node: a param
+    // that is constant here can't split it and doesn't count (as in scikit-learn), or pure-choice nodes stop early.
+    let examined = 0;
+    for (let t = 0; t < d && examined < tries; t++) {
+      const j = t + Math.floor(this.rng() * (d - t));
+      const f = this.order[j]!;
+      this.order[j] = this.order[t]!;
+      this.order[t] = f;
       const { codes, bins, cuts } = this.binned[f]!;
       if (bins < 2) continue;
       const cnt = this.cnt;
@@ -209,6 +208,7 @@ class TreeBuilder {
         }
       }
       if (last <= first) continue;
+      examined++;
       let perm: Int32Array | null = null;
       if (cuts === undefined) {
         // Categorical: choices ordered by mean; empty choices last (they go right, and their side is moot).
