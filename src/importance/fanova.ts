@@ -1,6 +1,6 @@
 import { normalised, type Columns } from './columns.js';
 import { growForest, type Tree } from './forest.js';
-import type { ImportanceOptions, ImportanceScores } from './index.js';
+import type { ImportanceOptions, ImportanceScores } from './types.js';
 
 /**
  * fANOVA (Hutter, Hoos, Leyton-Brown, ICML 2014): the share of the variance of a random forest's prediction over

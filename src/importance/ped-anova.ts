@@ -2,7 +2,7 @@ import { makeBlocks } from '../strategies/tpe/blocks.js';
 import { scottBandwidth } from '../strategies/tpe/bandwidth.js';
 import { ParzenEstimator } from '../strategies/tpe/parzen.js';
 import { normalised, type CategoricalColumn, type Columns, type RealColumn } from './columns.js';
-import type { ImportanceOptions, ImportanceScores } from './index.js';
+import type { ImportanceOptions, ImportanceScores } from './types.js';
 
 /**
  * PED-ANOVA (Watanabe, Bansal, Hutter, IJCAI 2023, Theorem 1 and eq. 9): with γ' < γ, the importance of param d in
