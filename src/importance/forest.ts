@@ -71,25 +71,26 @@ function binRange(values: Float64Array): Binned {
     }
   }
   const bins = Math.max(1, uppers.length);
+  const upper = Float64Array.from(uppers);
   const codes = new Int32Array(values.length);
-  values.forEach((v, i) => {
-    if (Number.isNaN(v)) codes[i] = -1;
-    else {
-      let lo = 0;
-      let hi = bins - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (v <= uppers[mid]!) hi = mid;
-        else lo = mid + 1;
-      }
-      codes[i] = lo;
-    }
-  });
-  // The cut between bins b and b+1: halfway between b's largest value and b+1's smallest.
+  // The cut between bins b and b+1 lies halfway between b's largest value and b+1's smallest.
   const lowest = new Float64Array(bins).fill(Number.POSITIVE_INFINITY);
-  values.forEach((v, i) => {
-    if (codes[i]! >= 0 && v < lowest[codes[i]!]!) lowest[codes[i]!] = v;
-  });
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isNaN(v)) {
+      codes[i] = -1;
+      continue;
+    }
+    let lo = 0;
+    let hi = bins - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (v <= upper[mid]!) hi = mid;
+      else lo = mid + 1;
+    }
+    codes[i] = lo;
+    if (v < lowest[lo]!) lowest[lo] = v;
+  }
   const cuts = Float64Array.from({ length: Math.max(0, bins - 1) }, (_, b) => (uppers[b]! + lowest[b + 1]!) / 2);
   return { codes, bins, cuts };
 }

@@ -67,11 +67,10 @@ function pearson(local: Float64Array, top: Float64Array): number {
 
 /** The Parzen density of a range param's values among the masked trials, at the column's grid points. */
 function realDensity(column: RealColumn, mask: Uint8Array): Float64Array | null {
-  const values = new Float64Array(column.values.length);
+  const all = column.values;
+  const values = new Float64Array(all.length);
   let count = 0;
-  column.values.forEach((v, i) => {
-    if (mask[i] === 1 && !Number.isNaN(v)) values[count++] = v;
-  });
+  for (let i = 0; i < all.length; i++) if (mask[i] === 1 && !Number.isNaN(all[i]!)) values[count++] = all[i]!;
   if (count < 2) return null;
   const floor = Number.isFinite(column.cells) ? 0.5 / column.cells : 0;
   const sigma = scottBandwidth(values, count, floor);
@@ -117,11 +116,10 @@ function realDivergence(column: RealColumn, top: Uint8Array, local: Uint8Array):
 }
 
 function catDensity(column: CategoricalColumn, mask: Uint8Array): Float64Array {
-  const chosen = new Int32Array(column.values.length);
+  const all = column.values;
+  const chosen = new Int32Array(all.length);
   let count = 0;
-  column.values.forEach((v, i) => {
-    if (mask[i] === 1) chosen[count++] = v;
-  });
+  for (let i = 0; i < all.length; i++) if (mask[i] === 1) chosen[count++] = all[i]!;
   const estimator = new ParzenEstimator({
     reals: [],
     realDims: 0,

@@ -31,7 +31,7 @@ export interface ImportanceOptions {
   readonly targetQuantile?: number;
   /** PED-ANOVA γ: the local space it is compared within (Optuna's region_quantile, default 1.0: the whole space). */
   readonly regionQuantile?: number;
-  /** fANOVA: trees in the forest (default 32). */
+  /** fANOVA: trees in the forest (default 16). */
   readonly trees?: number;
   /** fANOVA: deepest leaf (default 12) and fewest trials per leaf (default 2). */
   readonly maxDepth?: number;
