@@ -2,7 +2,7 @@ import { stepCount, steppedValue } from '../space/grid.js';
 import type { ParamSpec } from '../space/types.js';
 import { axisOf } from '../strategies/tpe/encoding.js';
 import { MIN_TRIALS, NotEnoughTrialsError } from './errors.js';
-import type { ImportanceInput } from './index.js';
+import type { ImportanceInput } from './types.js';
 
 /**
  * The trials as one column per searched param, in TPE's coordinates (strategies/tpe/encoding.ts): ranges scaled to

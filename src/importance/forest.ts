@@ -71,25 +71,26 @@ function binRange(values: Float64Array): Binned {
     }
   }
   const bins = Math.max(1, uppers.length);
+  const upper = Float64Array.from(uppers);
   const codes = new Int32Array(values.length);
-  values.forEach((v, i) => {
-    if (Number.isNaN(v)) codes[i] = -1;
-    else {
-      let lo = 0;
-      let hi = bins - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (v <= uppers[mid]!) hi = mid;
-        else lo = mid + 1;
-      }
-      codes[i] = lo;
-    }
-  });
-  // The cut between bins b and b+1: halfway between b's largest value and b+1's smallest.
+  // The cut between bins b and b+1 lies halfway between b's largest value and b+1's smallest.
   const lowest = new Float64Array(bins).fill(Number.POSITIVE_INFINITY);
-  values.forEach((v, i) => {
-    if (codes[i]! >= 0 && v < lowest[codes[i]!]!) lowest[codes[i]!] = v;
-  });
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isNaN(v)) {
+      codes[i] = -1;
+      continue;
+    }
+    let lo = 0;
+    let hi = bins - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (v <= upper[mid]!) hi = mid;
+      else lo = mid + 1;
+    }
+    codes[i] = lo;
+    if (v < lowest[lo]!) lowest[lo] = v;
+  }
   const cuts = Float64Array.from({ length: Math.max(0, bins - 1) }, (_, b) => (uppers[b]! + lowest[b + 1]!) / 2);
   return { codes, bins, cuts };
 }
@@ -171,18 +172,17 @@ class TreeBuilder {
     const n = end - start;
     const d = this.binned.length;
     const tries = Math.max(1, Math.ceil(d / 3));
-    // Partial Fisher–Yates: the first `tries` entries of `order` are this node's candidate params.
-    for (let t = 0; t < tries; t++) {
-      const j = t + Math.floor(this.rng() * (d - t));
-      const x = this.order[t]!;
-      this.order[t] = this.order[j]!;
-      this.order[j] = x;
-    }
     const parent = (total * total) / n;
     let best: Split | null = null;
     const minLeaf = this.options.minLeaf;
-    for (let t = 0; t < tries; t++) {
-      const f = this.order[t]!;
+    // Params in random order (Fisher–Yates, drawn as needed) until `tries` of them vary within the node: a param
+    // that is constant here can't split it and doesn't count (as in scikit-learn), or pure-choice nodes stop early.
+    let examined = 0;
+    for (let t = 0; t < d && examined < tries; t++) {
+      const j = t + Math.floor(this.rng() * (d - t));
+      const f = this.order[j]!;
+      this.order[j] = this.order[t]!;
+      this.order[t] = f;
       const { codes, bins, cuts } = this.binned[f]!;
       if (bins < 2) continue;
       const cnt = this.cnt;
@@ -209,6 +209,7 @@ class TreeBuilder {
         }
       }
       if (last <= first) continue;
+      examined++;
       let perm: Int32Array | null = null;
       if (cuts === undefined) {
         // Categorical: choices ordered by mean; empty choices last (they go right, and their side is moot).

@@ -2,7 +2,7 @@ import { makeBlocks } from '../strategies/tpe/blocks.js';
 import { scottBandwidth } from '../strategies/tpe/bandwidth.js';
 import { ParzenEstimator } from '../strategies/tpe/parzen.js';
 import { normalised, type CategoricalColumn, type Columns, type RealColumn } from './columns.js';
-import type { ImportanceOptions, ImportanceScores } from './index.js';
+import type { ImportanceOptions, ImportanceScores } from './types.js';
 
 /**
  * PED-ANOVA (Watanabe, Bansal, Hutter, IJCAI 2023, Theorem 1 and eq. 9): with γ' < γ, the importance of param d in
@@ -67,11 +67,10 @@ function pearson(local: Float64Array, top: Float64Array): number {
 
 /** The Parzen density of a range param's values among the masked trials, at the column's grid points. */
 function realDensity(column: RealColumn, mask: Uint8Array): Float64Array | null {
-  const values = new Float64Array(column.values.length);
+  const all = column.values;
+  const values = new Float64Array(all.length);
   let count = 0;
-  column.values.forEach((v, i) => {
-    if (mask[i] === 1 && !Number.isNaN(v)) values[count++] = v;
-  });
+  for (let i = 0; i < all.length; i++) if (mask[i] === 1 && !Number.isNaN(all[i]!)) values[count++] = all[i]!;
   if (count < 2) return null;
   const floor = Number.isFinite(column.cells) ? 0.5 / column.cells : 0;
   const sigma = scottBandwidth(values, count, floor);
@@ -117,11 +116,10 @@ function realDivergence(column: RealColumn, top: Uint8Array, local: Uint8Array):
 }
 
 function catDensity(column: CategoricalColumn, mask: Uint8Array): Float64Array {
-  const chosen = new Int32Array(column.values.length);
+  const all = column.values;
+  const chosen = new Int32Array(all.length);
   let count = 0;
-  column.values.forEach((v, i) => {
-    if (mask[i] === 1) chosen[count++] = v;
-  });
+  for (let i = 0; i < all.length; i++) if (mask[i] === 1) chosen[count++] = all[i]!;
   const estimator = new ParzenEstimator({
     reals: [],
     realDims: 0,

@@ -1,6 +1,6 @@
 import type { Params, ParamValue, StudyId, StudyRecord, TrialRecord, TrialState } from '../core/types.js';
 import type { ParamSpec } from '../space/types.js';
-import type { ImportanceInput, ParamInfo } from './index.js';
+import type { ImportanceInput, ParamInfo } from './types.js';
 
 /**
  * Builds importance's input from a stored study. It reads no storage itself (importance/ is a pure layer): pass the

@@ -134,6 +134,17 @@ describe('importance', () => {
     assert.ok(fanova['act']! >= 0.8, JSON.stringify(fanova));
   });
 
+  test('fANOVA matches the analytic variance shares of additive functions (within 0.03)', () => {
+    // x1 + 2·x2 over the unit square: Var = 1/12 and 4/12, so 0.2 and 0.8.
+    const linear = sample({ x1: unit, x2: unit, x3: unit }, (p) => num(p, 'x1') + 2 * num(p, 'x2'), 2000, 2);
+    const a = computeImportance(linear, { seed: 1 }).fanova;
+    assert.ok(Math.abs(a['x1']! - 0.2) < 0.03 && Math.abs(a['x2']! - 0.8) < 0.03, JSON.stringify(a));
+    // 1[c = a] + x over 3 equally likely choices: Var = 2/9 and 1/12, so 8/11 ≈ 0.727 and 3/11 ≈ 0.273.
+    const mixed = sample({ c: { type: 'categorical', values: ['a', 'b', 'c'] }, x: unit }, (p) => (p['c'] === 'a' ? 1 : 0) + num(p, 'x'), 2000, 2);
+    const b = computeImportance(mixed, { seed: 1 }).fanova;
+    assert.ok(Math.abs(b['c']! - 8 / 11) < 0.03 && Math.abs(b['x']! - 3 / 11) < 0.03, JSON.stringify(b));
+  });
+
   test('the same seed gives the same scores; another seed grows another forest', () => {
     const input = sample({ x1: unit, x2: unit, x3: unit }, (p, rng) => num(p, 'x1') + 0.5 * num(p, 'x2') + 0.1 * rng(), 300);
     const a = computeImportance(input, { seed: 5 });
