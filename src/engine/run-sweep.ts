@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { StudyMismatchError, UsageError } from '../core/errors.js';
 import type { StudyRecord, StudySpec } from '../core/types.js';
-import { checkTaskModule, createTrialRunner, defaultWorkerCount } from '../execution/index.js';
+import { checkTaskModule, createTrialRunner, defaultWorkerCount, FileCheckpointStore } from '../execution/index.js';
 import type { Overflow } from '../execution/index.js';
 import type { BackendChoice } from '../execution/types.js';
 import { loadSpace, spaceSignature } from '../space/index.js';
@@ -134,7 +134,7 @@ export async function runSweep(spaceOrPath: SearchSpace | string, options: Sweep
       const slots = info.workers ?? workers;
       options.onEvent?.({ type: 'start', study, backend: info, workers: slots, maxTrials, existing: existing.length });
       return await runTrials({
-        space, study, storage, runner, strategy: createStrategy(space), workers: slots, maxTrials, checkpointRoot, stop,
+        space, study, storage, runner, strategy: createStrategy(space), workers: slots, maxTrials, checkpoints: new FileCheckpointStore(checkpointRoot), stop,
         keepCheckpoints: options.keepCheckpoints ?? false, retries: options.retries, maxFailures: options.maxFailures,
         trialTimeoutMs: options.trialTimeoutMs, onEvent: options.onEvent,
       });

@@ -1,8 +1,7 @@
 import { ConflictError } from '../core/errors.js';
 import { deriveSeed } from '../core/rng.js';
 import type { Metrics, StudyRecord, TrialOutcome, TrialRecord } from '../core/types.js';
-import { checkpointDirFor, removeCheckpoint, resumableCheckpoint } from '../execution/index.js';
-import type { TrialRunner, TrialTask } from '../execution/types.js';
+import type { CheckpointStore, TrialRunner, TrialTask } from '../execution/index.js';
 import type { SearchSpace } from '../space/types.js';
 import type { Storage } from '../storage/types.js';
 import type { Strategy, Suggestion } from '../strategies/types.js';
@@ -19,8 +18,8 @@ export interface SweepParts {
   readonly strategy: Strategy;
   readonly workers: number;
   readonly maxTrials: number;
-  /** Folder under which paused trials keep their checkpoints (`<root>/<study>/trial-<n>`). */
-  readonly checkpointRoot: string;
+  /** Where paused trials keep their checkpoints; the runner's workers write and read them through its spec. */
+  readonly checkpoints: CheckpointStore;
   /** Keep checkpoints of finished trials instead of deleting them. */
   readonly keepCheckpoints?: boolean;
   /** Runs of a failed trial to retry with the same params (`--retries`). */
@@ -60,7 +59,7 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   await refresh();
   const inFlight = new Map<number, Promise<void>>();
   const aborts = new Map<number, AbortController>();
-  // Deleting checkpoints is file I/O that no trial waits on: it runs beside the loop and is awaited at the end.
+  // Deleting checkpoints is I/O that no trial waits on: it runs beside the loop and is awaited at the end.
   const cleanups = new Set<Promise<void>>();
   let ran = 0;
   let failed = 0;
@@ -71,8 +70,8 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
     const { state, epochs, value, checkpoint, error } = outcome;
     const finished = book.set(await storage.finishTrial(id, { state, epochs, value, checkpoint, error }));
     if (finished.state !== 'paused' && !parts.keepCheckpoints && before?.checkpoint) {
-      // The trial's whole folder goes: its last checkpoint and anything an interrupted write left.
-      const p: Promise<void> = removeCheckpoint(checkpointDirFor(parts.checkpointRoot, study.name, finished.number)).finally(() => cleanups.delete(p));
+      // The trial's whole slot goes: its last checkpoint and anything an interrupted write left.
+      const p: Promise<void> = parts.checkpoints.discard(parts.checkpoints.slot(study.name, finished.number)).finally(() => cleanups.delete(p));
       cleanups.add(p);
     }
     return finished;
@@ -92,8 +91,8 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
       // Winding down: a trial that would go on pauses here, with a checkpoint, and resumes next run.
       return stop.stopping && decision === 'continue' && epoch < current.budget ? 'pause' : decision;
     };
-    const checkpointDir = checkpointDirFor(parts.checkpointRoot, study.name, trial.number);
-    const resumeFrom = trial.checkpoint !== null && trial.epochs > 0 ? await resumableCheckpoint(trial.checkpoint, checkpointDir) : undefined;
+    const checkpointDir = parts.checkpoints.slot(study.name, trial.number);
+    const resumeFrom = trial.checkpoint !== null && trial.epochs > 0 ? await parts.checkpoints.locate(trial.checkpoint, checkpointDir) : undefined;
     const task: TrialTask = {
       trialId: trial.id,
       params: trial.params,
@@ -103,6 +102,7 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
       splitSeed: space.seed,
       metric,
       checkpointDir,
+      checkpointStore: parts.checkpoints.spec,
       ...(resumeFrom !== undefined ? { resumeFrom } : {}),
     };
     const abort = new AbortController();

@@ -11,7 +11,8 @@ import { runTrials } from '../../src/engine/sweep.js';
 import type { SearchSpace } from '../../src/space/types.js';
 import { openStorage } from '../../src/storage/index.js';
 import { createStrategy } from '../../src/strategies/index.js';
-import { checkpointRoot, FakeRunner } from '../helpers/fake-runner.js';
+import { MemoryCheckpointStore } from '../../src/execution/index.js';
+import { FakeRunner } from '../helpers/fake-runner.js';
 import { space } from '../helpers/records.js';
 
 const MIXED: SearchSpace['params'] = {
@@ -25,7 +26,7 @@ async function proposed(s: SearchSpace, maxTrials: number): Promise<unknown[]> {
   const storage = openStorage(':memory:');
   try {
     const study = await storage.openStudy(studySpec(s));
-    await runTrials({ space: s, study, storage, runner: new FakeRunner(), strategy: createStrategy(s), workers: 1, maxTrials, checkpointRoot: checkpointRoot() });
+    await runTrials({ space: s, study, storage, runner: new FakeRunner(), strategy: createStrategy(s), workers: 1, maxTrials, checkpoints: new MemoryCheckpointStore() });
     return (await storage.trials(study.id)).map((t) => ({ number: t.number, seed: t.seed, params: t.params }));
   } finally {
     await storage.close();
