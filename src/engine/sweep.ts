@@ -1,10 +1,9 @@
-import { ConflictError } from '../core/errors.js';
-import { deriveSeed } from '../core/rng.js';
 import type { Metrics, StudyRecord, TrialOutcome, TrialRecord } from '../core/types.js';
 import type { CheckpointStore, TrialRunner, TrialTask } from '../execution/index.js';
 import type { SearchSpace } from '../space/types.js';
 import type { Storage } from '../storage/types.js';
 import type { Strategy, Suggestion } from '../strategies/types.js';
+import { prunedOutcome, recordReport, refreshBook, refreshOnConflict, resumableTrials, storeSuggested, type DispatchScope } from './dispatch.js';
 import type { SweepListener } from './events.js';
 import { HEARTBEAT_EVERY_MS, ownerId } from './owner.js';
 import { StopController, type StopReason } from './stop.js';
@@ -55,8 +54,8 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   const metric = space.objective.metric;
   const owner = ownerId();
   const book = new TrialBook([], new Map(), study.direction, parts.maxTrials);
-  const refresh = async () => book.reload(await storage.trials(study.id), await storage.objectiveCurves(study.id, metric));
-  await refresh();
+  const scope: DispatchScope = { space, study, storage, strategy, book };
+  await refreshBook(scope);
   const inFlight = new Map<number, Promise<void>>();
   const aborts = new Map<number, AbortController>();
   // Deleting checkpoints is I/O that no trial waits on: it runs beside the loop and is awaited at the end.
@@ -83,11 +82,10 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
     emit({ type: 'trial-start', trial: current });
     const onEpoch = async (epoch: number, metrics: Metrics) => {
       const value = metrics[metric] ?? Number.NaN;
-      await storage.report(trial.id, epoch, metrics, value);
-      book.record(trial.id, epoch, value);
-      current = book.set({ ...current, epochs: epoch, value });
+      const reported = await recordReport(scope, current, epoch, metrics, value);
+      current = reported.trial;
+      const decision = reported.decision;
       emit({ type: 'epoch', trial: current, epoch, metrics, value });
-      const decision = strategy.onReport(book.context(), current, epoch, value);
       // Winding down: a trial that would go on pauses here, with a checkpoint, and resumes next run.
       return stop.stopping && decision === 'continue' && epoch < current.budget ? 'pause' : decision;
     };
@@ -145,18 +143,11 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   /** Carries out one suggestion; false when the strategy has nothing to start now. */
   const act = async (s: Suggestion): Promise<boolean> => {
     switch (s.kind) {
-      case 'trial': {
-        const number = book.nextNumber();
-        const trial =
-          s.resumeOf !== undefined
-            ? await storage.promoteTrial(s.resumeOf, s.budget, s.rung ?? 0)
-            : await storage.createTrial(study.id, { ...s, seed: deriveSeed(space.seed, `trial/${number}`), key: `#${number}`, claimBy: owner });
-        start(book.set(trial));
+      case 'trial':
+        start(await storeSuggested(scope, s, owner));
         return true;
-      }
       case 'prune': {
-        const t = book.get(s.trialId);
-        const pruned = await finish(s.trialId, { state: 'pruned', epochs: t?.epochs ?? 0, ...(t?.value != null ? { value: t.value } : {}) });
+        const pruned = await finish(s.trialId, prunedOutcome(book.get(s.trialId)));
         emit({ type: 'trial-end', trial: pruned, outcome: { state: 'pruned', epochs: pruned.epochs }, progress: book.progress() });
         return true;
       }
@@ -166,9 +157,7 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
     }
   };
 
-  /** Trials to (re)start before asking the strategy: queued, or paused midway by an earlier stop. */
-  const resumable = () => book.all().filter((t) => t.state === 'waiting' || (t.state === 'paused' && t.epochs < t.budget));
-  const queue: TrialRecord[] = resumable();
+  const queue: TrialRecord[] = resumableTrials(book);
   const unsubscribe = stop.onChange(() => {
     if (stop.aborted) for (const a of aborts.values()) a.abort(new Error('aborted'));
   });
@@ -192,9 +181,8 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
           if (s.kind === 'done') exhausted = true;
           if (!(await act(s))) break;
         } catch (err) {
-          if (!(err instanceof ConflictError)) throw err;
-          await refresh(); // another tuner changed the study: look again
-          queue.push(...resumable().filter((t) => !inFlight.has(t.id) && !queue.includes(t)));
+          await refreshOnConflict(err, scope); // another tuner changed the study: look again
+          queue.push(...resumableTrials(book, (id) => inFlight.has(id) || queue.some((q) => q.id === id)));
         }
       }
       if (inFlight.size === 0) break;

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createRng, deriveSeed } from '../../src/core/rng.js';
+import { createRng } from '../../src/core/rng.js';
+import { studyStreams, trialStreams } from '../../src/core/rng-streams.js';
 import { studySpec } from '../../src/engine/run-sweep.js';
 import { runTrials } from '../../src/engine/sweep.js';
 import type { SearchSpace } from '../../src/space/types.js';
@@ -73,17 +74,18 @@ test('a seeded TPE study proposes the same startup and model-based trials', asyn
   ]);
 });
 
-test('the training streams (weights, dropout masks, shuffles, split) derive the same seeds', () => {
+test('every named stream derives the same seeds and first draws as before it was named', () => {
   const s = 1234;
-  assert.equal(deriveSeed(s, 'trial/3'), 723288495);
-  assert.equal(deriveSeed(s, 'params/3'), 1678476429);
-  assert.equal(deriveSeed(s, 'tpe/propose/3'), 109537971);
-  assert.equal(deriveSeed(s, 'dense-1'), 551682012);
-  assert.equal(deriveSeed(s, 'conv-0'), 1523401376);
-  assert.equal(deriveSeed(s, 'output'), 1781872584);
-  assert.equal(deriveSeed(s, 'dropout-0'), 1015211419);
-  assert.equal(deriveSeed(s, 'epoch-2'), 864111912);
-  assert.equal(createRng(`${s}/grid`)(), 0.09889519005082548);
-  assert.equal(createRng(s + 2)(), 0.5605096609797329);
-  assert.equal(createRng(s)(), 0.3225458732340485);
+  assert.equal(studyStreams.trialSeed(s, 3), 723288495);
+  assert.equal(studyStreams.params(s, 3)(), createRng(1678476429)());
+  assert.equal(studyStreams.tpe(s, 'propose', 3)(), createRng(109537971)());
+  assert.equal(studyStreams.gridOrder(s)(), 0.09889519005082548);
+  assert.equal(studyStreams.split(s)(), 0.3225458732340485);
+  assert.equal(trialStreams.layerInit(s, 'dense-1'), 551682012);
+  assert.equal(trialStreams.layerInit(s, 'conv-0'), 1523401376);
+  assert.equal(trialStreams.layerInit(s, 'output'), 1781872584);
+  assert.equal(trialStreams.dropout(s, 0), 1015211419);
+  assert.equal(trialStreams.dropoutStart(s)(), 0.3225458732340485);
+  assert.equal(trialStreams.dropoutEpoch(s, 2)(), createRng(864111912)());
+  assert.equal(trialStreams.epochShuffle(s, 2)(), 0.5605096609797329);
 });

@@ -1,6 +1,7 @@
 /** One trial's training loop in a worker: epochs, per-epoch decisions, NaN checks, and disposing every tensor. */
 import * as tf from '@tensorflow/tfjs';
-import { createRng, shuffledIndices } from '../../core/rng.js';
+import { shuffledIndices } from '../../core/rng.js';
+import { trialStreams } from '../../core/rng-streams.js';
 import type { Decision, Metrics, TrialOutcome } from '../../core/types.js';
 import { METRICS } from '../../space/types.js';
 import { restoreCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.js';
@@ -118,7 +119,7 @@ async function runEpochs(task: TrialTask, data: TrainingData, report: EpochRepor
     if (tm.engineCompiled) setLearningRate(optimizer, learningRateAt(hp, e));
     for (const layer of model.layers) if (isEpochAware(layer)) layer.startEpoch(e);
     const t0 = performance.now();
-    const order = shuffledIndices(data.train.count, createRng(task.seed + e));
+    const order = shuffledIndices(data.train.count, trialStreams.epochShuffle(task.seed, e));
     const epochData = asTensors(data.train, tm, order);
     let fit: Record<string, number>;
     try {
