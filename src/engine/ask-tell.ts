@@ -3,7 +3,7 @@
  * intermediate values and tells the result. Same storage and strategies as `tune --space`, so `tune top`,
  * `tune export` and a later sweep of the same study see these trials. One process at a time per study.
  */
-import { TuneError } from '../core/errors.js';
+import { TuneError, type ErrorCode } from '../core/errors.js';
 import type { Decision, Direction, Metrics, Params, StudyRecord, TrialId, TrialOutcome, TrialRecord } from '../core/types.js';
 import { loadSpace } from '../space/index.js';
 import type { SearchSpace } from '../space/types.js';
@@ -67,6 +67,7 @@ export interface Study {
 
 /** ask() with nothing to hand out: the strategy is `done`, or must `wait` for running trials to be told first. */
 export class AskError extends TuneError {
+  static override readonly defaultCode: ErrorCode = 'ask';
   constructor(
     readonly reason: 'done' | 'wait',
     message: string,

@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/errors.js';
 import type { Metrics, StudyRecord, TrialOutcome, TrialRecord } from '../core/types.js';
 import type { CheckpointStore, TrialRunner, TrialTask } from '../execution/index.js';
 import type { SearchSpace } from '../space/types.js';
@@ -5,6 +6,7 @@ import type { Storage } from '../storage/types.js';
 import type { Strategy, Suggestion } from '../strategies/types.js';
 import { prunedOutcome, recordReport, refreshBook, refreshOnConflict, resumableTrials, storeSuggested, type DispatchScope } from './dispatch.js';
 import type { SweepListener } from './events.js';
+import { heartbeat } from './heartbeat.js';
 import { HEARTBEAT_EVERY_MS, ownerId } from './owner.js';
 import { StopController, type StopReason } from './stop.js';
 import { TrialBook } from './trial-book.js';
@@ -29,6 +31,8 @@ export interface SweepParts {
   readonly trialTimeoutMs?: number;
   readonly stop?: StopController;
   readonly onEvent?: SweepListener;
+  /** How often running trials are marked alive; default HEARTBEAT_EVERY_MS (tests shorten it). */
+  readonly heartbeatEveryMs?: number;
 }
 
 export interface SweepResult {
@@ -161,10 +165,7 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   const unsubscribe = stop.onChange(() => {
     if (stop.aborted) for (const a of aborts.values()) a.abort(new Error('aborted'));
   });
-  const beat = setInterval(() => {
-    if (inFlight.size > 0) void storage.heartbeat([...inFlight.keys()], owner).catch(() => {});
-  }, HEARTBEAT_EVERY_MS);
-  beat.unref();
+  const beat = heartbeat({ storage, owner, running: () => [...inFlight.keys()], everyMs: parts.heartbeatEveryMs ?? HEARTBEAT_EVERY_MS, emit });
 
   try {
     let exhausted = false;
@@ -190,15 +191,11 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
       await Promise.race(inFlight.values());
     }
   } finally {
-    clearInterval(beat);
+    beat.stop();
     unsubscribe();
     await Promise.allSettled(inFlight.values());
     await Promise.all(cleanups);
   }
 
   return { study, trials: book.all(), best: book.best(), ran, failed, elapsedMs: book.progress().elapsedMs, stopped: stop.reason };
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
