@@ -66,6 +66,6 @@ export async function refreshOnConflict(err: unknown, scope: Pick<DispatchScope,
   await refreshBook(scope);
 }
 
-/** The stored trials of `ids` still waiting to be (re)started, for a loop's queue. */
+/** The trials to (re)start before asking the strategy, for a loop's queue; `skip` leaves out those it holds already. */
 export const resumableTrials = (book: TrialBook, skip: (id: TrialId) => boolean = () => false): TrialRecord[] =>
   book.all().filter((t) => isResumable(t) && !skip(t.id));

@@ -16,7 +16,9 @@
  * `checkpointStoreFor` (spec is structured-clone-safe and travels in `TrialTask.checkpointStore`). The main thread
  * calls only `slot`, `locate` and `discard`. So every store must be openable in any thread from its spec alone: a
  * database store opens its own connection in each worker (as Optuna's RDB storage does per process), and its
- * spec holds what it needs to connect. A store that can't (the in-memory one) must say so: its spec resolves only
+ * spec holds what it needs to connect (specs travel only inside TrialTasks, never stored or printed, so that
+ * may include credentials). Where a store would rather keep writes on the main thread, the bytes would have to
+ * come back in the outcome as a transferred ArrayBuffer, not a clone: that is a change to this contract. A store that can't (the in-memory one) must say so: its spec resolves only
  * in the thread that created it, for runners that run trials in that thread.
  *
  * Methods.
