@@ -11,7 +11,7 @@ import { openStorage } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
 import { createStrategy, defaultTrialCount } from '../strategies/index.js';
 import type { Strategy } from '../strategies/types.js';
-import { isResumable, prunedOutcome, recordReport, refreshBook, refreshOnConflict, storeSuggested, type DispatchScope } from './dispatch.js';
+import { claimForRun, isResumable, prunedOutcome, recordReport, refreshBook, refreshOnConflict, storeSuggested, type DispatchScope } from './dispatch.js';
 import { ownerId } from './owner.js';
 import { recoverInterrupted } from './recovery.js';
 import { DEFAULT_STORAGE, openStudyFor, withOverrides } from './run-sweep.js';
@@ -121,8 +121,8 @@ class AskTellStudy implements Study {
 
   /** Claims a stored trial for this process; false if another got it first. */
   private async claim(trial: TrialRecord): Promise<TrialHandle | null> {
-    if (!(await this.storage.claimTrial(trial.id, this.owner))) return null;
-    const t = this.book.set({ ...trial, state: 'running', worker: this.owner });
+    const t = await claimForRun(this.scope, trial, this.owner);
+    if (t === null) return null;
     this.decisions.delete(t.id);
     this.reported.delete(t.id);
     return { id: t.id, number: t.number, params: t.params, seed: t.seed, budget: t.budget, startStep: t.epochs, rung: t.rung };

@@ -42,6 +42,16 @@ export async function storeSuggested(scope: DispatchScope, s: Extract<Suggestion
   return book.set(await storage.createTrial(study.id, { ...s, seed, key: trialKey(number), ...(claimBy !== undefined ? { claimBy } : {}) }));
 }
 
+/**
+ * Claims a trial for `owner` before it runs, and marks it running in the book; null when another tuner claimed it
+ * first. A trial created with `claimBy: owner` is already ours.
+ */
+export async function claimForRun(scope: Pick<DispatchScope, 'storage' | 'book'>, trial: TrialRecord, owner: string): Promise<TrialRecord | null> {
+  const ours = trial.state === 'running' && trial.worker === owner;
+  if (!ours && !(await scope.storage.claimTrial(trial.id, owner))) return null;
+  return scope.book.set({ ...trial, state: 'running', worker: owner });
+}
+
 /** Stores one epoch's report and asks the strategy what the trial does next; returns the trial as it now stands. */
 export async function recordReport(scope: DispatchScope, trial: TrialRecord, epoch: number, metrics: Metrics, value: number): Promise<{ trial: TrialRecord; decision: Decision }> {
   const { storage, strategy, book } = scope;

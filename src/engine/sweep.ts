@@ -4,7 +4,7 @@ import type { CheckpointStore, TrialRunner, TrialTask } from '../execution/index
 import type { SearchSpace } from '../space/types.js';
 import type { Storage } from '../storage/types.js';
 import type { Strategy, Suggestion } from '../strategies/types.js';
-import { prunedOutcome, recordReport, refreshBook, refreshOnConflict, resumableTrials, storeSuggested, type DispatchScope } from './dispatch.js';
+import { claimForRun, prunedOutcome, recordReport, refreshBook, refreshOnConflict, resumableTrials, storeSuggested, type DispatchScope } from './dispatch.js';
 import type { SweepListener } from './events.js';
 import { heartbeat } from './heartbeat.js';
 import { HEARTBEAT_EVERY_MS, ownerId } from './owner.js';
@@ -81,8 +81,9 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   };
 
   const dispatch = async (trial: TrialRecord): Promise<void> => {
-    if (trial.state !== 'running' && !(await storage.claimTrial(trial.id, owner))) return; // another tuner took it
-    let current = book.set({ ...trial, state: 'running', worker: owner });
+    const claimed = await claimForRun(scope, trial, owner);
+    if (claimed === null) return; // another tuner took it
+    let current = claimed;
     emit({ type: 'trial-start', trial: current });
     const onEpoch = async (epoch: number, metrics: Metrics) => {
       const value = metrics[metric] ?? Number.NaN;
