@@ -9,7 +9,7 @@ export type { SearchSpace, ParamSpec, TaskSpec, DataSpec, ModelSpec, StrategySpe
 export { openStorage } from './storage/index.js';
 export type { Storage } from './storage/types.js';
 export type * from './core/types.js';
-export { TuneError, InputError, UsageError, StorageError, ExecutionError, StudyMismatchError } from './core/errors.js';
+export { TuneError, InputError, UsageError, StorageError, ConflictError, ExecutionError, StudyMismatchError, StoredSpaceError, TaskModuleError, ERROR_CODES, type ErrorCode } from './core/errors.js';
 export {
   computeImportance, importanceInput, loadImportanceInput, NotEnoughTrialsError,
   type ImportanceInput, type ImportanceOptions, type ImportanceResult, type ImportanceScores, type ParamInfo,

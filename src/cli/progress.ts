@@ -46,6 +46,9 @@ export function progressPrinter(write: Write, metric: string): (event: SweepEven
         write(`#${event.trial.number} epoch ${event.epoch}/${budget.get(event.trial.id) ?? '?'}  ${metric}=${formatNumber(event.value)}  ${rest}`);
         break;
       }
+      case 'warning':
+        write(`warning: ${event.message}`);
+        break;
       case 'trial-end': {
         const { trial, progress } = event;
         budget.delete(trial.id);

@@ -1,4 +1,4 @@
-import { TuneError } from '../core/errors.js';
+import { TuneError, type ErrorCode } from '../core/errors.js';
 import { runSweep, StopController, type SweepOptions } from '../engine/index.js';
 import type { SearchSpace } from '../space/types.js';
 import { openStorage } from '../storage/index.js';
@@ -9,6 +9,7 @@ import { handleSignals } from './signals.js';
 
 /** A sweep that ended early: the CLI exits with this code after printing how to resume. */
 export class SweepStopped extends TuneError {
+  static override readonly defaultCode: ErrorCode = 'stopped';
   constructor(
     message: string,
     override readonly exitCode: number,

@@ -3,8 +3,7 @@
  * intermediate values and tells the result. Same storage and strategies as `tune --space`, so `tune top`,
  * `tune export` and a later sweep of the same study see these trials. One process at a time per study.
  */
-import { ConflictError, TuneError } from '../core/errors.js';
-import { deriveSeed } from '../core/rng.js';
+import { TuneError, type ErrorCode } from '../core/errors.js';
 import type { Decision, Direction, Metrics, Params, StudyRecord, TrialId, TrialOutcome, TrialRecord } from '../core/types.js';
 import { loadSpace } from '../space/index.js';
 import type { SearchSpace } from '../space/types.js';
@@ -12,6 +11,7 @@ import { openStorage } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
 import { createStrategy, defaultTrialCount } from '../strategies/index.js';
 import type { Strategy } from '../strategies/types.js';
+import { claimForRun, isResumable, prunedOutcome, recordReport, refreshBook, refreshOnConflict, storeSuggested, type DispatchScope } from './dispatch.js';
 import { ownerId } from './owner.js';
 import { recoverInterrupted } from './recovery.js';
 import { DEFAULT_STORAGE, openStudyFor, withOverrides } from './run-sweep.js';
@@ -67,6 +67,7 @@ export interface Study {
 
 /** ask() with nothing to hand out: the strategy is `done`, or must `wait` for running trials to be told first. */
 export class AskError extends TuneError {
+  static override readonly defaultCode: ErrorCode = 'ask';
   constructor(
     readonly reason: 'done' | 'wait',
     message: string,
@@ -83,15 +84,18 @@ class AskTellStudy implements Study {
   private readonly reported = new Set<TrialId>();
   private readonly owner = ownerId();
   private closed = false;
+  private readonly scope: DispatchScope;
 
   constructor(
     readonly space: SearchSpace,
     readonly record: StudyRecord,
     private readonly storage: Storage,
     private readonly strategy: Strategy,
-    private book: TrialBook,
+    private readonly book: TrialBook,
     private readonly maxTrials: number,
-  ) {}
+  ) {
+    this.scope = { space, study: record, storage, strategy, book };
+  }
 
   get name(): string {
     return this.record.name;
@@ -101,11 +105,6 @@ class AskTellStudy implements Study {
   }
   get direction(): Direction {
     return this.record.direction;
-  }
-
-  private async refresh(): Promise<void> {
-    const { storage, record } = this;
-    this.book = new TrialBook(await storage.trials(record.id), await storage.objectiveCurves(record.id, record.metric), record.direction, this.maxTrials);
   }
 
   private fail(message: string): never {
@@ -122,8 +121,8 @@ class AskTellStudy implements Study {
 
   /** Claims a stored trial for this process; false if another got it first. */
   private async claim(trial: TrialRecord): Promise<TrialHandle | null> {
-    if (!(await this.storage.claimTrial(trial.id, this.owner))) return null;
-    const t = this.book.set({ ...trial, state: 'running', worker: this.owner });
+    const t = await claimForRun(this.scope, trial, this.owner);
+    if (t === null) return null;
     this.decisions.delete(t.id);
     this.reported.delete(t.id);
     return { id: t.id, number: t.number, params: t.params, seed: t.seed, budget: t.budget, startStep: t.epochs, rung: t.rung };
@@ -133,18 +132,17 @@ class AskTellStudy implements Study {
     if (this.closed) this.fail('the study is closed');
     for (;;) {
       // Trials queued but never run (or paused midway by a stopped sweep) go first, as in a sweep.
-      const queued = this.book.all().find((t) => t.state === 'waiting' || (t.state === 'paused' && t.epochs < t.budget));
+      const queued = this.book.all().find(isResumable);
       try {
         if (queued !== undefined) {
           const handle = await this.claim(queued);
           if (handle !== null) return handle;
-          await this.refresh();
+          await refreshBook(this.scope);
           continue;
         }
         const s = this.strategy.ask(this.book.context());
         if (s.kind === 'prune') {
-          const t = this.book.get(s.trialId);
-          this.book.set(await this.storage.finishTrial(s.trialId, { state: 'pruned', epochs: t?.epochs ?? 0, ...(t?.value != null ? { value: t.value } : {}) }));
+          this.book.set(await this.storage.finishTrial(s.trialId, prunedOutcome(this.book.get(s.trialId))));
           continue;
         }
         if (s.kind === 'wait') {
@@ -154,17 +152,12 @@ class AskTellStudy implements Study {
         if (s.kind === 'done') {
           throw new AskError('done', `study "${this.name}": the ${this.strategy.name} strategy has proposed all its trials (${this.maxTrials}); raise the trial count to ask for more`);
         }
-        const number = this.book.nextNumber();
-        const trial =
-          s.resumeOf !== undefined
-            ? await this.storage.promoteTrial(s.resumeOf, s.budget, s.rung ?? 0)
-            : await this.storage.createTrial(this.record.id, { ...s, seed: deriveSeed(this.space.seed, `trial/${number}`), key: `#${number}` });
-        const handle = await this.claim(this.book.set(trial));
+        // Created unclaimed, then claimed as a queued trial is: one path for both.
+        const handle = await this.claim(await storeSuggested(this.scope, s));
         if (handle !== null) return handle;
-        await this.refresh();
+        await refreshBook(this.scope);
       } catch (e) {
-        if (!(e instanceof ConflictError)) throw e;
-        await this.refresh(); // another process changed the study: look again
+        await refreshOnConflict(e, this.scope); // another process changed the study: look again
       }
     }
   }
@@ -175,11 +168,8 @@ class AskTellStudy implements Study {
     if (last === 'stop' || last === 'pause') this.fail(`trial #${t.number} was told to ${last} at step ${t.epochs}: tell() its result instead of reporting more`);
     if (!Number.isInteger(step) || step <= t.epochs) this.fail(`trial #${t.number}: step must be an integer after ${t.epochs}, got ${step}`);
     if (typeof value !== 'number') this.fail(`trial #${t.number}: the reported value must be a number, got ${typeof value}`);
-    await this.storage.report(t.id, step, { ...metrics, [this.metric]: value }, value);
-    this.book.record(t.id, step, value);
-    const current = this.book.set({ ...t, epochs: step, value });
+    const { decision } = await recordReport(this.scope, t, step, { ...metrics, [this.metric]: value }, value);
     this.reported.add(t.id);
-    const decision = this.strategy.onReport(this.book.context(), current, step, value);
     this.decisions.set(t.id, decision);
     return decision;
   }

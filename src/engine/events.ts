@@ -7,7 +7,17 @@ export type SweepEvent =
   | { readonly type: 'recovered'; readonly trials: readonly TrialRecord[] }
   | { readonly type: 'trial-start'; readonly trial: TrialRecord }
   | { readonly type: 'epoch'; readonly trial: TrialRecord; readonly epoch: number; readonly metrics: Metrics; readonly value: number }
-  | { readonly type: 'trial-end'; readonly trial: TrialRecord; readonly outcome: TrialOutcome; readonly progress: SweepProgress };
+  | { readonly type: 'trial-end'; readonly trial: TrialRecord; readonly outcome: TrialOutcome; readonly progress: SweepProgress }
+  /** Something the sweep survives but the user should know: it goes on, and the CLI prints `warning: <message>`. */
+  | { readonly type: 'warning'; readonly code: WarningCode; readonly message: string };
+
+/**
+ * 'heartbeat-failed': running trials could not be marked alive, so after STALE_HEARTBEAT_MS another host's tuner
+ * may take them for dead and run them again; 'heartbeat-restored': the writes work again;
+ * 'worker-error': a worker thread failed outside any trial (the pool replaced it).
+ */
+export const WARNING_CODES = ['heartbeat-failed', 'heartbeat-restored', 'worker-error'] as const;
+export type WarningCode = (typeof WARNING_CODES)[number];
 
 export interface SweepProgress {
   readonly finished: number;

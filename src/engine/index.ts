@@ -1,11 +1,12 @@
 export { runSweep, studySpec, withOverrides, DEFAULT_STORAGE, type SweepOptions } from './run-sweep.js';
 export { runTrials, type SweepParts, type SweepResult } from './sweep.js';
-export type { SweepEvent, SweepListener, SweepProgress } from './events.js';
+export { WARNING_CODES, type SweepEvent, type SweepListener, type SweepProgress, type WarningCode } from './events.js';
 export { bestTrial, directionSign } from './ranking.js';
 export { BACKENDS, type BackendChoice, type BackendInfo } from '../execution/types.js';
 export { OVERFLOWS, type Overflow } from '../execution/index.js';
 export { StopController, type StopReason } from './stop.js';
 export { parseDuration, parseUntil } from './durations.js';
-export { storedSpace, openStudyFor } from './run-sweep.js';
+export { openStudyFor } from './run-sweep.js';
+export { storedSpace } from './stored-space.js';
 export type { OnInterrupted } from './recovery.js';
 export { openStudy, AskError, type OpenStudyOptions, type Study, type TellResult, type TrialHandle } from './ask-tell.js';

@@ -1,10 +1,10 @@
 import { dirname, join } from 'node:path';
-import { StudyMismatchError, UsageError } from '../core/errors.js';
+import { errorMessage, StudyMismatchError, TuneError, UsageError } from '../core/errors.js';
 import type { StudyRecord, StudySpec } from '../core/types.js';
-import { checkTaskModule, createTrialRunner, defaultWorkerCount } from '../execution/index.js';
+import { checkTaskModule, createTrialRunner, defaultWorkerCount, FileCheckpointStore } from '../execution/index.js';
 import type { Overflow } from '../execution/index.js';
 import type { BackendChoice } from '../execution/types.js';
-import { loadSpace, spaceSignature, withRungLadder } from '../space/index.js';
+import { loadSpace, spaceSignature } from '../space/index.js';
 import type { SearchSpace } from '../space/types.js';
 import { openStorage } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
@@ -13,7 +13,7 @@ import type { SweepListener } from './events.js';
 import { jsonDifferences } from './mismatch.js';
 import { recoverInterrupted, type OnInterrupted } from './recovery.js';
 import { StopController } from './stop.js';
-import { errorMessage, runTrials, type SweepResult } from './sweep.js';
+import { runTrials, type SweepResult } from './sweep.js';
 
 export interface SweepOptions {
   /** SQLite file; default `results/tune.db`. */
@@ -119,8 +119,10 @@ export async function runSweep(spaceOrPath: SearchSpace | string, options: Sweep
       gpuConcurrency: options.gpuConcurrency,
       overflow: options.overflow,
       ...(options.trialMemoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: options.trialMemoryMb } } : {}),
+      // Without a listener the pool's default applies (a process warning): never silence.
+      ...(options.onEvent !== undefined ? { onWorkerError: (err: Error) => options.onEvent?.({ type: 'warning', code: 'worker-error', message: `a worker thread failed outside any trial, and was replaced: ${errorMessage(err)}` }) } : {}),
     }).catch((err: unknown) => {
-      if (options.trialMemoryMb !== undefined && /out of memory/i.test(errorMessage(err))) {
+      if (options.trialMemoryMb !== undefined && err instanceof TuneError && err.code === 'worker-out-of-memory') {
         throw new UsageError(`--trial-memory ${options.trialMemoryMb}: too small for a worker to load tfjs (it needs about 64 MB); raise it`);
       }
       throw err;
@@ -134,7 +136,7 @@ export async function runSweep(spaceOrPath: SearchSpace | string, options: Sweep
       const slots = info.workers ?? workers;
       options.onEvent?.({ type: 'start', study, backend: info, workers: slots, maxTrials, existing: existing.length });
       return await runTrials({
-        space, study, storage, runner, strategy: createStrategy(space), workers: slots, maxTrials, checkpointRoot, stop,
+        space, study, storage, runner, strategy: createStrategy(space), workers: slots, maxTrials, checkpoints: new FileCheckpointStore(checkpointRoot), stop,
         keepCheckpoints: options.keepCheckpoints ?? false, retries: options.retries, maxFailures: options.maxFailures,
         trialTimeoutMs: options.trialTimeoutMs, onEvent: options.onEvent,
       });
@@ -142,21 +144,6 @@ export async function runSweep(spaceOrPath: SearchSpace | string, options: Sweep
       clearTimeout(deadline);
       await runner.close();
     }
-  } finally {
-    await storage.close();
-  }
-}
-
-/** The space a study last ran with, for `tune resume --study S`. */
-export async function storedSpace(storagePath: string, name: string): Promise<SearchSpace> {
-  const storage = openStorage(storagePath);
-  try {
-    const study = await storage.getStudy(name);
-    if (study === null) throw new UsageError(`${storagePath}: no study named "${name}"`);
-    if (study.definition === null) throw new UsageError(`${storagePath}: study "${name}" has no stored space; run it with --space FILE`);
-    const space = study.definition as SearchSpace;
-    // JSON keeps only what the file said; derive the rung budgets again, as loading the file would have.
-    return { ...space, strategy: withRungLadder(space.strategy) };
   } finally {
     await storage.close();
   }

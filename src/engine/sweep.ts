@@ -1,12 +1,12 @@
-import { ConflictError } from '../core/errors.js';
-import { deriveSeed } from '../core/rng.js';
+import { errorMessage } from '../core/errors.js';
 import type { Metrics, StudyRecord, TrialOutcome, TrialRecord } from '../core/types.js';
-import { checkpointDirFor, removeCheckpoint, resumableCheckpoint } from '../execution/index.js';
-import type { TrialRunner, TrialTask } from '../execution/types.js';
+import type { CheckpointStore, TrialRunner, TrialTask } from '../execution/index.js';
 import type { SearchSpace } from '../space/types.js';
 import type { Storage } from '../storage/types.js';
 import type { Strategy, Suggestion } from '../strategies/types.js';
+import { claimForRun, prunedOutcome, recordReport, refreshBook, refreshOnConflict, resumableTrials, storeSuggested, type DispatchScope } from './dispatch.js';
 import type { SweepListener } from './events.js';
+import { heartbeat } from './heartbeat.js';
 import { HEARTBEAT_EVERY_MS, ownerId } from './owner.js';
 import { StopController, type StopReason } from './stop.js';
 import { TrialBook } from './trial-book.js';
@@ -19,8 +19,8 @@ export interface SweepParts {
   readonly strategy: Strategy;
   readonly workers: number;
   readonly maxTrials: number;
-  /** Folder under which paused trials keep their checkpoints (`<root>/<study>/trial-<n>`). */
-  readonly checkpointRoot: string;
+  /** Where paused trials keep their checkpoints; the runner's workers write and read them through its spec. */
+  readonly checkpoints: CheckpointStore;
   /** Keep checkpoints of finished trials instead of deleting them. */
   readonly keepCheckpoints?: boolean;
   /** Runs of a failed trial to retry with the same params (`--retries`). */
@@ -31,6 +31,8 @@ export interface SweepParts {
   readonly trialTimeoutMs?: number;
   readonly stop?: StopController;
   readonly onEvent?: SweepListener;
+  /** How often running trials are marked alive; default HEARTBEAT_EVERY_MS (tests shorten it). */
+  readonly heartbeatEveryMs?: number;
 }
 
 export interface SweepResult {
@@ -56,11 +58,11 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   const metric = space.objective.metric;
   const owner = ownerId();
   const book = new TrialBook([], new Map(), study.direction, parts.maxTrials);
-  const refresh = async () => book.reload(await storage.trials(study.id), await storage.objectiveCurves(study.id, metric));
-  await refresh();
+  const scope: DispatchScope = { space, study, storage, strategy, book };
+  await refreshBook(scope);
   const inFlight = new Map<number, Promise<void>>();
   const aborts = new Map<number, AbortController>();
-  // Deleting checkpoints is file I/O that no trial waits on: it runs beside the loop and is awaited at the end.
+  // Deleting checkpoints is I/O that no trial waits on: it runs beside the loop and is awaited at the end.
   const cleanups = new Set<Promise<void>>();
   let ran = 0;
   let failed = 0;
@@ -71,29 +73,29 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
     const { state, epochs, value, checkpoint, error } = outcome;
     const finished = book.set(await storage.finishTrial(id, { state, epochs, value, checkpoint, error }));
     if (finished.state !== 'paused' && !parts.keepCheckpoints && before?.checkpoint) {
-      // The trial's whole folder goes: its last checkpoint and anything an interrupted write left.
-      const p: Promise<void> = removeCheckpoint(checkpointDirFor(parts.checkpointRoot, study.name, finished.number)).finally(() => cleanups.delete(p));
+      // The trial's whole slot goes: its last checkpoint and anything an interrupted write left.
+      const p: Promise<void> = parts.checkpoints.discard(parts.checkpoints.slot(study.name, finished.number)).finally(() => cleanups.delete(p));
       cleanups.add(p);
     }
     return finished;
   };
 
   const dispatch = async (trial: TrialRecord): Promise<void> => {
-    if (trial.state !== 'running' && !(await storage.claimTrial(trial.id, owner))) return; // another tuner took it
-    let current = book.set({ ...trial, state: 'running', worker: owner });
+    const claimed = await claimForRun(scope, trial, owner);
+    if (claimed === null) return; // another tuner took it
+    let current = claimed;
     emit({ type: 'trial-start', trial: current });
     const onEpoch = async (epoch: number, metrics: Metrics) => {
       const value = metrics[metric] ?? Number.NaN;
-      await storage.report(trial.id, epoch, metrics, value);
-      book.record(trial.id, epoch, value);
-      current = book.set({ ...current, epochs: epoch, value });
+      const reported = await recordReport(scope, current, epoch, metrics, value);
+      current = reported.trial;
+      const decision = reported.decision;
       emit({ type: 'epoch', trial: current, epoch, metrics, value });
-      const decision = strategy.onReport(book.context(), current, epoch, value);
       // Winding down: a trial that would go on pauses here, with a checkpoint, and resumes next run.
       return stop.stopping && decision === 'continue' && epoch < current.budget ? 'pause' : decision;
     };
-    const checkpointDir = checkpointDirFor(parts.checkpointRoot, study.name, trial.number);
-    const resumeFrom = trial.checkpoint !== null && trial.epochs > 0 ? await resumableCheckpoint(trial.checkpoint, checkpointDir) : undefined;
+    const checkpointDir = parts.checkpoints.slot(study.name, trial.number);
+    const resumeFrom = trial.checkpoint !== null && trial.epochs > 0 ? await parts.checkpoints.locate(trial.checkpoint, checkpointDir) : undefined;
     const task: TrialTask = {
       trialId: trial.id,
       params: trial.params,
@@ -103,6 +105,7 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
       splitSeed: space.seed,
       metric,
       checkpointDir,
+      checkpointStore: parts.checkpoints.spec,
       ...(resumeFrom !== undefined ? { resumeFrom } : {}),
     };
     const abort = new AbortController();
@@ -145,18 +148,11 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   /** Carries out one suggestion; false when the strategy has nothing to start now. */
   const act = async (s: Suggestion): Promise<boolean> => {
     switch (s.kind) {
-      case 'trial': {
-        const number = book.nextNumber();
-        const trial =
-          s.resumeOf !== undefined
-            ? await storage.promoteTrial(s.resumeOf, s.budget, s.rung ?? 0)
-            : await storage.createTrial(study.id, { ...s, seed: deriveSeed(space.seed, `trial/${number}`), key: `#${number}`, claimBy: owner });
-        start(book.set(trial));
+      case 'trial':
+        start(await storeSuggested(scope, s, owner));
         return true;
-      }
       case 'prune': {
-        const t = book.get(s.trialId);
-        const pruned = await finish(s.trialId, { state: 'pruned', epochs: t?.epochs ?? 0, ...(t?.value != null ? { value: t.value } : {}) });
+        const pruned = await finish(s.trialId, prunedOutcome(book.get(s.trialId)));
         emit({ type: 'trial-end', trial: pruned, outcome: { state: 'pruned', epochs: pruned.epochs }, progress: book.progress() });
         return true;
       }
@@ -166,16 +162,11 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
     }
   };
 
-  /** Trials to (re)start before asking the strategy: queued, or paused midway by an earlier stop. */
-  const resumable = () => book.all().filter((t) => t.state === 'waiting' || (t.state === 'paused' && t.epochs < t.budget));
-  const queue: TrialRecord[] = resumable();
+  const queue: TrialRecord[] = resumableTrials(book);
   const unsubscribe = stop.onChange(() => {
     if (stop.aborted) for (const a of aborts.values()) a.abort(new Error('aborted'));
   });
-  const beat = setInterval(() => {
-    if (inFlight.size > 0) void storage.heartbeat([...inFlight.keys()], owner).catch(() => {});
-  }, HEARTBEAT_EVERY_MS);
-  beat.unref();
+  const beat = heartbeat({ storage, owner, running: () => [...inFlight.keys()], everyMs: parts.heartbeatEveryMs ?? HEARTBEAT_EVERY_MS, emit });
 
   try {
     let exhausted = false;
@@ -192,9 +183,8 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
           if (s.kind === 'done') exhausted = true;
           if (!(await act(s))) break;
         } catch (err) {
-          if (!(err instanceof ConflictError)) throw err;
-          await refresh(); // another tuner changed the study: look again
-          queue.push(...resumable().filter((t) => !inFlight.has(t.id) && !queue.includes(t)));
+          await refreshOnConflict(err, scope); // another tuner changed the study: look again
+          queue.push(...resumableTrials(book, (id) => inFlight.has(id) || queue.some((q) => q.id === id)));
         }
       }
       if (inFlight.size === 0) break;
@@ -202,15 +192,11 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
       await Promise.race(inFlight.values());
     }
   } finally {
-    clearInterval(beat);
+    beat.stop();
     unsubscribe();
     await Promise.allSettled(inFlight.values());
     await Promise.all(cleanups);
   }
 
   return { study, trials: book.all(), best: book.best(), ran, failed, elapsedMs: book.progress().elapsedMs, stopped: stop.reason };
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

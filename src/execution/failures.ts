@@ -1,7 +1,8 @@
 /** How trial failures become outcomes: the trial's own errors (in the worker) and a worker's death (in the pool). */
+import { errorMessage } from '../core/errors.js';
 import type { FailureKind, Metrics, TrialOutcome } from '../core/types.js';
 
-export const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+export { errorMessage } from '../core/errors.js';
 
 /** Node's code for a worker past its resourceLimits, and the ways a full wasm heap or allocator reports itself. */
 const OOM_PATTERN = /ERR_WORKER_OUT_OF_MEMORY|out of memory|Cannot enlarge memory|Memory\.grow|Array buffer allocation failed|Aborted\(OOM\)/i;

@@ -3,7 +3,10 @@ export { createTrialRunner, defaultWorkerCount, DEFAULT_RECYCLE_AFTER, type Tria
 export { BackendNotInstalledError, NATIVE_PACKAGES } from './backends/backend-select.js';
 export { BACKENDS } from './types.js';
 export { OVERFLOWS, type Overflow } from './pool/gpu-gate.js';
-export { checkpointDirFor, removeCheckpoint, resumableCheckpoint } from './checkpoint/checkpoint-paths.js';
+export { FileCheckpointStore } from './checkpoint/file-store.js';
+export { MemoryCheckpointStore } from './checkpoint/memory-store.js';
+export { checkpointStoreFor } from './checkpoint/stores.js';
+export type { CheckpointDraft, CheckpointKind, CheckpointOf, CheckpointStore, CheckpointStoreSpec } from './checkpoint/store.js';
 export type { BackendChoice, BackendInfo, BackendName, ExecutionOutcome, OnEpoch, TrialDiagnostics, TrialRunner, TrialTask } from './types.js';
 export { checkTaskModule, inspectTaskModule } from './task-module/module-check.js';
 export type * from './task-module/task-module-types.js';

@@ -1,5 +1,6 @@
 import type { Decision, Metrics, Params, TrialId, TrialOutcome } from '../core/types.js';
 import type { TaskSpec } from '../space/types.js';
+import type { CheckpointStoreSpec } from './checkpoint/store.js';
 
 export const BACKENDS = ['auto', 'webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
@@ -42,12 +43,15 @@ export interface TrialTask {
   /** Metric whose value is the trial's value, e.g. 'val_accuracy'. */
   readonly metric: string;
   /**
-   * Where to write a checkpoint if the trial is told to 'pause' (a folder the worker creates; an earlier
-   * checkpoint there is replaced atomically). Without it, 'pause' ends the trial as paused with no checkpoint.
+   * The slot of `checkpointStore` a checkpoint goes to if the trial is told to 'pause' (for the file store, a
+   * folder the worker creates; an earlier checkpoint there is replaced atomically). Without it, 'pause' ends the
+   * trial as paused with no checkpoint.
    */
   readonly checkpointDir?: string;
-  /** A checkpoint written by an earlier pause of this trial: training continues after its epoch, not from zero. */
+  /** A checkpoint (a ref of `checkpointStore`) written by an earlier pause of this trial: training continues after its epoch, not from zero. */
   readonly resumeFrom?: string;
+  /** The store the worker writes and reads checkpoints with, rebuilt in its thread; absent: the file store. */
+  readonly checkpointStore?: CheckpointStoreSpec;
 }
 
 /** Worker-side facts about one trial, for tests, benchmarks and debugging. Not stored. */

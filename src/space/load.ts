@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { InputError, type InputIssue } from '../core/errors.js';
+import { errorMessage, InputError, type InputIssue } from '../core/errors.js';
 import type { Direction } from '../core/types.js';
 import { isFidelityStrategy, withRungLadder } from './fidelity.js';
 import { flattenIssues, spaceErrorMap } from './issues.js';
@@ -139,7 +139,7 @@ export function loadSpace(file: string, options: ParseOptions = {}): SearchSpace
     const where = findJsonError(text);
     const message = where
       ? `invalid JSON at line ${where.line}, column ${where.column}: ${where.message}`
-      : `invalid JSON: ${e instanceof Error ? e.message : String(e)}`;
+      : `invalid JSON: ${errorMessage(e)}`;
     throw new InputError(file, [{ path: [], message }]);
   }
   return parseSpace(raw, file, options);

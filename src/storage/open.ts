@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { StorageError, TuneError } from '../core/errors.js';
+import { errorMessage, StorageError, TuneError } from '../core/errors.js';
 import { checkNotNewer, LATEST_VERSION, migrate, schemaVersion } from './migrations.js';
 
 export interface OpenSettings {
@@ -69,7 +69,7 @@ function openFailure(file: string, e: unknown, readonly: boolean): TuneError {
       { cause: e },
     );
   }
-  return fileFailure(file, e) ?? new StorageError(`cannot open the database ${file}: ${messageOf(e)}`, { cause: e });
+  return fileFailure(file, e) ?? new StorageError(`cannot open the database ${file}: ${errorMessage(e)}`, { cause: e });
 }
 
 /**
@@ -90,7 +90,7 @@ function checkFile(file: string, readonly: boolean): boolean {
     try {
       fs.mkdirSync(dir, { recursive: true });
     } catch (e) {
-      throw new StorageError(`cannot create the folder of ${file}: ${messageOf(e)}`, { cause: e });
+      throw new StorageError(`cannot create the folder of ${file}: ${errorMessage(e)}`, { cause: e });
     }
   }
   // WAL mode creates <file>-wal and <file>-shm beside the file.
@@ -171,4 +171,3 @@ function checkCurrent(file: string, version: number): void {
   }
 }
 
-export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));

@@ -1,12 +1,12 @@
 import type Database from 'better-sqlite3';
-import { ConflictError, StorageError, TuneError } from '../core/errors.js';
+import { ConflictError, StorageError, TuneError, errorMessage } from '../core/errors.js';
 import { canMove, isFinishedState } from '../core/trial-state.js';
 import type {
   EpochReport, Metrics, RankedTrial, StudyId, StudyRecord, StudySpec, TrialError, TrialId, TrialOutcome, TrialRecord,
   TrialState,
 } from '../core/types.js';
 import { schemaVersion } from './migrations.js';
-import { fileFailure, messageOf, openDatabase } from './open.js';
+import { fileFailure, openDatabase } from './open.js';
 import { prepareStatements, type Statements } from './queries.js';
 import {
   canonicalJson, encodeNumber, encodeParam, toCurves, toEpochReports, toStudyRecord, toTrialRecord, zeroCounts,
@@ -339,7 +339,7 @@ export class SqliteStorage implements Storage {
       return this.db.transaction(fn)[mode]();
     } catch (e) {
       if (e instanceof TuneError) throw e;
-      throw fileFailure(this.path, e) ?? new StorageError(`${what} failed on ${this.path}: ${messageOf(e)}`, { cause: e });
+      throw fileFailure(this.path, e) ?? new StorageError(`${what} failed on ${this.path}: ${errorMessage(e)}`, { cause: e });
     }
   }
 }

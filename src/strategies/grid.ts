@@ -1,4 +1,5 @@
-import { createRng, shuffledIndices } from '../core/rng.js';
+import { shuffledIndices } from '../core/rng.js';
+import { studyStreams } from '../core/rng-streams.js';
 import type { Decision, Params, TrialRecord } from '../core/types.js';
 import { gridPoints, paramsKey } from '../space/grid.js';
 import type { SearchSpace } from '../space/types.js';
@@ -22,7 +23,7 @@ export class GridStrategy implements Strategy {
 
   constructor(private readonly space: SearchSpace) {
     const points = gridPoints(space.params);
-    const idx = shuffledIndices(points.length, createRng(`${space.seed}/grid`));
+    const idx = shuffledIndices(points.length, studyStreams.gridOrder(space.seed));
     this.order = Array.from(idx, (i) => points[i]!);
     this.keys = this.order.map(paramsKey);
   }

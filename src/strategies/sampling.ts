@@ -1,4 +1,4 @@
-import { createRng, deriveSeed } from '../core/rng.js';
+import { studyStreams } from '../core/rng-streams.js';
 import type { Params } from '../core/types.js';
 import { sampleParams } from '../space/sample.js';
 import type { SearchSpace } from '../space/types.js';
@@ -9,7 +9,7 @@ import type { StrategyContext } from './types.js';
  * sequence is reproducible and a resumed study continues it without stored sampler state.
  */
 export function randomConfig(space: SearchSpace, index: number): Params {
-  return sampleParams(space.params, createRng(deriveSeed(space.seed, `params/${index}`)));
+  return sampleParams(space.params, studyStreams.params(space.seed, index));
 }
 
 /** Where a multi-fidelity strategy gets the config of a new trial numbered `index` (search, apart from scheduling). */

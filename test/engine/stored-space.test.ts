@@ -1,37 +1,47 @@
+/** `tune resume` reads a study's stored space through the space schema, never as a blind cast. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { openStudyFor, storedSpace } from '../../src/engine/index.js';
-import { isFidelityStrategy, spaceSignature } from '../../src/space/index.js';
-import { openStorage } from '../../src/storage/index.js';
-import { createStrategy, defaultTrialCount } from '../../src/strategies/index.js';
-import { PINNED, pinnedSpace } from '../space/pinned-strategies.js';
+import { test } from 'node:test';
+import { StoredSpaceError } from '../../src/core/errors.js';
+import { parseStoredSpace } from '../../src/engine/stored-space.js';
+import { loadSpace } from '../../src/space/index.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tune-stored-space-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const SPACES = join(import.meta.dirname, '../../search-spaces');
 
-test('the space a study stores comes back as it was, with its rung budgets derived again, for every strategy', async () => {
-  const db = join(dir, 'tune.db');
-  for (const p of PINNED) {
-    const space = { ...pinnedSpace(p.strategy), name: `pinned-${p.name}` };
-    const storage = openStorage(db);
-    try {
-      await openStudyFor(storage, space);
-      const stored = (await storage.getStudy(space.name))!;
-      assert.equal(JSON.stringify(stored.definition), JSON.stringify({ ...(p.definition as object), name: space.name }), p.name);
-    } finally {
-      await storage.close();
-    }
-    const back = await storedSpace(db, space.name);
-    assert.deepEqual(back, space, p.name);
-    assert.equal(spaceSignature(back), spaceSignature(space), p.name);
-    if (isFidelityStrategy(space.strategy)) {
-      assert.ok(isFidelityStrategy(back.strategy));
-      assert.deepEqual(back.strategy.budgets, space.strategy.budgets, p.name);
-    }
-    assert.equal(createStrategy(back).name, p.name);
-    assert.equal(defaultTrialCount(back), p.trials, p.name);
+test('every shipped space, stored as the sweep stores it, reads back as the same space', () => {
+  const files = readdirSync(SPACES).filter((f) => f.endsWith('.json') && f !== 'space.schema.json');
+  assert.ok(files.length >= 5);
+  for (const f of files) {
+    const space = loadSpace(join(SPACES, f), { checkFiles: false });
+    const stored: unknown = JSON.parse(JSON.stringify(space)); // what setStudyDefinition keeps
+    assert.deepEqual(parseStoredSpace(stored, 'tune.db', space.name), space, f);
   }
+});
+
+test('a fixed param (a bare value in the file) survives the round trip', () => {
+  const space = loadSpace(join(import.meta.dirname, '../fixtures/spaces/missing-csv.json'), { checkFiles: false });
+  assert.deepEqual(space.params.learningRate, { type: 'fixed', value: 0.01 });
+  assert.deepEqual(parseStoredSpace(JSON.parse(JSON.stringify(space)), 'tune.db', space.name), space);
+});
+
+test('a stored space this version cannot read says so, names the field, and exits 2', () => {
+  const space = loadSpace(join(SPACES, 'adam.json'), { checkFiles: false });
+  const future = { ...JSON.parse(JSON.stringify(space)), strategy: { type: 'cma-es', trials: 10 } };
+  assert.throws(() => parseStoredSpace(future, 'results/tune.db', space.name), (e: unknown) => {
+    assert.ok(e instanceof StoredSpaceError, String(e));
+    assert.equal(e.code, 'stored-space');
+    assert.equal(e.exitCode, 2);
+    assert.match(e.message, new RegExp(`^results/tune\\.db: study "${space.name}" has a stored space that this version of tune can't read: it was most likely stored by another version\\.`));
+    assert.match(e.message, /at strategy\.type: /);
+    assert.match(e.message, /--space FILE/);
+    return true;
+  });
+  assert.throws(() => parseStoredSpace('not a space', 'results/tune.db', 's'), StoredSpaceError);
+});
+
+test('an ask-and-tell study is told apart from another version', () => {
+  const space = loadSpace(join(SPACES, 'adam.json'), { checkFiles: false });
+  const askTell = { ...JSON.parse(JSON.stringify(space)), params: { x: { type: 'float', min: 0, max: 1, log: false } }, objective: { metric: 'score', direction: 'maximize' } };
+  assert.throws(() => parseStoredSpace(askTell, 'tune.db', space.name), /was made with the ask-and-tell API/);
 });

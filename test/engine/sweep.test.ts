@@ -3,12 +3,13 @@ import { test } from 'node:test';
 import { runTrials } from '../../src/engine/sweep.js';
 import { studySpec } from '../../src/engine/run-sweep.js';
 import type { SweepEvent } from '../../src/engine/events.js';
-import { checkpointRoot, FakeRunner } from '../helpers/fake-runner.js';
+import { MemoryCheckpointStore } from '../../src/execution/index.js';
+import { FakeRunner } from '../helpers/fake-runner.js';
 import { openStorage } from '../../src/storage/index.js';
 import { createStrategy } from '../../src/strategies/index.js';
 import { space } from '../helpers/records.js';
 
-const CKPT = checkpointRoot();
+const CKPT = new MemoryCheckpointStore();
 
 test('the tuner stores every trial, every epoch and the outcome, with failures recorded and the sweep finished', async () => {
   const s = space({ strategy: { type: 'random', trials: 12 } });
@@ -17,7 +18,7 @@ test('the tuner stores every trial, every epoch and the outcome, with failures r
   const runner = new FakeRunner((task, epoch) => (task.params.learningRate as number) > 0.03 && epoch === 2);
   const events: SweepEvent[] = [];
   const result = await runTrials({
-    space: s, study, storage, runner, strategy: createStrategy(s), workers: 3, maxTrials: 12, checkpointRoot: CKPT, onEvent: (e) => events.push(e),
+    space: s, study, storage, runner, strategy: createStrategy(s), workers: 3, maxTrials: 12, checkpoints: CKPT, onEvent: (e) => events.push(e),
   });
   const trials = await storage.trials(study.id);
   assert.equal(trials.length, 12);
@@ -49,16 +50,16 @@ test('a rerun continues the study: stored trials count, and waiting ones are dis
   const storage = openStorage(':memory:');
   const study = await storage.openStudy(studySpec(s));
   const runner = new FakeRunner((task, epoch) => (task.params.learningRate as number) > 0.03 && epoch === 2);
-  const first = await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers: 2, maxTrials: 4, checkpointRoot: CKPT });
+  const first = await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers: 2, maxTrials: 4, checkpoints: CKPT });
   assert.equal(first.ran, 4);
   // A trial created but never dispatched, as after a crash between the two.
   const orphan = await storage.createTrial(study.id, { params: { learningRate: 0.01, batchSize: 32 }, budget: 3, seed: 1 });
-  const again = await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers: 2, maxTrials: 6, checkpointRoot: CKPT });
+  const again = await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers: 2, maxTrials: 6, checkpoints: CKPT });
   assert.equal(again.ran, 2, 'the orphan plus one new trial reach the total of 6');
   const trials = await storage.trials(study.id);
   assert.equal(trials.length, 6);
   assert.equal(trials.find((t) => t.id === orphan.id)?.state, 'complete');
-  const nothing = await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers: 2, maxTrials: 6, checkpointRoot: CKPT });
+  const nothing = await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers: 2, maxTrials: 6, checkpoints: CKPT });
   assert.equal(nothing.ran, 0);
   await storage.close();
 });
@@ -69,7 +70,7 @@ test('a stop decision from the strategy prunes the trial at that epoch', async (
   const study = await storage.openStudy(studySpec(s));
   const base = createStrategy(s);
   const stopper = { ...base, name: base.name, ask: base.ask.bind(base), tell: base.tell.bind(base), onReport: () => 'stop' as const };
-  await runTrials({ space: s, study, storage, runner: new FakeRunner(), strategy: stopper, workers: 1, maxTrials: 2, checkpointRoot: CKPT });
+  await runTrials({ space: s, study, storage, runner: new FakeRunner(), strategy: stopper, workers: 1, maxTrials: 2, checkpoints: CKPT });
   for (const t of await storage.trials(study.id)) {
     if (t.state === 'failed') continue;
     assert.equal(t.state, 'pruned');

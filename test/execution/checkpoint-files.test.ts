@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { CheckpointManifest } from '../../src/execution/checkpoint/checkpoint-format.js';
 import { readCheckpointFiles, writeCheckpointFiles, type ManifestDraft } from '../../src/execution/checkpoint/checkpoint-store.js';
-import { checkpointDirFor, removeCheckpoint } from '../../src/execution/index.js';
+import { checkpointDirFor, removeCheckpoint } from '../../src/execution/checkpoint/checkpoint-paths.js';
 
 let root: string;
 before(async () => {

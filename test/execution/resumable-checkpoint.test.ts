@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { resumableCheckpoint } from '../../src/execution/index.js';
+import { resumableCheckpoint } from '../../src/execution/checkpoint/checkpoint-paths.js';
 
 test('resumableCheckpoint: the recorded checkpoint, or after a crash the newest one beside it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tune-resumable-'));

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Decision, Metrics } from '../../src/core/types.js';
-import { createTrialRunner, removeCheckpoint, type ExecutionOutcome, type TrialRunner, type TrialTask } from '../../src/execution/index.js';
+import { removeCheckpoint } from '../../src/execution/checkpoint/checkpoint-paths.js';
+import { createTrialRunner, type ExecutionOutcome, type TrialRunner, type TrialTask } from '../../src/execution/index.js';
 import { keepGoing, MNIST_MLP, trialTask } from '../execution/helpers.js';
 import { GPU_PARAMS, webgpuSkipReason } from './helpers.js';
 

@@ -1,7 +1,5 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Decision, Metrics, TrialOutcome } from '../../src/core/types.js';
+import { checkpointStoreFor } from '../../src/execution/index.js';
 import type { TrialRunner, TrialTask } from '../../src/execution/types.js';
 import { ExecutionError } from '../../src/core/errors.js';
 import { failed, rejected, thrown } from '../../src/execution/failures.js';
@@ -18,8 +16,9 @@ export function curve(params: TrialTask['params'], epoch: number): number {
 }
 
 /**
- * A trial runner without tfjs. It trains "epochs" on a curve computed from the params, obeys decisions,
- * pauses with a fake checkpoint and resumes from it, and counts every epoch it trains.
+ * A trial runner without tfjs and in the calling thread. It trains "epochs" on a curve computed from the params,
+ * obeys decisions, pauses with a checkpoint (the epoch reached, as an objective's state) in the task's store and
+ * resumes from it, and counts every epoch it trains. With an in-memory store it touches no folder.
  */
 export class FakeRunner implements TrialRunner {
   readonly info = { requested: 'auto' as const, backend: 'cpu' as const, tfBackend: 'cpu', warnings: [] };
@@ -42,7 +41,8 @@ export class FakeRunner implements TrialRunner {
     this.running++;
     this.maxRunning = Math.max(this.maxRunning, this.running);
     try {
-      const from = task.resumeFrom === undefined ? 0 : Number(/ckpt-(\d+)$/.exec(task.resumeFrom)?.[1]);
+      const store = checkpointStoreFor(task.checkpointStore);
+      const from = task.resumeFrom === undefined ? 0 : (await store.read(task.resumeFrom, 'state')).step;
       if (task.resumeFrom !== undefined && !(from > 0 && from < task.budget)) throw new Error(`bad resume ${task.resumeFrom} to ${task.budget}`);
       let value = from === 0 ? 0 : curve(task.params, from);
       for (let epoch = from + 1; epoch <= task.budget; epoch++) {
@@ -61,12 +61,9 @@ export class FakeRunner implements TrialRunner {
         this.onTick(this.running);
         const decision = await onEpoch(epoch, { val_accuracy: value, val_loss: 1 - value });
         if (decision === 'pause') {
-          // Without a checkpointDir a pause keeps no checkpoint (TrialTask.checkpointDir).
-          if (task.checkpointDir === undefined) return { state: 'paused', epochs: epoch, value };
-          // A real folder, as the engine checks that a checkpoint exists before resuming from it.
-          const checkpoint = join(task.checkpointDir, `ckpt-${epoch}`);
-          mkdirSync(checkpoint, { recursive: true });
-          return { state: 'paused', epochs: epoch, value, checkpoint };
+          // Stored, as the engine locates a trial's checkpoint before resuming from it.
+          const checkpoint = task.checkpointDir === undefined ? undefined : await store.write(task.checkpointDir, { kind: 'state', saved: { step: epoch, seed: task.seed } });
+          return { state: 'paused', epochs: epoch, value, ...(checkpoint === undefined ? {} : { checkpoint }) };
         }
         if (decision === 'stop') return { state: 'pruned', epochs: epoch, value };
       }
@@ -79,9 +76,4 @@ export class FakeRunner implements TrialRunner {
   async close(): Promise<void> {
     this.closed = true;
   }
-}
-
-/** A fresh folder for a test's checkpoints. */
-export function checkpointRoot(): string {
-  return mkdtempSync(join(tmpdir(), 'tune-test-ckpt-'));
 }

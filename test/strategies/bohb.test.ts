@@ -8,10 +8,11 @@ import { openStorage } from '../../src/storage/index.js';
 import { BohbStrategy, createStrategy, defaultTrialCount, HyperbandStrategy } from '../../src/strategies/index.js';
 import { randomConfig } from '../../src/strategies/sampling.js';
 import { FidelityTpeSampler } from '../../src/strategies/tpe/fidelity-sampler.js';
-import { checkpointRoot, FakeRunner } from '../helpers/fake-runner.js';
+import { MemoryCheckpointStore } from '../../src/execution/index.js';
+import { FakeRunner } from '../helpers/fake-runner.js';
 import { record, space } from '../helpers/records.js';
 
-const CKPT = checkpointRoot();
+const CKPT = new MemoryCheckpointStore();
 const bohb = (f: FidelitySpec, extra: Partial<BohbSpec> = {}): BohbSpec => ({
   type: 'bohb', ...f, iterations: 1, randomFraction: 1 / 3, candidates: 24, gamma: 0.15, multivariate: true, ...extra,
 });
@@ -24,7 +25,7 @@ async function sweep(s: SearchSpace, workers: number) {
   const storage = openStorage(':memory:');
   const study = await storage.openStudy(studySpec(s));
   const runner = new FakeRunner();
-  await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers, maxTrials: defaultTrialCount(s), checkpointRoot: CKPT });
+  await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers, maxTrials: defaultTrialCount(s), checkpoints: CKPT });
   const trials = await storage.trials(study.id);
   await storage.close();
   return { trials, runner };

@@ -6,10 +6,11 @@ import { runTrials } from '../../src/engine/sweep.js';
 import type { SearchSpace, StrategySpec } from '../../src/space/types.js';
 import { openStorage } from '../../src/storage/index.js';
 import { createStrategy, defaultTrialCount, hyperbandBrackets } from '../../src/strategies/index.js';
-import { curve, checkpointRoot, FakeRunner } from '../helpers/fake-runner.js';
+import { MemoryCheckpointStore } from '../../src/execution/index.js';
+import { curve, FakeRunner } from '../helpers/fake-runner.js';
 import { record, space } from '../helpers/records.js';
 
-const CKPT = checkpointRoot();
+const CKPT = new MemoryCheckpointStore();
 
 function fidelitySpace(strategy: StrategySpec, direction: Direction = 'maximize', seed = 7): SearchSpace {
   return space({
@@ -24,7 +25,7 @@ async function sweep(s: SearchSpace, workers: number, runner = new FakeRunner())
   const storage = openStorage(':memory:');
   const study = await storage.openStudy(studySpec(s));
   const maxTrials = defaultTrialCount(s);
-  await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers, maxTrials, checkpointRoot: CKPT });
+  await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers, maxTrials, checkpoints: CKPT });
   const trials = await storage.trials(study.id);
   return { storage, study, trials, runner };
 }
@@ -123,7 +124,7 @@ test('asha: no worker idles while a new config could start, nothing is retrained
       created = ctx.trials.length + (r.kind === 'trial' && r.resumeOf === undefined ? 1 : 0);
       return r;
     } };
-  await runTrials({ space: s, study, storage, runner, strategy: counting, workers: 4, maxTrials: 30, checkpointRoot: CKPT });
+  await runTrials({ space: s, study, storage, runner, strategy: counting, workers: 4, maxTrials: 30, checkpoints: CKPT });
   assert.deepEqual(idle, [], 'a worker was idle while configs were left to start');
   const trials = await storage.trials(study.id);
   assert.equal(trials.length, 30);
@@ -141,7 +142,7 @@ test('a finished multi-fidelity study reruns as a no-op: its rungs are rebuilt f
   const s = fidelitySpace({ type: 'successive-halving', eta: 3, minEpochs: 1, maxEpochs: 9, trials: 9 });
   const { storage, study } = await sweep(s, 2);
   const runner = new FakeRunner();
-  const again = await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers: 2, maxTrials: 9, checkpointRoot: CKPT });
+  const again = await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers: 2, maxTrials: 9, checkpoints: CKPT });
   assert.equal(again.ran, 0);
   assert.equal(runner.epochsTrained, 0);
   await storage.close();

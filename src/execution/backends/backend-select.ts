@@ -3,7 +3,7 @@
  * interface so it can be tested without native packages. No tfjs import here (the pool imports this file).
  */
 import { createRequire } from 'node:module';
-import { ExecutionError } from '../../core/errors.js';
+import { errorMessage, ExecutionError, type ErrorCode } from '../../core/errors.js';
 import type { BackendChoice, BackendName } from '../types.js';
 
 /** The optional peer packages behind the native backends. Both register tfjs backend 'tensorflow'. */
@@ -33,6 +33,7 @@ export function isGpuBackend(name: BackendName): boolean {
 
 /** Raised when an explicitly requested backend's packages are missing; the pool passes it on as is. */
 export class BackendNotInstalledError extends ExecutionError {
+  static override readonly defaultCode: ErrorCode = 'backend-not-installed';
   constructor(readonly backend: NativeName | 'webgpu') {
     const install = backend === 'webgpu' ? WEBGPU_INSTALL : `${NATIVE_PACKAGES[backend]}@${TFJS_VERSION}`;
     const what =
@@ -107,7 +108,7 @@ function candidates(choice: BackendChoice): readonly BackendName[] {
   }
 }
 
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+const message = (e: unknown): string => errorMessage(e).split('\n')[0] ?? '';
 
 export async function selectBackend(choice: BackendChoice, host: BackendHost): Promise<SelectedBackend> {
   const warnings: string[] = [];

@@ -1,10 +1,12 @@
 /**
  * The checkpoint manifest: what a checkpoint holds, and the checks that tell a sound one from a damaged one.
- * No tfjs and no file access here, so the format can be tested on its own.
+ * No tfjs and no file access here (only hashing), so the format can be tested on its own.
  *
  * weights.bin is every tensor's values, back to back, in manifest order (model, then optimizer, then extras),
  * 4 bytes per value, little-endian; the manifest's `bytes` and `sha256` cover the whole file.
  */
+import { createHash } from 'node:crypto';
+
 export const CHECKPOINT_FORMAT = 'tune-checkpoint';
 export const CHECKPOINT_VERSION = 1;
 
@@ -100,4 +102,28 @@ export function parseManifest(json: unknown): CheckpointManifest {
 export function shapeMismatch(shape: readonly number[], expected: readonly number[]): string | undefined {
   const same = shape.length === expected.length && shape.every((d, i) => d === expected[i]);
   return same ? undefined : `shape [${shape.join(', ')}] where the model has [${expected.join(', ')}]`;
+}
+
+/** A manifest before its data is known: what a writer fills in. */
+export type ManifestDraft = Omit<CheckpointManifest, 'bytes' | 'sha256' | 'createdAt'>;
+
+const digest = (chunks: readonly Uint8Array[]): string => {
+  const hash = createHash('sha256');
+  for (const c of chunks) hash.update(c);
+  return hash.digest('hex');
+};
+
+/** The full manifest for `chunks` (the values in manifest order); throws when their size doesn't fit the specs. */
+export function sealManifest(draft: ManifestDraft, chunks: readonly Uint8Array[]): CheckpointManifest {
+  const bytes = chunks.reduce((n, c) => n + c.byteLength, 0);
+  const expected = totalBytes(allSpecs(draft));
+  if (bytes !== expected) throw new Error(`checkpoint data is ${bytes} bytes but its weight specs need ${expected}`);
+  return { ...draft, bytes, sha256: digest(chunks), createdAt: new Date().toISOString() };
+}
+
+/** Why `weights` is not the data `manifest` describes (truncated or corrupt), or undefined when it is. */
+export function weightsMismatch(manifest: CheckpointManifest, weights: Uint8Array, file = 'weights.bin'): string | undefined {
+  if (weights.byteLength !== manifest.bytes) return `${file} is ${weights.byteLength} bytes, the manifest says ${manifest.bytes} (truncated or corrupt)`;
+  if (digest([weights]) !== manifest.sha256) return `${file} does not match the manifest's sha256 (corrupt)`;
+  return undefined;
 }

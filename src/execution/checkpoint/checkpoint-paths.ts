@@ -1,5 +1,5 @@
 /**
- * Where checkpoints live, and removing them. Plain node:fs, no tfjs: the main thread imports this through index.ts.
+ * The file store's paths (file-store.ts), and removing them. Plain node:fs, no tfjs: the main thread uses it.
  *
  * Layout: `<root>/<study>/trial-<n>/` is a trial's checkpointDir; a pause writes `ckpt-<epochs>/` in it
  * (manifest.json + weights.bin), and the outcome's `checkpoint` is that folder.

@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { errorMessage } from '../failures.js';
 import { BYTES_PER_VALUE, shapeMismatch, valueCount, type CheckpointManifest, type WeightDtype, type WeightSpec } from './checkpoint-format.js';
-import { readCheckpointFiles, writeCheckpointFiles, type StoredCheckpoint } from './checkpoint-store.js';
+import type { StoredCheckpoint } from './checkpoint-store.js';
+import type { CheckpointStore } from './store.js';
 import { optimizerState, restoreOptimizerState, type NamedTensor } from './optimizer-state.js';
 
 function dtypeOf(t: NamedTensor): WeightDtype {
@@ -25,25 +26,22 @@ async function snapshot(tensors: readonly NamedTensor[]): Promise<{ specs: Weigh
   return { specs, chunks };
 }
 
-/** Write a checkpoint of `epochs` done into `dir`; returns the checkpoint's folder. */
-export async function saveCheckpoint(dir: string, epochs: number, seed: number, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<string> {
+/** Write a checkpoint of `epochs` done into the store's slot `dir`; returns the checkpoint's ref. */
+export async function saveCheckpoint(store: CheckpointStore, dir: string, epochs: number, seed: number, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<string> {
   const state = await optimizerState(optimizer);
   try {
     // LayerVariable.read() is the live variable, not a copy: nothing to dispose.
     const m = await snapshot(model.weights.map((w) => ({ name: w.originalName, tensor: w.read() })));
     const o = await snapshot(state.weights);
     const x = await snapshot(state.extras);
-    const draft = { format: 'tune-checkpoint', version: 1, epochs, seed, optimizer: optimizer.getClassName(), model: m.specs, optimizerWeights: o.specs, optimizerExtras: x.specs } as const;
-    return await writeCheckpointFiles(dir, draft, [...m.chunks, ...o.chunks, ...x.chunks]);
+    const manifest = { format: 'tune-checkpoint', version: 1, epochs, seed, optimizer: optimizer.getClassName(), model: m.specs, optimizerWeights: o.specs, optimizerExtras: x.specs } as const;
+    return await store.write(dir, { kind: 'model', manifest, chunks: [...m.chunks, ...o.chunks, ...x.chunks] });
   } catch (e) {
     throw new Error(`checkpoint ${dir}: could not write: ${errorMessage(e)}`, { cause: e });
   } finally {
     state.release();
   }
 }
-
-/** Read and verify a checkpoint folder (see checkpoint-store); throws naming the path. */
-export const readCheckpoint = (path: string): Promise<StoredCheckpoint> => readCheckpointFiles(path);
 
 /** Why the checkpoint can't go into this model and optimizer, or undefined when it fits. */
 function misfit(m: CheckpointManifest, seed: number, model: tf.LayersModel, optimizer: tf.Optimizer): string | undefined {

@@ -1,11 +1,12 @@
 /**
  * A custom objective's checkpoint: the JSON state it saved with `trial.checkpoint(state)` and the step it belongs
- * to, in `<checkpointDir>/state-<step>.json`. Written to a temp file and renamed, so a reader never sees half of one.
+ * to, in `<checkpointDir>/state-<step>.json`. Written as model checkpoints are (atomic-write.ts: temp file, fsync,
+ * rename, fsync the folder), so a reader never sees half of one and both kinds are equally durable.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../failures.js';
+import { writeAtomically } from './atomic-write.js';
 import type { JsonValue } from '../task-module/task-module-types.js';
 
 const FORMAT = 'tune-objective-state';
@@ -35,24 +36,15 @@ export function stateJson(state: unknown): string {
 export async function writeObjectiveState(dir: string, saved: SavedState): Promise<string> {
   const state = saved.state === undefined ? '' : `,"state":${stateJson(saved.state)}`;
   const text = `{"format":"${FORMAT}","version":1,"step":${saved.step},"seed":${saved.seed}${state}}\n`;
-  await mkdir(dir, { recursive: true });
   const name = `state-${saved.step}.json`;
-  const temp = join(dir, `${TEMP_PREFIX}${randomUUID()}`);
-  const file = await open(temp, 'w');
-  try {
-    await file.writeFile(text);
-    await file.sync(); // the rename must not reach the disk before the data
-  } finally {
-    await file.close();
-  }
-  await rename(temp, join(dir, name));
+  const path = await writeAtomically(dir, name, { kind: 'file', chunks: [Buffer.from(text)] }, { tempPrefix: TEMP_PREFIX });
   const stale = (await readdir(dir)).filter((n) => n !== name && (NAME.test(n) || n.startsWith(TEMP_PREFIX)));
   await Promise.all(stale.map((n) => rm(join(dir, n), { force: true })));
-  return join(dir, name);
+  return path;
 }
 
-/** Reads a state file written by `writeObjectiveState` for a trial with this seed; every failure names the path. */
-export async function readObjectiveState(path: string, seed: number): Promise<SavedState> {
+/** Reads a state file written by `writeObjectiveState`; every failure names the path. */
+export async function readObjectiveState(path: string): Promise<SavedState> {
   const fail = (why: string): never => {
     throw new Error(`checkpoint ${path}: ${why}`);
   };
@@ -66,6 +58,12 @@ export async function readObjectiveState(path: string, seed: number): Promise<Sa
   const r = raw as Partial<Record<'format' | 'step' | 'seed' | 'state', unknown>> | null;
   if (typeof raw !== 'object' || r === null || r.format !== FORMAT) return fail(`not a ${FORMAT} file`);
   if (!Number.isInteger(r.step) || (r.step as number) < 0) return fail(`bad step ${String(r.step)}`);
-  if (r.seed !== seed) return fail(`it was written by a trial with seed ${String(r.seed)}, this trial's seed is ${seed}`);
-  return { step: r.step as number, seed, ...(r.state !== undefined ? { state: r.state as JsonValue } : {}) };
+  if (typeof r.seed !== 'number') return fail(`bad seed ${String(r.seed)}`);
+  return { step: r.step as number, seed: r.seed, ...(r.state !== undefined ? { state: r.state as JsonValue } : {}) };
+}
+
+/** `saved` if a trial with this seed wrote it: a state only continues the trial that wrote it. */
+export function stateOfTrial(saved: SavedState, ref: string, seed: number): SavedState {
+  if (saved.seed !== seed) throw new Error(`checkpoint ${ref}: it was written by a trial with seed ${saved.seed}, this trial's seed is ${seed}`);
+  return saved;
 }

@@ -1,10 +1,11 @@
 /** The train/validation split: fixed by the study's split seed, so every trial of a study sees the same one. */
-import { createRng, shuffledIndices } from '../../core/rng.js';
+import { shuffledIndices } from '../../core/rng.js';
+import { studyStreams } from '../../core/rng-streams.js';
 import type { LabelledData, SplitData } from './types.js';
 
 export function splitIndices(count: number, validationSplit: number, splitSeed: number): { train: Int32Array; validation: Int32Array } {
   if (!(validationSplit > 0 && validationSplit < 1)) throw new Error(`validationSplit must be between 0 and 1 (exclusive), got ${validationSplit}`);
-  const order = shuffledIndices(count, createRng(splitSeed));
+  const order = shuffledIndices(count, studyStreams.split(splitSeed));
   const trainCount = Math.round(count * (1 - validationSplit));
   if (trainCount < 1 || trainCount >= count) {
     throw new Error(`validationSplit ${validationSplit} of ${count} rows leaves ${trainCount} for training and ${count - trainCount} for validation; both need at least one`);

@@ -10,7 +10,7 @@ import { Piscina } from 'piscina';
 import { ExecutionError } from '../../core/errors.js';
 import type { Metrics } from '../../core/types.js';
 import { BackendNotInstalledError, isNative, isPackageInstalled, NATIVE_PACKAGES, prepareNativeEnv, prepareWebGpuEnv, WEBGPU_PACKAGES } from '../backends/backend-select.js';
-import { failed, rejected } from '../failures.js';
+import { errorMessage, failed, rejected } from '../failures.js';
 import { OVERFLOWS, startCapped, type Overflow } from './gpu-gate.js';
 import type { PoolToWorker, WorkerRequest, WorkerResponse, WorkerToPool } from '../messages.js';
 import { probeWorkers } from './probe.js';
@@ -36,9 +36,19 @@ export interface TrialRunnerOptions {
    * one; 'cpu' adds workers − gpuConcurrency wasm workers, and a trial goes to whichever kind is free, GPU first.
    */
   readonly overflow?: Overflow;
+  /**
+   * A worker thread failed outside any trial (piscina's 'error' event: it died between tasks, or threw from a
+   * timer). Piscina replaces it and trials get their own errors, so this is news, not a failure. Default: a
+   * process warning (printed on stderr).
+   */
+  readonly onWorkerError?: (err: Error) => void;
 }
 
 export const DEFAULT_RECYCLE_AFTER = 50;
+
+const warnWorkerError = (err: Error): void => {
+  process.emitWarning(`a worker thread failed outside any trial, and was replaced: ${errorMessage(err)}`, { code: 'TUNE_WORKER_ERROR' });
+};
 type PoolOptions = NonNullable<ConstructorParameters<typeof Piscina>[0]>;
 type Balancer = NonNullable<PoolOptions['loadBalancer']>;
 
@@ -202,7 +212,7 @@ async function startPool(options: TrialRunnerOptions, workers: number, backend: 
     atomics: 'disabled', // tasks wait on MessagePort replies; keep each worker's event loop free between them
     loadBalancer: (task, workers) => (runner ? runner.balancer(task, workers) : (workers.find((w) => w.currentUsage === 0) ?? null)),
   });
-  pool.on('error', () => {}); // a worker dying between tasks; piscina replaces it, and tasks get their own errors
+  pool.on('error', (err: Error) => (options.onWorkerError ?? warnWorkerError)(err));
   try {
     const probed = await probeWorkers(pool, backend, workers);
     const recycleAfter = probed.backend === 'wasm' ? (options.recycleAfter ?? DEFAULT_RECYCLE_AFTER) : null;

@@ -6,7 +6,7 @@
 import type { Piscina } from 'piscina';
 import { ExecutionError } from '../../core/errors.js';
 import { adapterName, type GpuAdapterFacts } from '../backends/backend-select.js';
-import { errorMessage } from '../failures.js';
+import { errorMessage, isOutOfMemory } from '../failures.js';
 import type { ProbeResponse, WorkerRequest, WorkerResponse } from '../messages.js';
 import type { BackendChoice, BackendName } from '../types.js';
 
@@ -38,7 +38,11 @@ export async function probeWorkers(pool: Piscina<WorkerRequest, WorkerResponse>,
   const settled = await Promise.allSettled(Array.from({ length: workers }, () => pool.run({ kind: 'probe', backend })));
   const probes: Extract<ProbeResponse, { ok: true }>[] = [];
   for (const s of settled) {
-    if (s.status === 'rejected') throw new ExecutionError(`a worker failed to start: ${errorMessage(s.reason)}`, { cause: s.reason });
+    if (s.status === 'rejected') {
+      // Out of memory as a code, so callers (a too small --trial-memory) needn't read the message.
+      const code = isOutOfMemory(s.reason) ? 'worker-out-of-memory' : undefined;
+      throw new ExecutionError(`a worker failed to start: ${errorMessage(s.reason)}`, { cause: s.reason, ...(code ? { code } : {}) });
+    }
     const r = s.value;
     if (r.kind !== 'probe') throw new ExecutionError(`unexpected ${r.kind} response to the probe`);
     if (!r.ok) throw new ExecutionError(r.message); // e.g. "backend 'tensorflow' needs the package @tensorflow/tfjs-node …"

@@ -5,7 +5,8 @@
  */
 import type { Decision, Metrics, TrialOutcome } from '../../core/types.js';
 import { failed, thrown } from '../failures.js';
-import { readObjectiveState, stateJson, writeObjectiveState } from '../checkpoint/objective-state.js';
+import { stateJson, stateOfTrial, type SavedState } from '../checkpoint/objective-state.js';
+import { checkpointStoreFor } from '../checkpoint/stores.js';
 import { callExport, TaskModuleError, type LoadedModule } from './task-module.js';
 import type { JsonValue, TrialContext } from './task-module-types.js';
 import type { EpochReporter } from '../training/trainer.js';
@@ -78,12 +79,15 @@ function context(task: TrialTask, module: LoadedModule, p: Progress, startStep: 
       }
       p.state = JSON.parse(text) as JsonValue; // a copy: later changes to the object don't leak into it
       // Without a checkpoint folder (a runner used directly) the state lives only as long as this run.
-      if (task.checkpointDir !== undefined) p.checkpoint = await writeObjectiveState(task.checkpointDir, { step: p.step, seed: task.seed, state: p.state });
+      if (task.checkpointDir !== undefined) p.checkpoint = await saveState(task, task.checkpointDir, { step: p.step, seed: task.seed, state: p.state });
     },
     restore: async <T extends JsonValue = JsonValue>() => p.state as T | undefined,
   };
   return { trial, send };
 }
+
+/** Stores the objective's state in the trial's slot (in this worker thread: see checkpoint/store.ts). */
+const saveState = (task: TrialTask, slot: string, saved: SavedState): Promise<string> => checkpointStoreFor(task.checkpointStore).write(slot, { kind: 'state', saved });
 
 function parseResult(result: unknown): { value: number; metrics?: unknown } | undefined {
   if (typeof result === 'number') return { value: result };
@@ -97,7 +101,8 @@ function parseResult(result: unknown): { value: number; metrics?: unknown } | un
 export async function runObjective(module: LoadedModule, objective: Objective, task: TrialTask, report: EpochReporter): Promise<TrialOutcome> {
   const p: Progress = { step: 0, decision: 'continue', reported: false, chain: Promise.resolve() };
   try {
-    const saved = task.resumeFrom === undefined ? undefined : await readObjectiveState(task.resumeFrom, task.seed);
+    const ref = task.resumeFrom;
+    const saved = ref === undefined ? undefined : stateOfTrial(await checkpointStoreFor(task.checkpointStore).read(ref, 'state'), ref, task.seed);
     p.step = saved?.step ?? 0;
     if (saved?.state !== undefined) p.state = saved.state;
     const { trial, send } = context(task, module, p, p.step, report);
@@ -117,7 +122,7 @@ export async function runObjective(module: LoadedModule, objective: Objective, t
     if (p.decision === 'continue') return { state: 'complete', ...done };
     // Paused without a checkpoint() in this run: keep the step reached, so the resumed run starts after it, and no
     // state (a state restored from an earlier step would not match that step).
-    const checkpoint = p.checkpoint ?? (task.checkpointDir === undefined ? undefined : await writeObjectiveState(task.checkpointDir, { step: p.step, seed: task.seed }));
+    const checkpoint = p.checkpoint ?? (task.checkpointDir === undefined ? undefined : await saveState(task, task.checkpointDir, { step: p.step, seed: task.seed }));
     return { state: 'paused', ...done, ...(checkpoint !== undefined ? { checkpoint } : {}) };
   } catch (e) {
     await p.chain.catch(() => {});

@@ -5,7 +5,7 @@
 import { isAbsolute, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Params } from '../../core/types.js';
-import { errorMessage } from '../failures.js';
+import { errorMessage, TaskModuleError } from '../../core/errors.js';
 import type { LoadDataContext, ModelContext, TrialContext } from './task-module-types.js';
 
 export const MODULE_EXPORTS = ['loadData', 'buildModel', 'objective'] as const;
@@ -21,13 +21,8 @@ export interface LoadedModule {
   readonly objective?: (params: Params, trial: TrialContext) => unknown;
 }
 
-/** A fault of the module itself. The message always starts with "task module <path>". */
-export class TaskModuleError extends Error {
-  constructor(module: string, what: string, options?: ErrorOptions) {
-    super(`task module ${module}: ${what}`, options);
-    this.name = 'TaskModuleError';
-  }
-}
+/** A fault of the module itself (in core/errors.ts, with the rest of the hierarchy). */
+export { TaskModuleError } from '../../core/errors.js';
 
 export function moduleLabel(path: string): string {
   const rel = relative(process.cwd(), path);

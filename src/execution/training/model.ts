@@ -1,6 +1,6 @@
 /** The built-in models, seeded from the trial seed so the same seed builds the same weights. */
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed } from '../../core/rng.js';
+import { trialStreams } from '../../core/rng-streams.js';
 import type { ModelSpec } from '../../space/types.js';
 import type { LabelledData } from '../data/types.js';
 import type { Hyperparams } from './hyperparams.js';
@@ -13,9 +13,9 @@ export interface ModelInput {
 }
 
 /** Every weight-bearing layer's options: a seeded initializer and, with l2 > 0, a kernel regulariser. */
-function weights(seed: number, stream: string, l2: number) {
+function weights(seed: number, stream: Parameters<typeof trialStreams.layerInit>[1], l2: number) {
   return {
-    kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, stream) }),
+    kernelInitializer: tf.initializers.glorotUniform({ seed: trialStreams.layerInit(seed, stream) }),
     biasInitializer: 'zeros' as const,
     ...(l2 > 0 ? { kernelRegularizer: tf.regularizers.l2({ l2 }) } : {}),
   };
@@ -25,7 +25,7 @@ function addHidden(model: tf.Sequential, hidden: readonly number[], hp: Hyperpar
   hidden.forEach((width, i) => {
     const first = i === 0 && inputShape !== undefined ? { inputShape } : {};
     model.add(tf.layers.dense({ ...first, units: hp.units ?? width, activation: 'relu', ...weights(seed, `dense-${i}`, hp.l2) }));
-    if (hp.dropout > 0) model.add(new SeededDropout({ rate: hp.dropout, seed: deriveSeed(seed, `dropout-${i}`) }));
+    if (hp.dropout > 0) model.add(new SeededDropout({ rate: hp.dropout, seed: trialStreams.dropout(seed, i) }));
   });
 }
 

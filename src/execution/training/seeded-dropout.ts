@@ -5,7 +5,8 @@
  * draws the same masks as one that never paused, without saving the stream's position.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createRng, deriveSeed, type Rng } from '../../core/rng.js';
+import type { Rng } from '../../core/rng.js';
+import { trialStreams } from '../../core/rng-streams.js';
 
 export interface SeededDropoutConfig {
   readonly rate: number;
@@ -23,13 +24,13 @@ export class SeededDropout extends tf.layers.Layer {
     super(config.name === undefined ? {} : { name: config.name });
     this.rate = config.rate;
     this.seed = config.seed;
-    this.rng = createRng(config.seed);
+    this.rng = trialStreams.dropoutStart(config.seed);
     this.supportsMasking = true;
   }
 
   /** Restart the mask stream for 0-based epoch `epoch`: a pure function of the layer's seed and the epoch. */
   startEpoch(epoch: number): void {
-    this.rng = createRng(deriveSeed(this.seed, `epoch-${epoch}`));
+    this.rng = trialStreams.dropoutEpoch(this.seed, epoch);
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {

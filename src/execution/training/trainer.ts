@@ -1,9 +1,11 @@
 /** One trial's training loop in a worker: epochs, per-epoch decisions, NaN checks, and disposing every tensor. */
 import * as tf from '@tensorflow/tfjs';
-import { createRng, shuffledIndices } from '../../core/rng.js';
+import { shuffledIndices } from '../../core/rng.js';
+import { trialStreams } from '../../core/rng-streams.js';
 import type { Decision, Metrics, TrialOutcome } from '../../core/types.js';
 import { METRICS } from '../../space/types.js';
-import { readCheckpoint, restoreCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.js';
+import { restoreCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.js';
+import { checkpointStoreFor } from '../checkpoint/stores.js';
 import { learningRateAt, resolveHyperparams, type Hyperparams } from './hyperparams.js';
 import { thrown } from '../failures.js';
 import { setLearningRate } from './optimizer.js';
@@ -74,7 +76,7 @@ const isEpochAware = (layer: object): layer is EpochAware => typeof (layer as Pa
 
 /** Load `task.resumeFrom` into the fresh model and optimizer; returns the epochs it already holds. */
 async function resume(task: TrialTask, path: string, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<number> {
-  const stored = await readCheckpoint(path);
+  const stored = await checkpointStoreFor(task.checkpointStore).read(path, 'model');
   const done = stored.manifest.epochs;
   if (task.budget <= done) throw new Error(`checkpoint ${path} already holds ${done} epochs; a budget of ${task.budget} leaves nothing to train`);
   await restoreCheckpoint(path, stored, task.seed, model, optimizer);
@@ -117,7 +119,7 @@ async function runEpochs(task: TrialTask, data: TrainingData, report: EpochRepor
     if (tm.engineCompiled) setLearningRate(optimizer, learningRateAt(hp, e));
     for (const layer of model.layers) if (isEpochAware(layer)) layer.startEpoch(e);
     const t0 = performance.now();
-    const order = shuffledIndices(data.train.count, createRng(task.seed + e));
+    const order = shuffledIndices(data.train.count, trialStreams.epochShuffle(task.seed, e));
     const epochData = asTensors(data.train, tm, order);
     let fit: Record<string, number>;
     try {
@@ -140,7 +142,7 @@ async function runEpochs(task: TrialTask, data: TrainingData, report: EpochRepor
     if (decision === 'stop') return { state: 'pruned', value, epochs: s.epochs, metrics };
     if (decision === 'pause') {
       // Without a checkpointDir the pause keeps nothing, and a resumed trial would train from zero.
-      const checkpoint = task.checkpointDir === undefined ? undefined : await saveCheckpoint(task.checkpointDir, s.epochs, task.seed, model, optimizer);
+      const checkpoint = task.checkpointDir === undefined ? undefined : await saveCheckpoint(checkpointStoreFor(task.checkpointStore), task.checkpointDir, s.epochs, task.seed, model, optimizer);
       return { state: 'paused', value, epochs: s.epochs, metrics, ...(checkpoint === undefined ? {} : { checkpoint }) };
     }
   }

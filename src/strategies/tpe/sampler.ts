@@ -1,4 +1,4 @@
-import { createRng, deriveSeed } from '../../core/rng.js';
+import { studyStreams } from '../../core/rng-streams.js';
 import type { Params } from '../../core/types.js';
 import type { SearchSpace } from '../../space/types.js';
 import { randomConfig } from '../sampling.js';
@@ -68,6 +68,6 @@ export class TpeSampler {
   }
 
   rng(index: number, purpose: string): () => number {
-    return createRng(deriveSeed(this.space.seed, `tpe/${purpose}/${index}`));
+    return studyStreams.tpe(this.space.seed, purpose, index);
   }
 }
