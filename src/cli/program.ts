@@ -5,6 +5,7 @@ import * as resumeCommand from './commands/resume.js';
 import * as runCommand from './commands/run.js';
 import * as showCommand from './commands/show.js';
 import * as studiesCommand from './commands/studies.js';
+import * as trialsCommand from './commands/trials.js';
 import * as topCommand from './commands/top.js';
 
 /** Runs the CLI and returns its exit code: 0 success, 2 bad input or usage, 1 runtime failure. */
@@ -19,6 +20,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(exportCommand)
       .command(showCommand)
       .command(studiesCommand)
+      .command(trialsCommand)
       .example('$0 --space search-spaces/adam.json', 'run the quick-start sweep')
       .example('$0 top --study adam-mnist', 'ranked leaderboard')
       .example('$0 export --study adam-mnist --top 3 --format yaml', 'best configs')
