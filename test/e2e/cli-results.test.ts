@@ -24,7 +24,7 @@ interface TrialRow {
   startedAt: string | null;
   errorKind: string | null;
   errorMessage: string | null;
-  params: Record<string, number>;
+  params: Record<string, number> & { x: number };
 }
 
 function ok(args: readonly string[]): string {

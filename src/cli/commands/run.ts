@@ -3,7 +3,7 @@ import { UsageError } from '../../core/errors.js';
 import { withOverrides } from '../../engine/index.js';
 import { loadSpace } from '../../space/index.js';
 import { runAndReport } from '../run-and-report.js';
-import { sweepOptionsFrom, withSweepOptions } from '../sweep-options.js';
+import { progressFrom, sweepOptionsFrom, withSweepOptions } from '../sweep-options.js';
 
 export const command = ['run', '$0'];
 export const describe = 'Run (or continue) the sweep a space file describes';
@@ -27,5 +27,5 @@ type Args = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
 
 export async function handler(args: Args): Promise<void> {
   const options = sweepOptionsFrom(args);
-  await runAndReport(withOverrides(loadSpace(args.space), options), options, args.top);
+  await runAndReport(withOverrides(loadSpace(args.space), options), options, args.top, progressFrom(args));
 }
