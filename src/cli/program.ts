@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { TuneError, UsageError } from '../core/errors.js';
+import * as checkCommand from './commands/check.js';
 import * as deleteCommand from './commands/delete.js';
 import * as exportCommand from './commands/export.js';
 import * as resumeCommand from './commands/resume.js';
@@ -23,6 +24,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(studiesCommand)
       .command(trialsCommand)
       .command(deleteCommand)
+      .command(checkCommand)
       .example('$0 --space search-spaces/adam.json', 'run the quick-start sweep')
       .example('$0 top --study adam-mnist', 'ranked leaderboard')
       .example('$0 export --study adam-mnist --top 3 --format yaml', 'best configs')

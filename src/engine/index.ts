@@ -9,5 +9,5 @@ export { parseDuration, parseUntil } from './durations.js';
 export { storedSpace, openStudyFor } from './run-sweep.js';
 export type { OnInterrupted } from './recovery.js';
 export { openStudy, AskError, type OpenStudyOptions, type Study, type TellResult, type TrialHandle } from './ask-tell.js';
-export { planSweep, type SweepPlan, type PlannedBracket } from './plan.js';
+export { planSweep, trainerDefaults, type SweepPlan, type PlannedBracket } from './plan.js';
 export { defaultCheckpointRoot, studyCheckpointDir, removeStudyCheckpoints } from './study-files.js';

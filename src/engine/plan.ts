@@ -1,4 +1,6 @@
 import { TuneError } from '../core/errors.js';
+import type { ParamValue } from '../core/types.js';
+import { resolveHyperparams } from '../execution/index.js';
 import { gridSize, isFidelityStrategy, rungBudgets } from '../space/index.js';
 import type { SearchSpace } from '../space/types.js';
 import { defaultTrialCount, hyperbandBrackets } from '../strategies/index.js';
@@ -69,4 +71,13 @@ export function planSweep(space: SearchSpace, trials = defaultTrialCount(space))
   }
   const epochBudget = brackets.reduce((sum, b) => sum + bracketEpochs(b.configs, b.budgets, s.eta), 0);
   return { trials, grid, rungs, brackets, epochBudget, exact: s.type !== 'asha' };
+}
+
+/**
+ * What the built-in trainer uses for each of its params when a trial's config doesn't set it (`units` absent
+ * means `task.model.hidden`). A task module's own code reads its params its own way.
+ */
+export function trainerDefaults(space: SearchSpace): Readonly<Record<string, ParamValue | null>> {
+  const hp = resolveHyperparams({}, space.task);
+  return { ...hp, units: hp.units ?? null };
 }
