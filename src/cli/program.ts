@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { TuneError, UsageError } from '../core/errors.js';
+import { ENV_PREFIX, ignoreForeignEnv } from './env.js';
 import * as checkCommand from './commands/check.js';
 import * as deleteCommand from './commands/delete.js';
 import * as exportCommand from './commands/export.js';
@@ -29,6 +30,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       .example('$0 top --study adam-mnist', 'ranked leaderboard')
       .example('$0 export --study adam-mnist --top 3 --format yaml', 'best configs')
       .example('$0 show --study adam-mnist --trial 3', "one trial's learning curve")
+      .completion('completion', 'Print a bash/zsh completion script: tune completion >> ~/.bashrc')
+      // Every flag can come from the environment too: --trial-timeout is TUNE_TRIAL_TIMEOUT. Flags win.
+      .env(ENV_PREFIX)
+      .middleware(ignoreForeignEnv(process.env, argv), true)
       .strict()
       .recommendCommands()
       .help()

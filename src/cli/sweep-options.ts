@@ -27,6 +27,11 @@ export function withSweepOptions<T>(y: Argv<T>) {
     .option('top', { type: 'number', default: 10, describe: 'Rows of the leaderboard printed at the end' })
     .option('progress', { choices: PROGRESS_MODES, describe: 'tty: a live status table; lines: a line per epoch and trial; none: only errors and the final table; json: NDJSON events (default: tty on a terminal, else lines)' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Same as --progress none' })
+    .group(['trials', 'timeout', 'until'], 'Budget:')
+    .group(['retries', 'max-failures', 'trial-timeout', 'trial-memory', 'on-interrupted'], 'Failures:')
+    .group(['workers', 'backend', 'gpu-concurrency', 'overflow', 'recycle-after'], 'Hardware:')
+    .group(['storage', 'new-study', 'keep-checkpoints'], 'Storage:')
+    .group(['progress', 'quiet', 'top'], 'Output:')
     .check((a) => {
       const counts: [string, number | undefined][] = [
         ['workers', a.workers], ['trials', a.trials], ['top', a.top], ['recycle-after', a['recycle-after']],
