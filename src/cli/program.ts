@@ -30,6 +30,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       .example('$0 top --study adam-mnist', 'ranked leaderboard')
       .example('$0 export --study adam-mnist --top 3 --format yaml', 'best configs')
       .example('$0 show --study adam-mnist --trial 3', "one trial's learning curve")
+      .example('$0 trials --study adam-mnist --state failed', 'what failed, and why')
+      .example('$0 check --space search-spaces/adam.json', 'what a sweep trains, and about how long')
       .completion('completion', 'Print a bash/zsh completion script: tune completion >> ~/.bashrc')
       // Every flag can come from the environment too: --trial-timeout is TUNE_TRIAL_TIMEOUT. Flags win.
       .env(ENV_PREFIX)
