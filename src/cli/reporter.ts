@@ -36,12 +36,14 @@ export function createReporter(mode: ProgressMode, o: { readonly metric: string;
       return { onEvent: progressPrinter(stdoutLine, o.metric), say: stdoutLine, summary: stdoutLine, end: () => {}, close: () => {} };
     case 'tty': {
       const live = liveTerminal(process.stdout, o.epochBudget, o.metric, colourWanted());
+      // The start's header, GPU and warning lines and the recovery notes print once, above the table, as in lines mode.
+      const once = progressPrinter(live.say, o.metric);
       return {
         onEvent: (event) => {
+          if (event.type === 'start' || event.type === 'recovered') once(event);
           live.onEvent(event);
-          if (event.type === 'start') {
-            if (event.backend.warnings.length > 0) for (const w of event.backend.warnings) live.say(`warning: ${w}`);
-            if (event.existing > 0 && o.storage !== ':memory:') void storedTrials(o.storage, event.study.id).then(live.seed, () => {});
+          if (event.type === 'start' && event.existing > 0 && o.storage !== ':memory:') {
+            void storedTrials(o.storage, event.study.id).then(live.seed, () => {});
           }
         },
         say: live.say,

@@ -52,6 +52,7 @@ test('on a terminal the status table is redrawn in place, at most once a second,
   assert.match(last, /trials 6\/6: .*5 complete.*1 failed/);
   assert.match(last, /best #\d+ loss=0\.025 {2}wait=400 x=0\.1/);
   assert.match(r.out, /#2 failed \(exception\): .*x=0\.95 is too big/);
+  assert.match(r.out, /study slow-steps: grid, 6 trials, loss \(minimize\) · backend wasm · 2 workers/, 'the start line prints once, above the table');
   assert.match(r.out, /\x1b\[32m5 complete\x1b\[0m/, 'states are coloured');
   // The final leaderboard follows the table.
   assert.match(r.out.slice(r.out.lastIndexOf('== study')), /rank\s+trial\s+state\s+loss/);
