@@ -3,7 +3,7 @@
  * and x2 in [0, 15]. Its known minimum is 0.397887, reached at three points: (-π, 12.275), (π, 2.275) and
  * (9.42478, 2.475). Run it with `npx tune --space search-spaces/examples/branin.json`.
  */
-import type { Params } from 'tune';
+import type { Params } from 'tfjs-tune';
 
 const a = 1;
 const b = 5.1 / (4 * Math.PI ** 2);

@@ -4,7 +4,7 @@
  * loss and optimizer instead). `width` and `blocks` are params of this module; tune passes them through.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelContext, Params } from 'tune';
+import type { ModelContext, Params } from 'tfjs-tune';
 
 export function buildModel(params: Params, ctx: ModelContext): tf.LayersModel {
   const width = Number(params['width'] ?? 128);

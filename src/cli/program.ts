@@ -1,11 +1,15 @@
 import yargs from 'yargs';
 import { TuneError, UsageError } from '../core/errors.js';
+import { ENV_PREFIX, ignoreForeignEnv } from './env.js';
+import * as checkCommand from './commands/check.js';
+import * as deleteCommand from './commands/delete.js';
 import * as exportCommand from './commands/export.js';
 import * as importanceCommand from './commands/importance.js';
 import * as resumeCommand from './commands/resume.js';
 import * as runCommand from './commands/run.js';
 import * as showCommand from './commands/show.js';
 import * as studiesCommand from './commands/studies.js';
+import * as trialsCommand from './commands/trials.js';
 import * as topCommand from './commands/top.js';
 
 /** Runs the CLI and returns its exit code: 0 success, 2 bad input or usage, 1 runtime failure. */
@@ -21,11 +25,20 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(showCommand)
       .command(studiesCommand)
       .command(importanceCommand)
+      .command(trialsCommand)
+      .command(deleteCommand)
+      .command(checkCommand)
       .example('$0 --space search-spaces/adam.json', 'run the quick-start sweep')
       .example('$0 top --study adam-mnist', 'ranked leaderboard')
       .example('$0 export --study adam-mnist --top 3 --format yaml', 'best configs')
       .example('$0 show --study adam-mnist --trial 3', "one trial's learning curve")
       .example('$0 importance --study adam-mnist', 'which params mattered')
+      .example('$0 trials --study adam-mnist --state failed', 'what failed, and why')
+      .example('$0 check --space search-spaces/adam.json', 'what a sweep trains, and about how long')
+      .completion('completion', 'Print a bash/zsh completion script: tune completion >> ~/.bashrc')
+      // Every flag can come from the environment too: --trial-timeout is TUNE_TRIAL_TIMEOUT. Flags win.
+      .env(ENV_PREFIX)
+      .middleware(ignoreForeignEnv(process.env, argv), true)
       .strict()
       .recommendCommands()
       .help()

@@ -1,10 +1,11 @@
 import { TuneError, type ErrorCode } from '../core/errors.js';
-import { runSweep, StopController, type SweepOptions } from '../engine/index.js';
+import { planSweep, runSweep, StopController, type SweepOptions } from '../engine/index.js';
 import type { SearchSpace } from '../space/types.js';
 import { openStorage } from '../storage/index.js';
+import { toExported } from './format/export.js';
 import { renderLeaderboard } from './format/leaderboard.js';
 import { formatDuration } from './format/values.js';
-import { progressPrinter } from './progress.js';
+import { createReporter, type ProgressMode } from './reporter.js';
 import { handleSignals } from './signals.js';
 
 /** A sweep that ended early: the CLI exits with this code after printing how to resume. */
@@ -18,32 +19,42 @@ export class SweepStopped extends TuneError {
   }
 }
 
-/** Runs a sweep with progress lines and signal handling, then prints the leaderboard, or how to resume. */
-export async function runAndReport(space: SearchSpace, options: SweepOptions, top: number): Promise<void> {
-  const log = (line: string) => process.stdout.write(`${line}\n`);
+/** Runs a sweep with progress (lines, a live table, NDJSON or nothing) and signal handling, then prints the leaderboard, or how to resume. */
+export async function runAndReport(space: SearchSpace, options: SweepOptions, top: number, progress: ProgressMode = 'lines'): Promise<void> {
   const storagePath = options.storage ?? 'results/tune.db';
+  const reporter = createReporter(progress, {
+    metric: space.objective.metric,
+    epochBudget: planSweep(space, options.trials).epochBudget,
+    storage: storagePath,
+  });
   const resumeHint = `tune resume --study ${space.name}${storagePath === 'results/tune.db' ? '' : ` --storage ${storagePath}`}`;
   const stop = new StopController();
-  const unhook = handleSignals(stop, log, resumeHint);
+  const unhook = handleSignals(stop, reporter.say, resumeHint);
   let result;
   try {
-    result = await runSweep(space, { ...options, stop, onEvent: progressPrinter(log, space.objective.metric) });
+    result = await runSweep(space, { ...options, stop, onEvent: reporter.onEvent });
   } finally {
     unhook();
+    reporter.close();
   }
-  log(`\nran ${result.ran} trial(s) in ${formatDuration(result.elapsedMs)}; ${result.trials.length} stored in ${storagePath}\n`);
+  reporter.summary(`\nran ${result.ran} trial(s) in ${formatDuration(result.elapsedMs)}; ${result.trials.length} stored in ${storagePath}\n`);
   const storage = openStorage(storagePath);
   try {
-    log(renderLeaderboard(result.study, await storage.leaderboard(result.study.id, top)));
+    const ranked = await storage.leaderboard(result.study.id, top);
+    reporter.summary(renderLeaderboard(result.study, ranked));
+    reporter.end({
+      study: result.study.name, ran: result.ran, failed: result.failed, stored: result.trials.length, elapsedMs: result.elapsedMs, stopped: result.stopped,
+      leaderboard: toExported(result.study, ranked).map((c, i) => ({ ...c, state: ranked[i]!.trial.state })),
+    });
   } finally {
     await storage.close();
   }
   switch (result.stopped) {
     case null:
-      log(`\nexport the best: tune export --study ${result.study.name} --top 3 --format yaml`);
+      reporter.summary(`\nexport the best: tune export --study ${result.study.name} --top 3 --format yaml`);
       return;
     case 'deadline':
-      log(`\ntime budget reached; running trials were paused. Resume with: ${resumeHint}`);
+      reporter.say(`\ntime budget reached; running trials were paused. Resume with: ${resumeHint}`);
       return;
     case 'max-failures':
       throw new SweepStopped(`stopped after ${result.failed} failed trials (--max-failures); see \`tune top --study ${space.name}\` for their reasons. Resume with: ${resumeHint}`, 1);

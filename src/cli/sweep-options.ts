@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
 import { BACKENDS, OVERFLOWS, parseDuration, parseUntil, type SweepOptions } from '../engine/index.js';
 import { withStorage } from './options.js';
+import { PROGRESS_MODES, progressMode, type ProgressMode } from './reporter.js';
 
 /** The options shared by `tune run` and `tune resume`. */
 export function withSweepOptions<T>(y: Argv<T>) {
@@ -24,6 +25,13 @@ export function withSweepOptions<T>(y: Argv<T>) {
     .option('keep-checkpoints', { type: 'boolean', default: false, describe: 'Keep the checkpoints of finished trials (paused trials always keep theirs)' })
     .option('recycle-after', { type: 'number', default: 50, describe: 'Models a wasm worker trains before it is replaced (the wasm heap never shrinks)' })
     .option('top', { type: 'number', default: 10, describe: 'Rows of the leaderboard printed at the end' })
+    .option('progress', { choices: PROGRESS_MODES, describe: 'tty: a live status table; lines: a line per epoch and trial; none: only errors and the final table; json: NDJSON events (default: tty on a terminal, else lines)' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Same as --progress none' })
+    .group(['trials', 'timeout', 'until'], 'Budget:')
+    .group(['retries', 'max-failures', 'trial-timeout', 'trial-memory', 'on-interrupted'], 'Failures:')
+    .group(['workers', 'backend', 'gpu-concurrency', 'overflow', 'recycle-after'], 'Hardware:')
+    .group(['storage', 'new-study', 'keep-checkpoints'], 'Storage:')
+    .group(['progress', 'quiet', 'top'], 'Output:')
     .check((a) => {
       const counts: [string, number | undefined][] = [
         ['workers', a.workers], ['trials', a.trials], ['top', a.top], ['recycle-after', a['recycle-after']],
@@ -42,6 +50,11 @@ export function withSweepOptions<T>(y: Argv<T>) {
 }
 
 type SweepArgs = Awaited<ReturnType<typeof withSweepOptions>['argv']>;
+
+/** `--progress`, or what `-q` and whether stdout is a terminal imply. */
+export function progressFrom(a: { readonly progress?: ProgressMode; readonly quiet: boolean }): ProgressMode {
+  return progressMode(a.progress, a.quiet, process.stdout.isTTY === true);
+}
 
 /** The engine's options from the parsed flags; the earlier of --timeout and --until wins. */
 export function sweepOptionsFrom(a: SweepArgs): SweepOptions {

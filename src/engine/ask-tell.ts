@@ -17,6 +17,7 @@ import { recoverInterrupted } from './recovery.js';
 import { DEFAULT_STORAGE, openStudyFor, withOverrides } from './run-sweep.js';
 import { TrialBook } from './trial-book.js';
 
+/** Options of {@link openStudy}. Every one is optional. */
 export interface OpenStudyOptions {
   /** SQLite file; default `results/tune.db`. */
   readonly storage?: string;
@@ -28,29 +29,55 @@ export interface OpenStudyOptions {
 
 /** One asked trial: evaluate `params`, report steps up to `budget`, then tell the result. */
 export interface TrialHandle {
+  /** The trial's id in storage; `report` and `tell` take it in place of the handle. */
   readonly id: TrialId;
+  /** 0-based number within the study, as `tune top` and `tune show --trial N` show it. */
   readonly number: number;
+  /** The config to evaluate, under the space file's param names. */
   readonly params: Params;
+  /** The trial's own seed, derived from the study seed and its number: seed your randomness with it. */
   readonly seed: number;
   /** Steps (epochs) to reach: the strategy's budget for this trial. */
   readonly budget: number;
   /** Steps already done: > 0 when a multi-fidelity strategy promotes a paused trial; continue at startStep + 1. */
   readonly startStep: number;
+  /** Its rung in a multi-fidelity strategy (0 for the first), or null. */
   readonly rung: number | null;
 }
 
 /** A value (the trial completes, or ends as the last report's decision said), or an explicit end. */
 export type TellResult =
   | number
-  | { readonly value: number; readonly metrics?: Metrics }
-  | { readonly state: 'pruned'; readonly value?: number }
-  | { readonly state: 'failed'; readonly error?: string };
+  | {
+      /** The trial's value under the study's metric. */
+      readonly value: number;
+      /** Other numbers to store with the final step. */
+      readonly metrics?: Metrics;
+    }
+  | {
+      /** Stopped early by your own rule. */
+      readonly state: 'pruned';
+      /** The value it reached, if any. */
+      readonly value?: number;
+    }
+  | {
+      /** The evaluation failed; the trial is stored as failed (kind `exception`). */
+      readonly state: 'failed';
+      /** Why, stored as the failure's message. */
+      readonly error?: string;
+    };
 
+/** An open study for ask and tell, from {@link openStudy}. Close it when done. */
 export interface Study {
+  /** The stored study. */
   readonly record: StudyRecord;
+  /** The normalised space it was opened with. */
   readonly space: SearchSpace;
+  /** The study's name (the space file's `name`). */
   readonly name: string;
+  /** The objective's metric, e.g. `val_accuracy`. */
   readonly metric: string;
+  /** Whether higher (`maximize`) or lower (`minimize`) values are better. */
   readonly direction: Direction;
   /** The next trial, stored as running. Throws AskError ('done': no more; 'wait': tell running trials first). */
   ask(): Promise<TrialHandle>;
@@ -58,10 +85,13 @@ export interface Study {
   report(trial: TrialHandle | TrialId, step: number, value: number, metrics?: Metrics): Promise<Decision>;
   /** Whether the trial's last report was answered 'stop'. */
   shouldPrune(trial: TrialHandle | TrialId): boolean;
+  /** Stores the trial's result and ends it; returns the stored trial. */
   tell(trial: TrialHandle | TrialId, result: TellResult): Promise<TrialRecord>;
   /** The best complete trial, as `runSweep` ranks it. */
   best(): Promise<TrialRecord | null>;
+  /** Every stored trial of the study, in number order. */
   trials(): Promise<readonly TrialRecord[]>;
+  /** Closes the database. */
   close(): Promise<void>;
 }
 

@@ -10,3 +10,5 @@ export { openStudyFor } from './run-sweep.js';
 export { storedSpace } from './stored-space.js';
 export type { OnInterrupted } from './recovery.js';
 export { openStudy, AskError, type OpenStudyOptions, type Study, type TellResult, type TrialHandle } from './ask-tell.js';
+export { planSweep, trainerDefaults, type SweepPlan, type PlannedBracket } from './plan.js';
+export { defaultCheckpointRoot, studyCheckpointDir, removeStudyCheckpoints } from './study-files.js';

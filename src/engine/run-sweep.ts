@@ -1,4 +1,3 @@
-import { dirname, join } from 'node:path';
 import { errorMessage, StudyMismatchError, TuneError, UsageError } from '../core/errors.js';
 import type { StudyRecord, StudySpec } from '../core/types.js';
 import { checkTaskModule, createTrialRunner, defaultWorkerCount, FileCheckpointStore } from '../execution/index.js';
@@ -13,12 +12,16 @@ import type { SweepListener } from './events.js';
 import { jsonDifferences } from './mismatch.js';
 import { recoverInterrupted, type OnInterrupted } from './recovery.js';
 import { StopController } from './stop.js';
+import { defaultCheckpointRoot } from './study-files.js';
 import { runTrials, type SweepResult } from './sweep.js';
 
+/** Options of {@link runSweep}: the CLI's flags, as data. Every one is optional. */
 export interface SweepOptions {
   /** SQLite file; default `results/tune.db`. */
   readonly storage?: string;
+  /** Worker threads training trials at once (default: the number of cores). */
   readonly workers?: number;
+  /** tfjs backend (default `auto`: webgpu on a hardware GPU, then tensorflow-gpu, tensorflow, wasm, cpu). */
   readonly backend?: BackendChoice;
   /** Models a wasm worker trains before it is replaced (its heap never shrinks). */
   readonly recycleAfter?: number;
@@ -38,8 +41,11 @@ export interface SweepOptions {
   readonly onInterrupted?: OnInterrupted;
   /** A stored study of the same name with another space is kept under a new name, and this one starts afresh. */
   readonly newStudy?: boolean;
+  /** Runs of a failed trial to retry with the same params (default 0). */
   readonly retries?: number;
+  /** Stop dispatching once this many trials have failed in this run, and pause what runs. */
   readonly maxFailures?: number;
+  /** A trial running longer than this (ms) fails with kind `timeout`. */
   readonly trialTimeoutMs?: number;
   /** Heap limit of each worker thread in MB: a trial over it fails as 'oom' and the worker is replaced. */
   readonly trialMemoryMb?: number;
@@ -47,6 +53,7 @@ export interface SweepOptions {
   readonly deadline?: Date;
   /** Lets the caller (the CLI's signal handlers) stop or abort the sweep. */
   readonly stop?: StopController;
+  /** Called with every event of the sweep: its start, each trial's start, epochs and outcome. */
   readonly onEvent?: SweepListener;
 }
 
@@ -96,14 +103,27 @@ export async function openStudyFor(storage: Storage, space: SearchSpace, newStud
   return study;
 }
 
-/** Runs (or continues) the sweep a space file describes, end to end. */
+/**
+ * Runs (or continues) the sweep a space file describes, end to end: loads and checks the space, opens the study in
+ * SQLite, trains trials in worker threads until the strategy is done (or a deadline, a stop or `maxFailures`), and
+ * resolves with every stored trial and the best one.
+ *
+ * @param spaceOrPath A space file's path, or a space from `loadSpace` / `parseSpace`.
+ * @param options Storage, workers, backend, budgets and failure handling; see {@link SweepOptions}.
+ * @example
+ * ```ts
+ * import { runSweep } from 'tfjs-tune';
+ * const result = await runSweep('search-spaces/adam.json', { workers: 2, storage: 'results/tune.db' });
+ * console.log(result.best?.params, result.best?.value);
+ * ```
+ */
 export async function runSweep(spaceOrPath: SearchSpace | string, options: SweepOptions = {}): Promise<SweepResult> {
   const space = withOverrides(typeof spaceOrPath === 'string' ? loadSpace(spaceOrPath) : spaceOrPath, options);
   // A task module that can't load, or doesn't fit the space, is an input error before any study or trial exists.
   await checkTaskModule(space, typeof spaceOrPath === 'string' ? spaceOrPath : space.name);
   const workers = Math.max(1, options.workers ?? defaultWorkerCount());
   const storagePath = options.storage ?? DEFAULT_STORAGE;
-  const checkpointRoot = options.checkpoints ?? join(storagePath === ':memory:' ? 'results' : dirname(storagePath), 'checkpoints');
+  const checkpointRoot = options.checkpoints ?? defaultCheckpointRoot(storagePath);
   const stop = options.stop ?? new StopController();
   const storage = openStorage(storagePath);
   try {

@@ -35,12 +35,19 @@ export interface SweepParts {
   readonly heartbeatEveryMs?: number;
 }
 
+/** What {@link runSweep} resolves with once the sweep ends. */
 export interface SweepResult {
+  /** The stored study. */
   readonly study: StudyRecord;
+  /** Every trial of the study, stored before this run included. */
   readonly trials: readonly TrialRecord[];
+  /** The best complete trial by the study's direction, or null. */
   readonly best: TrialRecord | null;
+  /** Trials this run finished (complete, pruned or failed). */
   readonly ran: number;
+  /** Of those, the failed ones. */
   readonly failed: number;
+  /** Wall time of this run, from the workers being up to the end (ms). */
   readonly elapsedMs: number;
   /** Why the sweep ended early, or null if the strategy ran out of work. */
   readonly stopped: StopReason | null;

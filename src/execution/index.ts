@@ -10,3 +10,4 @@ export type { CheckpointDraft, CheckpointKind, CheckpointOf, CheckpointStore, Ch
 export type { BackendChoice, BackendInfo, BackendName, ExecutionOutcome, OnEpoch, TrialDiagnostics, TrialRunner, TrialTask } from './types.js';
 export { checkTaskModule, inspectTaskModule } from './task-module/module-check.js';
 export type * from './task-module/task-module-types.js';
+export { resolveHyperparams, type Hyperparams } from './training/hyperparams.js';

@@ -1,4 +1,5 @@
 export { SqliteStorage, type SqliteDiagnostics, type SqliteStorageOptions } from './sqlite.js';
+export { NotATuneDatabaseError } from './open.js';
 export { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations.js';
 export type { NewTrial, OpenOptions, Storage, StudySummary, TrialFilter } from './types.js';
 

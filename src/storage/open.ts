@@ -8,6 +8,14 @@ import Database from 'better-sqlite3';
 import { errorMessage, StorageError, TuneError } from '../core/errors.js';
 import { checkNotNewer, LATEST_VERSION, migrate, schemaVersion } from './migrations.js';
 
+/**
+ * The file given as storage is not a tune database at all: a text file, a folder, a truncated or damaged file, or
+ * another program's SQLite database. That is bad input, like a bad space file, so the CLI exits 2.
+ */
+export class NotATuneDatabaseError extends StorageError {
+  override readonly exitCode = 2;
+}
+
 export interface OpenSettings {
   readonly readonly: boolean;
   readonly busyTimeoutMs: number;
@@ -50,10 +58,11 @@ export function openDatabase(file: string, settings: OpenSettings): Database.Dat
 }
 
 /** The StorageError for a SQLite error that says the file itself is unusable; null for any other error. */
-export function fileFailure(file: string, e: unknown): StorageError | null {
+export function fileFailure(file: string, e: unknown, atOpen = false): StorageError | null {
   if (!(e instanceof Database.SqliteError)) return null;
   if (/^SQLITE_(NOTADB|CORRUPT)/.test(e.code)) {
-    return new StorageError(`${file}: not a readable tune database (${e.message})`, { cause: e });
+    // Found while opening, the file was never a usable database (bad input); found mid-sweep, it broke while in use.
+    return new (atOpen ? NotATuneDatabaseError : StorageError)(`${file}: not a readable tune database (${e.message})`, { cause: e });
   }
   if (e.code.startsWith('SQLITE_READONLY')) return new StorageError(`${file}: read-only (${e.message})`, { cause: e });
   return null;
@@ -69,7 +78,7 @@ function openFailure(file: string, e: unknown, readonly: boolean): TuneError {
       { cause: e },
     );
   }
-  return fileFailure(file, e) ?? new StorageError(`cannot open the database ${file}: ${errorMessage(e)}`, { cause: e });
+  return fileFailure(file, e, true) ?? new StorageError(`cannot open the database ${file}: ${errorMessage(e)}`, { cause: e });
 }
 
 /**
@@ -78,7 +87,7 @@ function openFailure(file: string, e: unknown, readonly: boolean): TuneError {
  */
 function checkFile(file: string, readonly: boolean): boolean {
   const stat = fs.statSync(file, { throwIfNoEntry: false });
-  if (stat?.isDirectory()) throw new StorageError(`${file}: a folder, not a database file`);
+  if (stat?.isDirectory()) throw new NotATuneDatabaseError(`${file}: a folder, not a database file`);
   if (readonly) {
     if (!stat) throw new StorageError(`${file}: no such database file`);
     return true;
@@ -114,7 +123,7 @@ function probe(db: Database.Database, file: string): number {
     .pluck().all();
   if (tables.length > 0 && !tables.includes('schema_version')) {
     const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ', …' : '');
-    throw new StorageError(
+    throw new NotATuneDatabaseError(
       `${file}: not a tune database (a SQLite database without tune's schema_version table; its tables: ${shown})`,
     );
   }
@@ -139,7 +148,7 @@ function checkLength(file: string): void {
   }
   if (read < 16 || header.toString('latin1', 0, 16) !== 'SQLite format 3\0') return; // SQLite says what it is
   const malformed = (why: string): never => {
-    throw new StorageError(`${file}: not a readable tune database (database disk image is malformed: ${why})`);
+    throw new NotATuneDatabaseError(`${file}: not a readable tune database (database disk image is malformed: ${why})`);
   };
   if (read < 100) malformed(`truncated to ${size} bytes, inside its header`);
   const raw = header.readUInt16BE(16);
@@ -156,7 +165,7 @@ function quickCheck(db: Database.Database, file: string): void {
   const problems = db.prepare<[], string>('PRAGMA quick_check(3)').pluck().all();
   if (problems.length !== 1 || problems[0] !== 'ok') {
     const text = problems.join('\n').replace('*** in database main ***\n', '').split('\n').join('; ');
-    throw new StorageError(`${file}: not a readable tune database (quick_check: ${text})`);
+    throw new NotATuneDatabaseError(`${file}: not a readable tune database (quick_check: ${text})`);
   }
 }
 

@@ -99,6 +99,11 @@ export function prepareStatements(db: Database.Database) {
     renameStudy: db.prepare<{ id: number; name: string; now: string }>(
       'UPDATE studies SET name = @name, updated_at = @now WHERE id = @id',
     ),
+    deleteStudyReports: db.prepare<[number]>('DELETE FROM reports WHERE trial_id IN (SELECT id FROM trials WHERE study_id = ?)'),
+    deleteStudyParams: db.prepare<[number]>('DELETE FROM trial_params WHERE trial_id IN (SELECT id FROM trials WHERE study_id = ?)'),
+    // One statement for every trial: a promoted trial's resume_of points at another trial of the same study.
+    deleteStudyTrials: db.prepare<[number]>('DELETE FROM trials WHERE study_id = ?'),
+    deleteStudy: db.prepare<[number]>('DELETE FROM studies WHERE id = ?'),
     touchStudy: db.prepare<{ id: number; now: string }>('UPDATE studies SET updated_at = @now WHERE id = @id'),
     stateCounts: db.prepare<[], { study_id: number; state: TrialState; n: number }>(
       'SELECT study_id, state, count(*) AS n FROM trials GROUP BY study_id, state',

@@ -265,6 +265,17 @@ export class SqliteStorage implements Storage {
     });
   }
 
+  async deleteStudy(study: StudyId): Promise<void> {
+    this.write('deleteStudy', () => {
+      if (!this.q.studyById.get(study)) throw new StorageError(`no study with id ${study}`);
+      // Explicit rather than left to ON DELETE CASCADE, which depends on a connection's foreign_keys setting.
+      this.q.deleteStudyReports.run(study);
+      this.q.deleteStudyParams.run(study);
+      this.q.deleteStudyTrials.run(study);
+      this.q.deleteStudy.run(study);
+    });
+  }
+
   async trial(id: TrialId): Promise<TrialRecord | null> {
     return this.read('trial', () => {
       const row = this.q.trialById.get(id);

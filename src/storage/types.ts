@@ -82,6 +82,12 @@ export interface Storage {
   setStudyDefinition(study: StudyId, definition: unknown): Promise<void>;
   /** Renames a study (the name must be free), e.g. to keep it when `--new-study` starts over under its name. */
   renameStudy(study: StudyId, name: string): Promise<void>;
+  /**
+   * Deletes a study with its trials, their params and their reports, in one transaction: all of it or nothing.
+   * Throws StorageError (nothing changed) if there is no such study. Checkpoint files are not storage's: the caller
+   * removes them.
+   */
+  deleteStudy(study: StudyId): Promise<void>;
   trial(id: TrialId): Promise<TrialRecord | null>;
   trials(study: StudyId, filter?: TrialFilter): Promise<readonly TrialRecord[]>;
   reports(id: TrialId): Promise<readonly EpochReport[]>;

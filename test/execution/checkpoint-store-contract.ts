@@ -156,6 +156,19 @@ export function checkpointStoreContract(name: string, fixture: StoreFixture): vo
       assert.equal((await store.read(kept, 'model')).manifest.epochs, 1);
     });
 
+    test('discardStudy removes every slot of that study and no other study\'s, and a study without checkpoints is fine', async () => {
+      const store = await fixture.make();
+      const gone = [await store.write(store.slot('s', 0), modelDraft(1)), await store.write(store.slot('s', 7), { kind: 'state', saved: { step: 1, seed: 2 } })];
+      const kept = [await store.write(store.slot('s2', 0), modelDraft(2)), await store.write(store.slot('t', 0), modelDraft(3))];
+      await store.discardStudy('s');
+      await store.discardStudy('s');
+      await store.discardStudy('never');
+      assert.equal(await store.locate(gone[0]!, store.slot('s', 0)), undefined);
+      assert.equal(await store.locate(gone[1]!, store.slot('s', 7)), undefined);
+      assert.equal((await store.read(kept[0]!, 'model')).manifest.epochs, 2);
+      assert.equal((await store.read(kept[1]!, 'model')).manifest.epochs, 3);
+    });
+
     if (fixture.crossesThreads) {
       test("a worker thread rebuilds the store from its spec: the bytes it writes are the main thread's to locate, and back", async () => {
         const store = await fixture.make();

@@ -1,5 +1,6 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { UsageError } from '../../core/errors.js';
+import { chosenFormat, render, withFormat } from '../format/output.js';
 import { renderTrial } from '../format/trial.js';
 import { withStorage, withStudy } from '../options.js';
 import { requireStudy, withExistingStorage } from '../study-access.js';
@@ -8,9 +9,8 @@ export const command = 'show';
 export const describe = 'Show one trial: its params, state and reason, and its learning curve';
 
 export function builder(y: Argv) {
-  return withStudy(withStorage(y))
-    .option('trial', { type: 'number', demandOption: true, describe: 'Trial number (the # in `tune top`)' })
-    .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of text' });
+  return withFormat(withStudy(withStorage(y)), 'table')
+    .option('trial', { type: 'number', demandOption: true, describe: 'Trial number (the # in `tune top`)' });
 }
 
 type Args = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
@@ -21,6 +21,14 @@ export async function handler(args: Args): Promise<void> {
     const trial = (await storage.trials(study.id)).find((t) => t.number === args.trial);
     if (trial === undefined) throw new UsageError(`${args.storage}: study ${study.name} has no trial #${args.trial}`);
     const reports = await storage.reports(trial.id);
-    process.stdout.write(args.json ? `${JSON.stringify({ trial, reports }, null, 2)}\n` : `${renderTrial(study, trial, reports)}\n`);
+    // CSV is the learning curve: one row per epoch, one column per metric.
+    const metrics = [...new Set(reports.flatMap((r) => Object.keys(r.metrics)))];
+    process.stdout.write(
+      render(chosenFormat(args), {
+        data: { trial, reports },
+        rows: () => ({ header: ['epoch', ...metrics], rows: reports.map((r) => [r.epoch, ...metrics.map((m) => r.metrics[m] ?? null)]) }),
+        table: () => renderTrial(study, trial, reports),
+      }),
+    );
   });
 }

@@ -3,6 +3,7 @@
  * the folder `ckpt-<epochs>/` in it (manifest.json + weights.bin), an objective's state the file `state-<step>.json`;
  * a ref is that folder's or file's path. Plain node:fs, no tfjs: the main thread imports this through index.ts.
  */
+import { dirname } from 'node:path';
 import { readCheckpointFiles, writeCheckpointFiles } from './checkpoint-store.js';
 import { checkpointDirFor, removeCheckpoint, resumableCheckpoint } from './checkpoint-paths.js';
 import { readObjectiveState, writeObjectiveState } from './objective-state.js';
@@ -34,5 +35,14 @@ export class FileCheckpointStore implements CheckpointStore {
 
   discard(slot: string): Promise<void> {
     return removeCheckpoint(slot);
+  }
+
+  discardStudy(study: string): Promise<void> {
+    return removeCheckpoint(this.studyFolder(study));
+  }
+
+  /** `<root>/<study>/`: the folder that holds every slot of the study. */
+  studyFolder(study: string): string {
+    return dirname(checkpointDirFor(this.root, study, 0));
   }
 }

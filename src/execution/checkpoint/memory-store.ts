@@ -67,6 +67,11 @@ export class MemoryCheckpointStore implements CheckpointStore {
     this.slots.delete(slot);
   }
 
+  async discardStudy(study: string): Promise<void> {
+    const prefix = this.slot(study, 0).replace(/trial-0$/, '');
+    for (const slot of [...this.slots.keys()]) if (slot.startsWith(prefix)) this.slots.delete(slot);
+  }
+
   private find(ref: string): Stored | undefined {
     for (const stored of this.slots.values()) if (stored.ref === ref) return stored;
     return undefined;

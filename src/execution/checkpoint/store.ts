@@ -30,6 +30,8 @@
  * - `locate(recorded, slot)`: `recorded` if it is still stored, else the newest checkpoint in `slot` (a crash
  *   between a worker's write and the engine storing the new ref leaves `recorded` superseded), else undefined.
  * - `discard(slot)` removes the slot and everything in it, half-written data included; a missing slot is fine.
+ * - `discardStudy(study)` discards every slot of that study (`tune delete`), and no other study's; a study with no
+ *   checkpoints is fine.
  */
 import type { ManifestDraft } from './checkpoint-format.js';
 import type { StoredCheckpoint } from './checkpoint-store.js';
@@ -69,4 +71,6 @@ export interface CheckpointStore {
   read<K extends CheckpointKind>(ref: string, kind: K): Promise<CheckpointOf[K]>;
   /** Removes the slot and all in it; a slot that is already gone is fine. */
   discard(slot: string): Promise<void>;
+  /** Removes every slot of `study`; other studies' are left alone. */
+  discardStudy(study: string): Promise<void>;
 }

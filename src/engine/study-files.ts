@@ -1,0 +1,19 @@
+import { dirname, join } from 'node:path';
+import { FileCheckpointStore } from '../execution/index.js';
+
+/** Where a sweep on `storagePath` keeps checkpoints by default: `checkpoints/` beside the database. */
+export function defaultCheckpointRoot(storagePath: string): string {
+  return join(storagePath === ':memory:' ? 'results' : dirname(storagePath), 'checkpoints');
+}
+
+/** The folder holding every checkpoint of a study (`<root>/<study>/`), with the study name made path-safe. */
+export function studyCheckpointDir(storagePath: string, study: string, root = defaultCheckpointRoot(storagePath)): string {
+  return new FileCheckpointStore(root).studyFolder(study);
+}
+
+/** Removes a study's checkpoints; a study without any is fine. Returns their folder. */
+export async function removeStudyCheckpoints(storagePath: string, study: string, root = defaultCheckpointRoot(storagePath)): Promise<string> {
+  const store = new FileCheckpointStore(root);
+  await store.discardStudy(study);
+  return store.studyFolder(study);
+}
