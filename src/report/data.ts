@@ -56,6 +56,8 @@ export interface TrialColumns {
   readonly created: readonly number[];
   readonly started: readonly (number | null)[];
   readonly finished: readonly (number | null)[];
+  /** Last sign of life (ms since t0): where an unfinished trial's bar on the timeline ends. */
+  readonly heartbeat: readonly (number | null)[];
   /** Failure kind of a failed trial (or the last error of a retried one), else null. */
   readonly error: readonly (FailureKind | null)[];
 }
