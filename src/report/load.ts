@@ -4,10 +4,14 @@ import { isFidelityStrategy, rungBudgets } from '../space/index.js';
 import { hyperbandBrackets } from '../strategies/index.js';
 import type { ParamSpec, SearchSpace } from '../space/types.js';
 import type { Storage } from '../storage/types.js';
+import { reportImportance } from './importance.js';
 import { REPORT_DATA_VERSION, STATE_NAMES, type CurveData, type FidelityInfo, type ImportanceData, type ParamColumn, type ReportData, type TrialColumns } from './data.js';
 
 export interface LoadOptions {
-  /** Parameter importance to show (from `src/importance/`); null or absent: the view says it wasn't computed. */
+  /**
+   * Parameter importance to show. Absent: computed here from the study's trials (`reportImportance`); null: not
+   * computed (the view says so), e.g. for a dashboard tick that reuses the last estimate.
+   */
   readonly importance?: ImportanceData | null;
   readonly now?: () => Date;
 }
@@ -33,7 +37,7 @@ export async function loadReportData(storage: Storage, study: StudyRecord, optio
     workers,
     curves: curveData,
     fidelity: fidelityInfo(space),
-    importance: options.importance ?? null,
+    importance: options.importance === undefined ? reportImportance(study, trials) : options.importance,
     seq: trials.length + curveData.offsets[curveData.offsets.length - 1]!,
   };
 }

@@ -96,8 +96,14 @@ describe('report in Chromium from file://', () => {
     assert.equal(v.timeline!.points, random.records.filter((t) => t.startedAt !== null).length);
     assert.equal(v.table!.rows, random.records.length);
     assert.equal(v.fidelity!.state, 'empty');
-    assert.equal(v.importance!.state, 'empty');
-    for (const view of ['history', 'curves', 'parallel', 'slices', 'contour', 'timeline']) {
+    // Both estimators side by side, one bar per searched param each; the contour plots their top two.
+    assert.equal(v.importance!.state, 'chart');
+    assert.equal(v.importance!.points, 2 * random.data.params.length);
+    const est = random.data.importance!.estimates;
+    const mean = (n: string) => est.reduce((s, e) => s + (e.importances[n] ?? 0), 0) / est.length;
+    const top = random.data.params.map((p) => p.name).sort((a, b) => mean(b) - mean(a));
+    assert.match((await w.page.textContent('#view-contour .note'))!, new RegExp(`^${top[0]} × ${top[1]} \\(the two most important params\\)`));
+    for (const view of ['history', 'curves', 'parallel', 'slices', 'contour', 'importance', 'timeline']) {
       assert.equal(v[view]!.state, 'chart', view);
       assert.ok(v[view]!.inked > 100, `${view} canvas has ink (${v[view]!.inked})`);
     }

@@ -166,6 +166,21 @@ describe('slices, contour, importance', () => {
   });
 });
 
+describe('importance in the report data', () => {
+  test('both estimators rank learningRate, the param the seeded objective mostly depends on, first', () => {
+    const imp = random.model.data.importance!;
+    assert.deepEqual(imp.estimates.map((e) => e.method), ['ped-anova', 'fanova']);
+    assert.equal(imp.trials, random.records.filter((t) => (t.state === 'complete' || t.state === 'pruned') && t.value !== null).length);
+    for (const e of imp.estimates) {
+      const ranked = Object.entries(e.importances).sort((a, b) => b[1] - a[1]);
+      assert.equal(ranked[0]![0], 'learningRate', `${e.method}: ${JSON.stringify(e.importances)}`);
+    }
+    assert.deepEqual(contourParams(random.model)!.params[0].name, 'learningRate');
+    assert.equal(empty.model.data.importance!.estimates.length, 0);
+    assert.match(empty.model.data.importance!.note!, /at least 10/);
+  });
+});
+
 describe('multi-fidelity and timeline', () => {
   test('each rung counts the trials that reached it, split into promoted and pruned', () => {
     const rows = rungRows(asha.model);
