@@ -128,7 +128,7 @@ describe('report in Chromium from file://', () => {
         .getInstanceByDom(el)
         .dispatchAction({ type: 'axisAreaSelect', parallelAxisId: `pa-${axis}`, intervals: [[1e-3, 1e-2]] });
     }, lr);
-    await w.page.waitForFunction((n) => document.body.dataset.brushed === String(n), inside.length, { timeout: 10_000 });
+    await w.page.waitForFunction((n) => document.body.dataset.brushed === String(n) && document.body.dataset.brushSettled !== undefined, inside.length, { timeout: 30_000 });
     const v = await views(w);
     assert.equal(v.table!.rows, inside.length);
     assert.equal(v.history!.points, inside.length);
