@@ -83,9 +83,15 @@ describe('learning curves', () => {
     assert.equal(r.points, reported);
     const marks = seriesOf(r).flatMap((s) => s.markLine?.data ?? []).map((d) => d.xAxis);
     assert.deepEqual(marks, [1, 3, 9]);
-    // pruned trials are drawn in their own (faded) series
-    const pruned = seriesOf(r).find((s) => s.id === 'pruned/paused')!;
-    assert.equal(pruned.data!.length, asha.records.filter((t) => t.state === 'pruned').length);
+    // Pruned trials are drawn faded: as lines in their own series, or as dots when they trained one epoch.
+    const lines = (seriesOf(r).find((s) => s.id === 'pruned/paused')!.data as { trial: number }[]).map((d) => d.trial);
+    const dots = (seriesOf(r).find((s) => s.id === 'single-epoch')!.data as { value: number[] }[]).map((d) => d.value[2]!);
+    const prunedNumbers = [...lines, ...dots].filter((i) => asha.model.states[i] === 'pruned').map((i) => asha.model.data.trials.number[i]);
+    assert.deepEqual(prunedNumbers.sort((a, b) => a! - b!), asha.records.filter((t) => t.state === 'pruned').map((t) => t.number).sort((a, b) => a - b));
+    assert.deepEqual(dots.map((i) => asha.model.data.trials.epochs[i]), dots.map(() => 1));
+    const yAxis = chart(r).option.yAxis as { min: number; max: number };
+    const values = asha.records.filter((t) => t.value !== null).map((t) => t.value!);
+    assert.ok(yAxis.min <= Math.min(...values) && yAxis.max >= Math.max(...values), 'the value axis covers every curve');
   });
 
   test('curves decode to the stored values (NaN kept) and pickCurves keeps the best ones under the cap', () => {
