@@ -18,7 +18,8 @@ import { summaryFacts, summaryHtml } from '../../src/report/client/summary.js';
 import { tableColumns, tableRows, toCsv } from '../../src/report/client/table-data.js';
 import { encodeCurves, loadReportData, type ReportData } from '../../src/report/index.js';
 import { tempDir } from '../helpers/cli.js';
-import { seedStudy } from '../helpers/seed-study.js';
+import { openStorage } from '../../src/storage/index.js';
+import { seedSpace, seedStudy } from '../helpers/seed-study.js';
 
 interface Seeded {
   model: Model;
@@ -199,6 +200,35 @@ describe('multi-fidelity and timeline', () => {
     }
     assert.equal(chart(fidelityOption(asha.model)).points, 3);
     assert.equal(fidelityOption(random.model).kind, 'empty');
+  });
+
+  test('Hyperband: each bracket has its own ladder (Li et al. 2018, R = 9, η = 3), and rungs are counted per bracket', async () => {
+    const storage = openStorage(':memory:');
+    try {
+      const space = { ...seedSpace('hb', 'random', 9, 10), strategy: { type: 'hyperband' as const, iterations: 1, eta: 3, minEpochs: 1, maxEpochs: 9 } };
+      const study = await storage.openStudy({ name: 'hb', space: {}, direction: 'maximize', metric: 'val_accuracy', strategy: 'hyperband', seed: 1 });
+      await storage.setStudyDefinition(study.id, space);
+      const params = { learningRate: 0.01, units: 8, dropout: 0.1, optimizer: 'adam' };
+      // Bracket 1 (s = 1) starts at 3 epochs; one trial promoted from its rung 0 to rung 1 (9 epochs), one pruned at rung 0.
+      const a = await storage.createTrial(study.id, { params, budget: 3, rung: 0, bracket: 1, seed: 1 });
+      const b = await storage.createTrial(study.id, { params, budget: 3, rung: 0, bracket: 1, seed: 2 });
+      for (const t of [a, b]) {
+        await storage.claimTrial(t.id, 'w:1');
+        for (let e = 1; e <= 3; e++) await storage.report(t.id, e, { val_accuracy: 0.1 * e + (t === a ? 0.05 : 0) }, 0.1 * e + (t === a ? 0.05 : 0));
+        await storage.finishTrial(t.id, { state: 'paused', epochs: 3 });
+      }
+      await storage.finishTrial(b.id, { state: 'pruned', epochs: 3 });
+      await storage.promoteTrial(a.id, 9, 1);
+      const data = await loadReportData(storage, (await storage.getStudy('hb'))!);
+      assert.deepEqual(data.fidelity, { budgets: [1, 3, 9], brackets: [[1, 3, 9], [3, 9], [9]] });
+      const rows = rungRows(buildModel(data));
+      assert.deepEqual(rows.map((r) => [r.bracket, r.rung, r.budget, r.reached, r.counts.promoted, r.counts.pruned, r.counts['in progress']]), [
+        [1, 0, 3, 2, 1, 1, 0],
+        [1, 1, 9, 1, 0, 0, 1],
+      ]);
+    } finally {
+      await storage.close();
+    }
   });
 
   test('timeline bars never overlap within a lane, and four slots give four lanes', () => {
