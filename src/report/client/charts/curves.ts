@@ -87,7 +87,7 @@ export function curvesOption(model: Model, mask: Uint8Array | null): ChartResult
       return 'name' in d ? d.name : `trial #${model.data.trials.number[d.value[2]!]}`;
     } },
     grid: { left: 60, right: 30, top: 40, bottom: 50 },
-    xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 28, min: 1, max: Math.max(2, maxEpoch) },
+    xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 28, min: 1, max: Math.max(2, maxEpoch), minInterval: 1 },
     // 'lines' series give the axes no extent of their own: set it from the drawn points.
     yAxis: { type: 'value', name: model.data.study.metric, min: niceFloor(lo, hi), max: niceCeil(lo, hi) },
     dataZoom: [{ type: 'inside' }],

@@ -45,7 +45,7 @@ export function historyOption(model: Model, mask: Uint8Array | null): ChartResul
     tooltip: { trigger: 'item', formatter: tooltip(model) },
     grid: [{ left: 60, right: '53%', top: 40, bottom: 50 }, { left: '55%', right: 20, top: 40, bottom: 50 }],
     xAxis: [
-      { type: 'value', name: 'trial #', nameLocation: 'middle', nameGap: 28, gridIndex: 0, min: 'dataMin', max: 'dataMax' },
+      { type: 'value', name: 'trial #', nameLocation: 'middle', nameGap: 28, gridIndex: 0, min: 'dataMin', max: 'dataMax', minInterval: 1 },
       { type: 'value', name: `wall time (${unit.label})`, nameLocation: 'middle', nameGap: 28, gridIndex: 1, min: 0 },
     ],
     yAxis: [
