@@ -48,13 +48,21 @@ export function storedSearchSpace(study: StudyRecord): SearchSpace | null {
   return d !== null && typeof d === 'object' && d.params !== undefined && d.strategy !== undefined ? (d as SearchSpace) : null;
 }
 
+/**
+ * Floats to 10 significant digits (relative error ≤ 5e-11): charts and the table can't show more, and it saves about
+ * 8 characters per number, 10 % of a 100,000-trial file. `tune export` and `tune show` give the exact values.
+ */
+export function round10(v: number): number {
+  return Number.isInteger(v) ? v : Number(v.toPrecision(10));
+}
+
 function ms(iso: string | null, t0: number): number | null {
   return iso === null ? null : Date.parse(iso) - t0;
 }
 
 function trialColumns(trials: readonly TrialRecord[], t0: number, workers: readonly string[]): TrialColumns {
   const workerIndex = new Map(workers.map((w, i) => [w, i]));
-  const finiteOrNull = (v: number | null) => (v !== null && Number.isFinite(v) ? v : null);
+  const finiteOrNull = (v: number | null) => (v !== null && Number.isFinite(v) ? round10(v) : null);
   return {
     number: trials.map((t) => t.number),
     state: trials.map((t) => STATE_NAMES.indexOf(t.state)),
@@ -84,7 +92,7 @@ function paramColumns(trials: readonly TrialRecord[], space: SearchSpace | null)
       const num = spec !== undefined && (spec.type === 'float' || spec.type === 'int') ? spec : null;
       columns.push({
         name, kind: num?.type ?? 'float', log: num?.log ?? false, min: num?.min ?? null, max: num?.max ?? null, choices: null,
-        values: raw.map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null)),
+        values: raw.map((v) => (typeof v === 'number' && Number.isFinite(v) ? round10(v) : null)),
       });
       continue;
     }

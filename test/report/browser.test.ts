@@ -66,7 +66,7 @@ type ViewState = { state: string; points: number; rows: number; empty: string | 
 async function views(w: WatchedPage): Promise<Record<string, ViewState>> {
   return w.page.evaluate(() => {
     const out: Record<string, { state: string; points: number; rows: number; empty: string | null; inked: number }> = {};
-    for (const s of document.querySelectorAll<HTMLElement>('section[data-view]')) {
+    for (const s of Array.from(document.querySelectorAll<HTMLElement>('section[data-view]'))) {
       const canvas = s.querySelector('canvas');
       let inked = 0;
       if (canvas !== null && canvas.width > 0) {

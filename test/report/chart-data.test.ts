@@ -17,6 +17,7 @@ import { buildModel, curveOf, decodeCurves, type Model } from '../../src/report/
 import { summaryFacts, summaryHtml } from '../../src/report/client/summary.js';
 import { tableColumns, tableRows, toCsv } from '../../src/report/client/table-data.js';
 import { encodeCurves, loadReportData, type ReportData } from '../../src/report/index.js';
+import { round10 } from '../../src/report/load.js';
 import { tempDir } from '../helpers/cli.js';
 import { openStorage } from '../../src/storage/index.js';
 import { seedSpace, seedStudy } from '../helpers/seed-study.js';
@@ -65,7 +66,8 @@ describe('history', () => {
     assert.deepEqual(new Set(byNumber.map((s) => s.id!.slice(2))), new Set(withValue.map((t) => t.state)));
     const best = series.find((s) => s.id === 'best-n')!.data as [number, number][];
     for (let k = 1; k < best.length; k++) assert.ok(best[k]![1] >= best[k - 1]![1]);
-    const top = Math.max(...random.records.filter((t) => t.state === 'complete').map((t) => t.value!));
+    // The report carries values to 10 significant digits.
+    const top = round10(Math.max(...random.records.filter((t) => t.state === 'complete').map((t) => t.value!)));
     assert.equal(best[best.length - 1]![1], top);
   });
 
@@ -93,6 +95,14 @@ describe('learning curves', () => {
     const yAxis = chart(r).option.yAxis as { min: number; max: number };
     const values = asha.records.filter((t) => t.value !== null).map((t) => t.value!);
     assert.ok(yAxis.min <= Math.min(...values) && yAxis.max >= Math.max(...values), 'the value axis covers every curve');
+  });
+
+  test('floats are kept to 10 significant digits, integers exactly', () => {
+    assert.equal(round10(0.123456789012345), 0.123456789);
+    assert.equal(round10(1.2345678901234e-7), 1.23456789e-7);
+    assert.equal(round10(123456789012), 123456789012);
+    const lr = random.model.data.params.find((p) => p.name === 'learningRate')!;
+    random.records.forEach((t, i) => assert.ok(Math.abs(lr.values[i]! / (t.params.learningRate as number) - 1) < 1e-9));
   });
 
   test('curves decode to the stored values (NaN kept) and pickCurves keeps the best ones under the cap', () => {
@@ -160,7 +170,7 @@ describe('slices, contour, importance', () => {
   test('each contour cell holds the best value of its trials; the top two importance params are plotted', () => {
     const r = chart(contourOption(random.model, null));
     const cells = seriesOf(r)[0]!.data as [number, number, number][];
-    const values = random.records.filter((t) => t.value !== null).map((t) => t.value!);
+    const values = random.records.filter((t) => t.value !== null).map((t) => round10(t.value!));
     assert.equal(Math.max(...cells.map((c) => c[2])), Math.max(...values));
     assert.ok(cells.length <= values.length);
     const withImportance = buildModel({
