@@ -4,7 +4,8 @@
  * and the response to brushing the parallel coordinates of a 10,000-trial study: ECharts' own line highlighting,
  * the filter, the table and the history chart, up to the paint after them; the other charts follow, one per frame.
  * Targets on 2 cores: build ≤ 15 s, file ≤ 25 MB (10^6 bytes), first paint ≤ 3 s, brush ≤ 150 ms.
- * Run: `npm run bench -- report [--quick] [--trials 100000] [--epochs 20] [--brush-trials 10000]`.
+ * Run: `npm run bench -- report [--quick] [--trials 100000] [--epochs 20] [--brush-trials 10000] [--reuse DIR]`
+ * (`--reuse` measures the two HTML files an earlier run left in DIR again, in the browser only).
  * Writes results/bench/report.json; the report files go to a temp folder.
  */
 import { statSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,8 @@ const { values: args } = parseArgs({
     trials: { type: 'string' },
     epochs: { type: 'string', default: '20' },
     'brush-trials': { type: 'string' },
+    /** Measure reports written by an earlier run (its temp folder) in the browser only: no generation, no build. */
+    reuse: { type: 'string' },
   },
 });
 const QUICK = args.quick;
@@ -101,14 +104,28 @@ async function build(storage: Storage, study: StudyRecord): Promise<{ file: stri
   return { file, loadS: (t1 - t0) / 1000, renderS: (t2 - t1) / 1000, totalS: (t2 - t0) / 1000, cpuS: (cpu.user + cpu.system) / 1e6, bytes: statSync(file).size };
 }
 
-process.stdout.write(`generating ${TRIALS.toLocaleString('en')} trials × ${EPOCHS} epochs through Storage…\n`);
-const big = await generate('bench-report', TRIALS);
-process.stdout.write(`  ${fmt(big.seconds)} s\n`);
-const built = await build(big.storage, big.study);
-await big.storage.close();
-const small = await generate('bench-brush', BRUSH_TRIALS);
-const brushBuilt = await build(small.storage, small.study);
-await small.storage.close();
+type Built = Awaited<ReturnType<typeof build>>;
+let built: Built;
+let brushBuilt: Built;
+let generateSeconds = 0;
+if (args.reuse !== undefined) {
+  const reused = (name: string): Built => {
+    const file = join(args.reuse!, `${name}.html`);
+    return { file, loadS: Number.NaN, renderS: Number.NaN, totalS: Number.NaN, cpuS: Number.NaN, bytes: statSync(file).size };
+  };
+  built = reused('bench-report');
+  brushBuilt = reused('bench-brush');
+} else {
+  process.stdout.write(`generating ${TRIALS.toLocaleString('en')} trials × ${EPOCHS} epochs through Storage…\n`);
+  const big = await generate('bench-report', TRIALS);
+  generateSeconds = big.seconds;
+  process.stdout.write(`  ${fmt(big.seconds)} s\n`);
+  built = await build(big.storage, big.study);
+  await big.storage.close();
+  const small = await generate('bench-brush', BRUSH_TRIALS);
+  brushBuilt = await build(small.storage, small.study);
+  await small.storage.close();
+}
 
 const browser = await launchBrowser();
 const paint: { firstChartMs: number; readyMs: number }[] = [];
@@ -149,7 +166,7 @@ const brushMs = median(brushes.map((b) => b.totalMs));
 const filterMs = median(brushes.map((b) => b.filterMs));
 const settledMs = median(brushes.map((b) => b.settledMs));
 const rows = [
-  ['build (read + importance + render + write)', `${fmt(built.totalS)} s`, '≤ 15 s', `${fmt(built.cpuS)} CPU s; read ${fmt(built.loadS)} s, render ${fmt(built.renderS)} s`],
+  ...(args.reuse !== undefined ? [] : [['build (read + importance + render + write)', `${fmt(built.totalS)} s`, '≤ 15 s', `${fmt(built.cpuS)} CPU s; read ${fmt(built.loadS)} s, render ${fmt(built.renderS)} s`]]),
   ['file size', `${fmt(built.bytes / 1e6)} MB`, '≤ 25 MB', `${TRIALS.toLocaleString('en')} trials × ${EPOCHS} epochs`],
   ['first chart painted', `${fmt(firstPaint)} s`, '≤ 3 s', `every view drawn at ${fmt(ready)} s (median of ${paint.length})`],
   [`brush, ${BRUSH_TRIALS.toLocaleString('en')} lines`, `${fmt(brushMs)} ms`, '≤ 150 ms', `lines, table and history painted; filter ${fmt(filterMs)} ms; median of ${BRUSHES}`],
@@ -158,7 +175,7 @@ const rows = [
 printTable(['measure', 'result', 'target', 'notes'], rows);
 process.stdout.write(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (1, 5, 15 min)\n`);
 const file = writeResult('report', {
-  quick: QUICK, trials: TRIALS, epochs: EPOCHS, brushTrials: BRUSH_TRIALS, generateSeconds: big.seconds,
+  quick: QUICK, trials: TRIALS, epochs: EPOCHS, brushTrials: BRUSH_TRIALS, reused: args.reuse ?? null, generateSeconds,
   build: built, brushBuild: brushBuilt, paint, brushes, firstPaintSeconds: firstPaint, readySeconds: ready, brushMedianMs: brushMs, brushSettledMedianMs: settledMs, loadavg: loadavg(),
 });
 process.stdout.write(`wrote ${file}\n`);
