@@ -49,7 +49,8 @@ export function parallelOption(model: Model): ChartResult {
       type: 'parallel', id: 'parallel', data, smooth: false,
       lineStyle: { width: 1, opacity: rows.length > 2000 ? 0.15 : 0.5 },
       inactiveOpacity: 0.02, activeOpacity: 1,
-      progressive: big ? 2000 : 0, progressiveThreshold: 3000,
+      // Above 3,000 lines ECharts draws (and re-highlights after a brush) in chunks over several frames.
+      progressive: rows.length > 3000 ? 1000 : 0, progressiveThreshold: 3000,
     }],
   } as EChartsOption;
   return { kind: 'chart', option, points: rows.length };
