@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { StorageError, StudyMismatchError } from '../../src/core/errors.js';
 import type { Direction, StudySpec } from '../../src/core/types.js';
+import { changesContract } from './contract-changes.js';
 import { fidelityContract } from './contract-fidelity.js';
 import { rankingContract } from './contract-ranking.js';
 import { sharedContract } from './contract-shared.js';
@@ -238,4 +239,5 @@ export function storageContract(name: string, makeStorage: MakeStorage): void {
   fidelityContract(name, makeStorage);
   rankingContract(name, makeStorage);
   sharedContract(name, makeStorage);
+  changesContract(name, makeStorage);
 }
