@@ -1,0 +1,2 @@
+export { startDashboard, type Dashboard, type DashboardOptions, type RenderPage } from './server.js';
+export type { BuildData } from './feed.js';
