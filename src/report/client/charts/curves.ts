@@ -1,0 +1,87 @@
+/**
+ * Learning curves: every trial's objective per epoch, pruned and paused trials faded, rung budgets as vertical lines.
+ * At most CURVE_CAP curves are drawn (the best ones, then an even sample of the rest) and each curve is reduced to
+ * POINTS_PER_CURVE points by LTTB, so 100,000 trials stay drawable; the note says how many are shown.
+ */
+import type { EChartsOption, SeriesOption } from 'echarts';
+import { curveOf, STATE_COLORS, type Model } from '../model.js';
+import { lttb } from './lttb.js';
+import { empty, type ChartResult } from './types.js';
+
+export const CURVE_CAP = 2000;
+export const BEST_CURVES = 100;
+export const POINTS_PER_CURVE = 200;
+
+/** One drawn curve; `trial` is the trial's index in the columns (for hover and click). */
+export interface CurveItem {
+  readonly coords: [number, number][];
+  readonly trial: number;
+  readonly name: string;
+}
+
+/** Which trials get a curve: all when they fit, else the BEST_CURVES best by value and an even sample of the others. */
+export function pickCurves(model: Model, candidates: readonly number[], cap = CURVE_CAP): number[] {
+  if (candidates.length <= cap) return [...candidates];
+  const t = model.data.trials;
+  const ranked = candidates.filter((i) => t.value[i] !== null).sort((a, b) => model.sign * (t.value[b]! - t.value[a]!));
+  const chosen = new Set(ranked.slice(0, Math.min(BEST_CURVES, cap)));
+  const rest = candidates.filter((i) => !chosen.has(i));
+  const room = cap - chosen.size;
+  for (let k = 0; k < room; k++) chosen.add(rest[Math.floor((k * rest.length) / room)]!);
+  return [...chosen].sort((a, b) => a - b);
+}
+
+export function curvesOption(model: Model, mask: Uint8Array | null): ChartResult {
+  const candidates: number[] = [];
+  for (let i = 0; i < model.n; i++) if (curveOf(model, i).length > 0 && (mask === null || mask[i] === 1)) candidates.push(i);
+  if (candidates.length === 0) {
+    return empty(mask === null ? 'No trial has reported an epoch yet: learning curves appear after the first epoch.' : 'No trial with a curve is in the brushed selection.');
+  }
+  const picked = pickCurves(model, candidates);
+  const groups = new Map<string, CurveItem[]>();
+  for (const i of picked) {
+    const raw = curveOf(model, i);
+    const pts: [number, number][] = [];
+    for (let e = 0; e < raw.length; e++) if (Number.isFinite(raw[e]!)) pts.push([e + 1, raw[e]!]);
+    if (pts.length === 0) continue;
+    const coords = pts.length === 1 ? [pts[0]!, pts[0]!] : lttb(pts, POINTS_PER_CURVE);
+    const group = faded(model.states[i]!) ? 'pruned/paused' : model.states[i] === 'failed' ? 'failed' : 'complete/running';
+    let g = groups.get(group);
+    if (g === undefined) groups.set(group, (g = []));
+    g.push({ coords, trial: i, name: `trial #${model.data.trials.number[i]}` });
+  }
+  const series: SeriesOption[] = [...groups].map(([group, data]) => ({
+    type: 'lines', id: group, name: group, coordinateSystem: 'cartesian2d', polyline: true, data,
+    lineStyle: {
+      width: 1,
+      color: group === 'failed' ? STATE_COLORS.failed : group === 'pruned/paused' ? STATE_COLORS.pruned : STATE_COLORS.complete,
+      opacity: group === 'complete/running' ? 0.55 : 0.18,
+    },
+    emphasis: { lineStyle: { width: 3, opacity: 1 } },
+  }));
+  const budgets = model.data.fidelity?.budgets ?? [];
+  if (budgets.length > 0 && series[0] !== undefined) {
+    (series[0] as { markLine?: unknown }).markLine = {
+      silent: true, symbol: 'none', lineStyle: { color: '#666', type: 'dashed' },
+      label: { formatter: 'rung {c}' }, data: budgets.map((b) => ({ xAxis: b })),
+    };
+  }
+  const maxEpoch = Math.max(...picked.map((i) => curveOf(model, i).length), ...budgets);
+  const option: EChartsOption = {
+    animation: false,
+    legend: { top: 0 },
+    tooltip: { trigger: 'item', formatter: (p: unknown) => (p as { data?: CurveItem }).data?.name ?? '' },
+    grid: { left: 60, right: 30, top: 40, bottom: 50 },
+    xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 28, min: 1, max: Math.max(2, maxEpoch) },
+    yAxis: { type: 'value', name: model.data.study.metric, scale: true },
+    dataZoom: [{ type: 'inside' }],
+    series,
+  };
+  const note = picked.length < candidates.length ? `Showing ${picked.length.toLocaleString('en')} of ${candidates.length.toLocaleString('en')} curves: the ${BEST_CURVES} best and an even sample of the rest.` : undefined;
+  return { kind: 'chart', option, points: picked.length, ...(note === undefined ? {} : { note }) };
+}
+
+function faded(state: string): boolean {
+  return state === 'pruned' || state === 'paused';
+}
+

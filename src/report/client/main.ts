@@ -1,0 +1,173 @@
+/// <reference lib="dom" />
+/**
+ * The page runtime: boots from `window.__TUNE_REPORT__` or from `<body data-source="URL">`, draws every view, wires
+ * parallel-coordinate brushing to the table and the other charts, and exposes `window.tuneReport` (see README.md).
+ */
+import type * as EChartsNs from 'echarts';
+import type { ReportData } from '../data.js';
+import { contourOption } from './charts/contour.js';
+import { curvesOption } from './charts/curves.js';
+import { fidelityOption } from './charts/fidelity.js';
+import { historyOption } from './charts/history.js';
+import { importanceOption } from './charts/importance.js';
+import { brushMask, parallelOption, type BrushRanges } from './charts/parallel.js';
+import { slicesOption } from './charts/slices.js';
+import { timelineOption } from './charts/timeline.js';
+import type { ChartResult } from './charts/types.js';
+import { buildModel, paramsText, type Model } from './model.js';
+import { escapeHtml, summaryHtml } from './summary.js';
+import { TrialTable } from './table.js';
+
+declare const echarts: typeof EChartsNs;
+
+export interface TuneReportApi {
+  /** Re-renders every view from new data (skipped when `data.seq` is unchanged); keeps brush, sort and filters. */
+  update(data: ReportData): void;
+  data(): ReportData | null;
+  /** Resolves after the first full render. */
+  readonly ready: Promise<void>;
+  /** Milliseconds the last brush took to filter the table and redraw the other charts. */
+  lastBrushMs: number;
+  /** Trial numbers the table shows now, in order (tests read it). */
+  tableTrials(): number[];
+}
+
+declare global {
+  interface Window {
+    __TUNE_REPORT__?: ReportData;
+    tuneReport?: TuneReportApi;
+  }
+}
+
+type ChartView = 'history' | 'curves' | 'parallel' | 'slices' | 'contour' | 'importance' | 'fidelity' | 'timeline';
+/** Views redrawn when the brush changes (the parallel chart draws its own brush; importance and rungs are study-wide). */
+const FILTERED: readonly ChartView[] = ['history', 'curves', 'slices', 'contour', 'timeline'];
+const ORDER: readonly ChartView[] = ['history', 'curves', 'parallel', 'slices', 'contour', 'importance', 'fidelity', 'timeline'];
+
+const builders: Record<ChartView, (m: Model, mask: Uint8Array | null) => ChartResult> = {
+  history: historyOption, curves: curvesOption, parallel: (m) => parallelOption(m), slices: slicesOption,
+  contour: contourOption, importance: (m) => importanceOption(m), fidelity: (m) => fidelityOption(m), timeline: timelineOption,
+};
+
+const charts = new Map<ChartView, EChartsNs.ECharts>();
+let model: Model | null = null;
+let mask: Uint8Array | null = null;
+let ranges = new Map<string, (readonly [number, number])[]>();
+let table: TrialTable | null = null;
+
+function section(view: string): HTMLElement {
+  return document.getElementById(`view-${view}`)!;
+}
+
+function draw(view: ChartView): void {
+  const el = section(view);
+  const result = builders[view](model!, mask);
+  const chartEl = el.querySelector<HTMLElement>('.chart')!;
+  const emptyEl = el.querySelector<HTMLElement>('.empty')!;
+  const noteEl = el.querySelector<HTMLElement>('.note')!;
+  if (result.kind === 'empty') {
+    charts.get(view)?.dispose();
+    charts.delete(view);
+    chartEl.hidden = true;
+    emptyEl.hidden = false;
+    emptyEl.textContent = result.message;
+    noteEl.textContent = '';
+    el.dataset.state = 'empty';
+    el.dataset.points = '0';
+    return;
+  }
+  chartEl.hidden = false;
+  emptyEl.hidden = true;
+  noteEl.textContent = result.note ?? '';
+  let chart = charts.get(view);
+  if (chart === undefined) {
+    chart = echarts.init(chartEl, undefined, { renderer: 'canvas' });
+    charts.set(view, chart);
+    wire(view, chart);
+  }
+  chart.setOption(result.option, { notMerge: true, lazyUpdate: false });
+  el.dataset.state = 'chart';
+  el.dataset.points = String(result.points);
+}
+
+function wire(view: ChartView, chart: EChartsNs.ECharts): void {
+  if (view === 'parallel') {
+    chart.on('axisareaselected', (e: unknown) => {
+      const ev = e as { parallelAxisId?: string; intervals?: [number, number][] };
+      if (ev.parallelAxisId === undefined) return;
+      ranges.set(ev.parallelAxisId, ev.intervals ?? []);
+      applyBrush();
+    });
+  }
+  if (view === 'curves') {
+    chart.on('click', (e: unknown) => {
+      const trial = (e as { data?: { trial?: number } }).data?.trial;
+      const detail = section('curves').querySelector<HTMLElement>('.detail')!;
+      if (trial === undefined || model === null) return;
+      detail.hidden = false;
+      detail.textContent = `trial #${model.data.trials.number[trial]} (${model.states[trial]})\n${paramsText(model, trial)}`;
+    });
+  }
+}
+
+function applyBrush(): void {
+  const start = performance.now();
+  mask = brushMask(model!, ranges as BrushRanges);
+  table?.setMask(mask);
+  for (const v of FILTERED) draw(v);
+  const brushed = mask === null ? null : mask.reduce((s, x) => s + x, 0);
+  document.body.dataset.brushed = brushed === null ? '' : String(brushed);
+  api.lastBrushMs = performance.now() - start;
+}
+
+/** Puts the brush back after the parallel chart was redrawn with new data. */
+function restoreBrush(): void {
+  const chart = charts.get('parallel');
+  if (chart === undefined) return;
+  for (const [id, intervals] of ranges) if (intervals.length > 0) chart.dispatchAction({ type: 'axisAreaSelect', parallelAxisId: id, intervals });
+}
+
+const nextFrame = () => new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+
+async function render(data: ReportData, first: boolean): Promise<void> {
+  if (!first && model !== null && data.seq === model.data.seq) return;
+  model = buildModel(data);
+  mask = brushMask(model, ranges);
+  document.title = `${data.study.name} · tune report`;
+  section('summary').querySelector<HTMLElement>('.content')!.innerHTML = summaryHtml(model);
+  section('summary').dataset.state = 'chart';
+  for (const view of ORDER) {
+    draw(view);
+    if (view === 'parallel') restoreBrush();
+    if (first) await nextFrame(); // paint the first chart before building the rest
+  }
+  table ??= new TrialTable(section('table').querySelector<HTMLElement>('.content')!);
+  table.setModel(model, mask);
+  section('table').dataset.state = 'chart';
+}
+
+let resolveReady: () => void = () => {};
+const api: TuneReportApi = {
+  update: (data) => void render(data, false),
+  data: () => model?.data ?? null,
+  ready: new Promise<void>((r) => (resolveReady = r)),
+  lastBrushMs: 0,
+  tableTrials: () => (table?.shownRows() ?? []).map((i) => model!.data.trials.number[i]!),
+};
+window.tuneReport = api;
+
+async function boot(): Promise<void> {
+  const source = document.body.dataset.source;
+  const data = window.__TUNE_REPORT__ ?? (source ? ((await (await fetch(source)).json()) as ReportData) : undefined);
+  if (data === undefined) throw new Error('no report data: neither window.__TUNE_REPORT__ nor <body data-source>');
+  await render(data, true);
+  window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
+  document.body.dataset.ready = 'true';
+  resolveReady();
+}
+
+boot().catch((e: unknown) => {
+  const msg = e instanceof Error ? e.message : String(e);
+  document.body.insertAdjacentHTML('afterbegin', `<p class="boot-error">The report could not load: ${escapeHtml(msg)}</p>`);
+  console.error(e);
+});

@@ -1,0 +1,123 @@
+/** Reads one study through the `Storage` interface into the columnar `ReportData` the page draws. */
+import type { ParamValue, StudyRecord, TrialRecord } from '../core/types.js';
+import { isFidelityStrategy, rungBudgets } from '../space/index.js';
+import { hyperbandBrackets } from '../strategies/index.js';
+import type { ParamSpec, SearchSpace } from '../space/types.js';
+import type { Storage } from '../storage/types.js';
+import { REPORT_DATA_VERSION, STATE_NAMES, type CurveData, type FidelityInfo, type ImportanceData, type ParamColumn, type ReportData, type TrialColumns } from './data.js';
+
+export interface LoadOptions {
+  /** Parameter importance to show (from `src/importance/`); null or absent: the view says it wasn't computed. */
+  readonly importance?: ImportanceData | null;
+  readonly now?: () => Date;
+}
+
+export async function loadReportData(storage: Storage, study: StudyRecord, options: LoadOptions = {}): Promise<ReportData> {
+  const trials = [...(await storage.trials(study.id))].sort((a, b) => a.number - b.number);
+  const curves = await storage.objectiveCurves(study.id, study.metric);
+  const space = storedSearchSpace(study);
+  const t0 = trials.reduce((min, t) => Math.min(min, Date.parse(t.createdAt)), Date.parse(study.createdAt));
+  const workers = [...new Set(trials.map((t) => t.worker).filter((w): w is string => w !== null))].sort();
+  const curveData = encodeCurves(trials.map((t) => curves.get(t.id) ?? []));
+  return {
+    version: REPORT_DATA_VERSION,
+    generatedAt: (options.now?.() ?? new Date()).toISOString(),
+    t0,
+    study: {
+      name: study.name, strategy: study.strategy, direction: study.direction, metric: study.metric,
+      backend: study.backend, seed: study.seed, createdAt: study.createdAt, updatedAt: study.updatedAt,
+    },
+    trialCount: trials.length,
+    trials: trialColumns(trials, t0, workers),
+    params: paramColumns(trials, space),
+    workers,
+    curves: curveData,
+    fidelity: fidelityInfo(space),
+    importance: options.importance ?? null,
+    seq: trials.length + curveData.offsets[curveData.offsets.length - 1]!,
+  };
+}
+
+/** The normalised space the study last ran with, if it was stored (`StudyRecord.definition`). */
+export function storedSearchSpace(study: StudyRecord): SearchSpace | null {
+  const d = study.definition as Partial<SearchSpace> | null;
+  return d !== null && typeof d === 'object' && d.params !== undefined && d.strategy !== undefined ? (d as SearchSpace) : null;
+}
+
+function ms(iso: string | null, t0: number): number | null {
+  return iso === null ? null : Date.parse(iso) - t0;
+}
+
+function trialColumns(trials: readonly TrialRecord[], t0: number, workers: readonly string[]): TrialColumns {
+  const workerIndex = new Map(workers.map((w, i) => [w, i]));
+  const finiteOrNull = (v: number | null) => (v !== null && Number.isFinite(v) ? v : null);
+  return {
+    number: trials.map((t) => t.number),
+    state: trials.map((t) => STATE_NAMES.indexOf(t.state)),
+    value: trials.map((t) => finiteOrNull(t.value)),
+    epochs: trials.map((t) => t.epochs),
+    budget: trials.map((t) => t.budget),
+    rung: trials.map((t) => t.rung),
+    bracket: trials.map((t) => t.bracket),
+    worker: trials.map((t) => (t.worker === null ? null : (workerIndex.get(t.worker) ?? null))),
+    created: trials.map((t) => Date.parse(t.createdAt) - t0),
+    started: trials.map((t) => ms(t.startedAt, t0)),
+    finished: trials.map((t) => ms(t.finishedAt, t0)),
+    heartbeat: trials.map((t) => ms(t.heartbeatAt, t0)),
+    error: trials.map((t) => t.error?.kind ?? null),
+  };
+}
+
+/** Columns in the space's order, then any param a trial has that the space doesn't (an older run's). */
+function paramColumns(trials: readonly TrialRecord[], space: SearchSpace | null): ParamColumn[] {
+  const specs = new Map<string, ParamSpec | undefined>(Object.entries(space?.params ?? {}));
+  for (const t of trials) for (const name of Object.keys(t.params)) if (!specs.has(name)) specs.set(name, undefined);
+  const columns: ParamColumn[] = [];
+  for (const [name, spec] of specs) {
+    const raw = trials.map((t) => t.params[name]);
+    const numeric = spec === undefined ? raw.every((v) => v === undefined || typeof v === 'number') : spec.type === 'float' || spec.type === 'int';
+    if (numeric) {
+      const num = spec !== undefined && (spec.type === 'float' || spec.type === 'int') ? spec : null;
+      columns.push({
+        name, kind: num?.type ?? 'float', log: num?.log ?? false, min: num?.min ?? null, max: num?.max ?? null, choices: null,
+        values: raw.map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null)),
+      });
+      continue;
+    }
+    const choices: ParamValue[] = spec?.type === 'categorical' ? [...spec.values] : spec?.type === 'fixed' ? [spec.value] : [];
+    const index = new Map<ParamValue, number>(choices.map((c, i) => [c, i]));
+    const values = raw.map((v) => {
+      if (v === undefined) return null;
+      let i = index.get(v);
+      if (i === undefined) {
+        i = choices.push(v) - 1;
+        index.set(v, i);
+      }
+      return i;
+    });
+    columns.push({ name, kind: spec?.type === 'fixed' ? 'fixed' : 'categorical', log: false, min: null, max: null, choices, values });
+  }
+  return columns;
+}
+
+/** Curves as one Float32 buffer (base64): 100,000 × 20 epochs is 10.7 MB instead of ~36 MB of JSON numbers. */
+export function encodeCurves(curves: readonly (readonly number[])[]): CurveData {
+  const offsets = [0];
+  for (const c of curves) offsets.push(offsets[offsets.length - 1]! + c.length);
+  const buf = new Float32Array(offsets[offsets.length - 1]!);
+  let at = 0;
+  for (const c of curves) for (const v of c) buf[at++] = v;
+  return { offsets, values: Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('base64') };
+}
+
+function fidelityInfo(space: SearchSpace | null): FidelityInfo | null {
+  const s = space?.strategy;
+  if (s === undefined || !isFidelityStrategy(s)) return null;
+  const budgets = rungBudgets(s);
+  if (s.type !== 'hyperband' && s.type !== 'bohb') return { budgets, brackets: null };
+  // Bracket ids count over the repeated plan (HyperbandStrategy: `iterations` × the brackets of Algorithm 1).
+  const plans = hyperbandBrackets(s);
+  const brackets: number[][] = [];
+  for (let i = 0; i < s.iterations; i++) for (const p of plans) brackets.push([...p.budgets]);
+  return { budgets, brackets };
+}
