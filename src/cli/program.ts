@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { TuneError, UsageError } from '../core/errors.js';
+import * as dashboardCommand from './commands/dashboard.js';
 import * as exportCommand from './commands/export.js';
 import * as reportCommand from './commands/report.js';
 import * as resumeCommand from './commands/resume.js';
@@ -21,10 +22,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(showCommand)
       .command(studiesCommand)
       .command(reportCommand)
+      .command(dashboardCommand)
       .example('$0 --space search-spaces/adam.json', 'run the quick-start sweep')
       .example('$0 top --study adam-mnist', 'ranked leaderboard')
       .example('$0 export --study adam-mnist --top 3 --format yaml', 'best configs')
       .example('$0 show --study adam-mnist --trial 3', "one trial's learning curve")
+      .example('$0 dashboard', 'live dashboard of every study at http://127.0.0.1:8080/')
       .example('$0 report --study adam-mnist', 'one HTML file with every chart: results/adam-mnist-report.html')
       .strict()
       .recommendCommands()

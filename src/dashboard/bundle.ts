@@ -14,7 +14,7 @@ export interface Asset {
  * applies each patch to a copy of the data and hands it to `window.tuneReport.update`. A patch from another `seq`
  * (a missed event, a restarted server) makes it fetch the full data once and reconnect.
  */
-const LIVE_JS = `'use strict';
+export const LIVE_JS = `'use strict';
 (() => {
   const applyPatch = ${applyPatch.toString()};
   const root = document.documentElement;

@@ -7,8 +7,11 @@ import type { Storage } from '../storage/types.js';
 import { MirroredStorage, StudyMirror } from './mirror.js';
 import { diffJson, type Json, type PatchOp } from './patch.js';
 
-/** Builds the page's data for `study` from `storage` (the mirror), e.g. the report's `loadReportData`. */
-export type BuildData = (storage: Storage, study: StudyRecord) => Promise<Json>;
+/**
+ * Builds the page's data for `study` from `storage` (the mirror), e.g. the report's `loadReportData`. It must be
+ * plain JSON (no undefined, no NaN: `ReportData` is), since pages get it as JSON and patches of it.
+ */
+export type BuildData = (storage: Storage, study: StudyRecord) => Promise<object>;
 
 export interface FeedUpdate {
   readonly from: number;
@@ -57,7 +60,7 @@ export class StudyFeed {
     const changed = this.mirror.apply(await this.storage.changesSince(this.mirror.study.id, from));
     if (!changed && this.data !== null) return null;
     const built = await this.build(this.view, this.mirror.study);
-    const next = { ...(built as Record<string, Json>), seq: this.mirror.seq };
+    const next = { ...(built as { readonly [key: string]: Json }), seq: this.mirror.seq };
     const previous = this.data;
     this.data = next;
     return previous === null ? null : { from, to: this.mirror.seq, ops: diffJson(previous, next) };

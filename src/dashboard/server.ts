@@ -11,7 +11,7 @@ import path from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { StudyRecord } from '../core/types.js';
 import type { Storage } from '../storage/types.js';
-import { BUNDLE } from './bundle.js';
+import { BUNDLE, LIVE_JS } from './bundle.js';
 import { StudyFeed, type BuildData, type FeedUpdate } from './feed.js';
 import { allowedHosts, hostAllowed, hostPort } from './hosts.js';
 import { parseTarget } from './paths.js';
@@ -223,9 +223,9 @@ function seqParam(raw: string | null): number | null {
   return Number(raw);
 }
 
-/** Adds the live client to a report page served by the dashboard. */
+/** Adds the live client to a report page, inline: the page's own CSP allows inline scripts only. */
 function injectLiveClient(page: string): string {
-  const tag = '<script src="/static/live.js" defer></script>';
+  const tag = `<script>${LIVE_JS.replace(/<\/(script)/gi, '<\\/$1')}</script>`;
   const at = page.lastIndexOf('</body>');
   return at === -1 ? page + tag : page.slice(0, at) + tag + page.slice(at);
 }
