@@ -64,6 +64,7 @@ export function applyPatch(root: unknown, ops: readonly PatchOp[]): unknown {
     if (path.length === 0) {
       if (op[0] === 'set') root = op[2];
       else if (op[0] === 'splice' && typeof root === 'string') root = root.slice(0, op[2]) + op[4] + root.slice(op[3]);
+      else if (op[0] === 'len' && Array.isArray(root)) root.length = op[2];
       else throw new Error(`patch: can't ${op[0]} the root`);
       continue;
     }

@@ -13,11 +13,11 @@ export interface Served {
   close(): Promise<void>;
 }
 
-/** Serves `file` read-only, as `tune dashboard` does, on 127.0.0.1 and a port the OS picks. */
-export async function serve(file: string, host = '127.0.0.1'): Promise<Served> {
+/** Serves `file` read-only, as `tune dashboard` does, on 127.0.0.1 and (by default) a port the OS picks. */
+export async function serve(file: string, host = '127.0.0.1', port = 0): Promise<Served> {
   const storage = openStorage(file, { readonly: true });
   const dashboard = await startDashboard({
-    storage, file, host, port: 0,
+    storage, file, host, port,
     renderPage: async (dataSource, study) => renderPage({ dataSource, title: `${study.name} · tune dashboard` }),
     buildData: (view, study) => loadReportData(view, study),
   });
