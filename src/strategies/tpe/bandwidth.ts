@@ -36,3 +36,28 @@ export function bandwidth(n: number, dims: number): number {
   const floor = Math.max(MIN_BANDWIDTH, 1 / (1 + tier + 1));
   return Math.min(1, Math.max(floor, scott));
 }
+
+/**
+ * Scott's rule on the data's own spread, for estimators that describe data rather than propose from it (PED-ANOVA in
+ * importance/; Optuna's PED-ANOVA does the same): σ = 1.059 · min(sd, IQR / 1.34) · n^(−1/5) (Scott 1992, eq. 6.42
+ * with d = 1; the robust spread of Silverman 1986, eq. 3.30), at least `floor`, at most 1 (the whole unit domain).
+ * `values` holds the first `count` entries; it is not changed.
+ */
+export function scottBandwidth(values: Float64Array, count: number, floor: number): number {
+  if (count < 2) return Math.min(1, Math.max(floor, MIN_BANDWIDTH));
+  let mean = 0;
+  for (let i = 0; i < count; i++) mean += values[i]!;
+  mean /= count;
+  let ss = 0;
+  for (let i = 0; i < count; i++) ss += (values[i]! - mean) ** 2;
+  const sd = Math.sqrt(ss / (count - 1));
+  const sorted = values.slice(0, count).sort();
+  const at = (q: number) => {
+    const pos = q * (count - 1);
+    const lo = Math.floor(pos);
+    return sorted[lo]! + (sorted[Math.min(count - 1, lo + 1)]! - sorted[lo]!) * (pos - lo);
+  };
+  const iqr = at(0.75) - at(0.25);
+  const spread = iqr > 0 ? Math.min(sd, iqr / 1.34) : sd;
+  return Math.min(1, Math.max(floor, MIN_BANDWIDTH, 1.059 * spread * count ** -0.2));
+}

@@ -16,7 +16,7 @@ import type { ParamSpec, SearchSpace } from '../../space/types.js';
  * Fixed params, and ranges with a single legal value, have no coordinate: they are copied into every config.
  */
 
-interface RealAxis {
+export interface RealAxis {
   readonly kind: 'real';
   readonly name: string;
   /** Native param value → unit coordinate, or undefined when it is not a legal value of the param. */
@@ -27,7 +27,7 @@ interface RealAxis {
   readonly fromUnit: (u: number) => ParamValue;
 }
 
-interface CategoricalAxis {
+export interface CategoricalAxis {
   readonly kind: 'cat';
   readonly name: string;
   readonly values: readonly ParamValue[];
@@ -62,7 +62,8 @@ function logAxis(name: string, lo: number, hi: number, finish: (x: number) => nu
   };
 }
 
-function axisOf(name: string, spec: ParamSpec): Axis | null {
+/** The coordinate of one param, or null when it has a single legal value (fixed). Exported for importance/. */
+export function axisOf(name: string, spec: ParamSpec): Axis | null {
   switch (spec.type) {
     case 'fixed':
       return null;

@@ -1,0 +1,172 @@
+/**
+ * The report in real Chromium (playwright-core, /usr/bin/chromium), opened from file:// with every other request
+ * aborted: each view draws the expected number of marks for a seeded study, nothing is logged to the console,
+ * brushing an axis filters the table and the other charts, `tuneReport.update` redraws, and a study with no finished
+ * trials shows its empty-state messages. Screenshots of every view go to results/report-screens/.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { TrialRecord } from '../../src/core/types.js';
+import { buildReport, type ReportData } from '../../src/report/index.js';
+import { launchBrowser, offlinePage, type WatchedPage } from '../helpers/browser.js';
+import { tempDir } from '../helpers/cli.js';
+import { seedStudy, type SeedOptions } from '../helpers/seed-study.js';
+import { buildClient, screenshotDir } from './helpers.js';
+
+interface Built {
+  readonly url: string;
+  readonly data: ReportData;
+  readonly records: readonly TrialRecord[];
+}
+
+const dir = tempDir('tune-report-browser-');
+
+async function build(name: string, options: SeedOptions): Promise<Built> {
+  const { storage, study } = await seedStudy(join(dir, `${name}.db`), { name, ...options });
+  try {
+    const { data, html } = await buildReport(storage, study);
+    const file = join(dir, `${name}.html`);
+    writeFileSync(file, html);
+    return { url: pathToFileURL(file).href, data, records: await storage.trials(study.id) };
+  } finally {
+    await storage.close();
+  }
+}
+
+let browser: Browser;
+let random: Built;
+let asha: Built;
+let empty: Built;
+
+before(async () => {
+  buildClient();
+  random = await build('seed-random', { trials: 80, strategy: 'random' });
+  asha = await build('seed-asha', { trials: 60, strategy: 'asha' });
+  empty = await build('seed-empty', { trials: 5, strategy: 'random', unstarted: true });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function open(b: Built): Promise<WatchedPage> {
+  const w = await offlinePage(browser);
+  await w.page.goto(b.url);
+  await w.page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+  return w;
+}
+
+type ViewState = { state: string; points: number; rows: number; empty: string | null; inked: number };
+
+/** Each view's state and mark count, and how many non-background pixels its canvas has (0 if none). */
+async function views(w: WatchedPage): Promise<Record<string, ViewState>> {
+  return w.page.evaluate(() => {
+    const out: Record<string, { state: string; points: number; rows: number; empty: string | null; inked: number }> = {};
+    for (const s of document.querySelectorAll<HTMLElement>('section[data-view]')) {
+      const canvas = s.querySelector('canvas');
+      let inked = 0;
+      if (canvas !== null && canvas.width > 0) {
+        const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        for (let i = 0; i < px.length; i += 16) if (px[i + 3]! > 0 && (px[i]! < 240 || px[i + 1]! < 240 || px[i + 2]! < 240)) inked++;
+      }
+      const emptyEl = s.querySelector<HTMLElement>('.empty:not([hidden])');
+      out[s.dataset.view!] = {
+        state: s.dataset.state ?? '', points: Number(s.dataset.points ?? 0), inked,
+        rows: Number(s.querySelector<HTMLElement>('.content')?.dataset.rows ?? -1), empty: emptyEl?.textContent ?? null,
+      };
+    }
+    return out;
+  });
+}
+
+describe('report in Chromium from file://', () => {
+  test('every view of a random-search study draws the expected marks, offline, without console errors', async () => {
+    const w = await open(random);
+    const v = await views(w);
+    const withValue = random.records.filter((t) => t.value !== null).length;
+    assert.equal(v.history!.points, withValue);
+    assert.equal(v.curves!.points, random.records.filter((t) => t.epochs > 0).length);
+    assert.equal(v.parallel!.points, withValue);
+    assert.equal(v.slices!.points, withValue * random.data.params.length);
+    assert.ok(v.contour!.points > 0 && v.contour!.points <= withValue);
+    assert.equal(v.timeline!.points, random.records.filter((t) => t.startedAt !== null).length);
+    assert.equal(v.table!.rows, random.records.length);
+    assert.equal(v.fidelity!.state, 'empty');
+    assert.equal(v.importance!.state, 'empty');
+    for (const view of ['history', 'curves', 'parallel', 'slices', 'contour', 'timeline']) {
+      assert.equal(v[view]!.state, 'chart', view);
+      assert.ok(v[view]!.inked > 100, `${view} canvas has ink (${v[view]!.inked})`);
+    }
+    const summary = await w.page.textContent('#view-summary');
+    assert.match(summary!, /random/);
+    assert.match(summary!, new RegExp(`complete ${random.records.filter((t) => t.state === 'complete').length}`));
+    const shots = screenshotDir();
+    for (const view of Object.keys(v)) await w.page.locator(`#view-${view}`).screenshot({ path: join(shots, `random-${view}.png`) });
+    assert.deepEqual(w.errors, []);
+    assert.deepEqual(w.blocked, []);
+    await w.page.context().close();
+  });
+
+  test('brushing a parallel axis filters the trial table and the other charts; the state filter narrows the table', async () => {
+    const w = await open(random);
+    const lr = random.data.params.findIndex((p) => p.name === 'learningRate');
+    const inside = random.records.filter((t) => t.value !== null && (t.params.learningRate as number) >= 1e-3 && (t.params.learningRate as number) <= 1e-2);
+    assert.ok(inside.length > 0 && inside.length < random.records.length);
+    await w.page.evaluate((axis) => {
+      const el = document.querySelector<HTMLElement>('#view-parallel .chart')!;
+      (window as unknown as { echarts: { getInstanceByDom(e: HTMLElement): { dispatchAction(a: unknown): void } } }).echarts
+        .getInstanceByDom(el)
+        .dispatchAction({ type: 'axisAreaSelect', parallelAxisId: `pa-${axis}`, intervals: [[1e-3, 1e-2]] });
+    }, lr);
+    await w.page.waitForFunction((n) => document.body.dataset.brushed === String(n), inside.length, { timeout: 10_000 });
+    const v = await views(w);
+    assert.equal(v.table!.rows, inside.length);
+    assert.equal(v.history!.points, inside.length);
+    assert.equal(v.slices!.points, inside.length * random.data.params.length);
+    const shown = await w.page.evaluate(() => window.tuneReport!.tableTrials());
+    assert.deepEqual(shown, inside.map((t) => t.number).sort((a, b) => a - b));
+    await w.page.locator('#view-parallel').screenshot({ path: join(screenshotDir(), 'random-parallel-brushed.png') });
+
+    await w.page.locator('#view-table input[value="complete"]').uncheck();
+    const notComplete = inside.filter((t) => t.state !== 'complete').length;
+    await w.page.waitForFunction((n) => document.querySelector<HTMLElement>('#view-table .content')!.dataset.rows === String(n), notComplete, { timeout: 10_000 });
+    assert.deepEqual(w.errors, []);
+    await w.page.context().close();
+  });
+
+  test('a multi-fidelity study shows its rungs, and update() redraws the page with new data', async () => {
+    const w = await open(asha);
+    const v = await views(w);
+    assert.equal(v.fidelity!.state, 'chart');
+    assert.equal(v.fidelity!.points, 3);
+    assert.ok(v.fidelity!.inked > 100);
+    assert.equal(v.history!.points, asha.records.filter((t) => t.value !== null).length);
+    for (const view of Object.keys(v)) await w.page.locator(`#view-${view}`).screenshot({ path: join(screenshotDir(), `asha-${view}.png`) });
+    await w.page.screenshot({ path: join(screenshotDir(), 'asha-full.png'), fullPage: true });
+
+    await w.page.evaluate((d) => window.tuneReport!.update(d), { ...random.data, seq: random.data.seq + 1 } as ReportData);
+    await w.page.waitForFunction(() => document.querySelector<HTMLElement>('#view-fidelity')!.dataset.state === 'empty', null, { timeout: 10_000 });
+    assert.equal((await views(w)).table!.rows, random.records.length);
+    assert.deepEqual(w.errors, []);
+    await w.page.context().close();
+  });
+
+  test('a study with no finished trials shows empty-state messages, not blank charts', async () => {
+    const w = await open(empty);
+    const v = await views(w);
+    for (const view of ['history', 'curves', 'parallel', 'slices', 'contour', 'importance', 'fidelity', 'timeline']) {
+      assert.equal(v[view]!.state, 'empty', view);
+      assert.ok((v[view]!.empty ?? '').length > 10, `${view} says why`);
+    }
+    assert.equal(v.table!.rows, empty.records.length);
+    assert.match((await w.page.textContent('#view-summary'))!, /No trial has finished/);
+    await w.page.screenshot({ path: join(screenshotDir(), 'empty-full.png'), fullPage: true });
+    assert.deepEqual(w.errors, []);
+    assert.deepEqual(w.blocked, []);
+    await w.page.context().close();
+  });
+});
