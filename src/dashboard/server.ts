@@ -160,9 +160,6 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     }
     if (polling) timer = setTimeout(() => void poll(), options.pollMs ?? 250);
   };
-  const keepalive = setInterval(() => {
-    for (const set of subscribers.values()) for (const sub of set) sub.res.write(': keepalive\n\n');
-  }, KEEPALIVE_MS);
 
   const server = http.createServer((req, res) => {
     route(req, res).catch((e: unknown) => {
@@ -188,7 +185,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   });
   const port = (server.address() as AddressInfo).port;
   allowed = hostsFor(options.host, port);
+  // Timers only once listening: a failed start must leave nothing that keeps the process alive.
   void poll();
+  const keepalive = setInterval(() => {
+    for (const set of subscribers.values()) for (const sub of set) sub.res.write(': keepalive\n\n');
+  }, KEEPALIVE_MS);
 
   return {
     url: `http://${hostPort(displayHost(options.host), port)}/`,
