@@ -27,8 +27,9 @@ export function diffJson(a: Json, b: Json, path: Path = [], ops: PatchOp[] = [])
   if (Array.isArray(a) && Array.isArray(b)) {
     if (b.length < a.length) ops.push(['len', path, b.length]);
     for (let i = 0; i < b.length; i++) {
+      // Most entries of a long column are unchanged: compare before building the entry's path.
       if (i >= a.length) ops.push(['set', [...path, i], b[i] as Json]);
-      else diffJson(a[i] as Json, b[i] as Json, [...path, i], ops);
+      else if (a[i] !== b[i]) diffJson(a[i] as Json, b[i] as Json, [...path, i], ops);
     }
     return ops;
   }
