@@ -22,7 +22,19 @@ export const LIVE_JS = `'use strict';
   if (!source) return;
   const eventsUrl = source.replace(/\\/report$/, '/events');
   let stream = null;
-  const show = (state) => { root.dataset.live = state; };
+  // A small badge so the user sees the page is live (and when it is reconnecting).
+  const badge = document.createElement('div');
+  badge.id = 'tune-live';
+  badge.setAttribute('role', 'status');
+  badge.style.cssText = 'position:fixed;right:12px;bottom:12px;padding:4px 10px;border-radius:12px;font:12px system-ui,sans-serif;' +
+    'background:#1f2937;color:#fff;opacity:.85;z-index:10';
+  badge.textContent = 'connecting…';
+  document.body.appendChild(badge);
+  const show = (state) => {
+    root.dataset.live = state;
+    badge.textContent = state === 'live' ? '● live' : 'reconnecting…';
+    badge.style.background = state === 'live' ? '#166534' : '#92400e';
+  };
   const render = (data) => {
     window.tuneReport.update(data);
     root.dataset.liveSeq = String(data.seq);
