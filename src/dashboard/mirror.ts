@@ -16,6 +16,19 @@ export class StudyMirror {
 
   constructor(public study: StudyRecord) {}
 
+  /**
+   * Starts from a full read: every trial and objective curve, read after `seq` was, so anything written in between
+   * comes again with the next `changesSince(seq)` and is folded in once more (each change replaces, never adds).
+   */
+  load(seq: number, trials: readonly TrialRecord[], curves: ReadonlyMap<TrialId, readonly number[]>): void {
+    this.byId.clear();
+    for (const t of trials) this.byId.set(t.id, t);
+    this.sorted = null;
+    this.curves.clear();
+    for (const [id, curve] of curves) this.curves.set(id, [...curve]);
+    this.seq = seq;
+  }
+
   /** Folds in one `changesSince` answer; returns whether anything changed. */
   apply(changes: StudyChanges): boolean {
     if (changes.seq === this.seq) return false;

@@ -100,7 +100,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       const study = await studyNamed(third);
       if (!study) return notFound();
       const what = rest[0];
-      if (what === 'report') return sendJson(req, res, await feedFor(study).current());
+      if (what === 'report') {
+        const feed = feedFor(study);
+        await refresh(feed); // a feed nobody watched may be behind
+        return sendJson(req, res, await feed.current());
+      }
       if (what === 'changes') {
         const since = seqParam(target.query.get('since'));
         if (since === null) return sendText(req, res, 400, 'Bad Request: since must be an integer >= 0');
@@ -116,7 +120,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   }
 
   async function openStream(req: http.IncomingMessage, res: http.ServerResponse, feed: StudyFeed, seq: number): Promise<void> {
-    await feed.current();
+    await refresh(feed);
     res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
     if (req.method === 'HEAD') {
       res.end();
@@ -136,8 +140,15 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     sub.res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
+  /** Brings a feed up to date and sends the patch to its subscribers, whoever asked for the refresh. */
+  async function refresh(feed: StudyFeed): Promise<void> {
+    const update = await feed.refresh();
+    if (update) publish(feed, update);
+  }
+
   function publish(feed: StudyFeed, update: FeedUpdate): void {
     for (const sub of subscribers.get(feed.study.id) ?? []) {
+      if (sub.seq === update.to) continue; // two callers shared one refresh: already sent
       if (sub.seq === update.from) event(sub, 'patch', update);
       else event(sub, 'reload', { seq: update.to });
       sub.seq = update.to;
@@ -152,8 +163,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       const feed = feeds.get(id);
       if (!feed || set.size === 0) continue;
       try {
-        const update = await feed.refresh();
-        if (update) publish(feed, update);
+        await refresh(feed);
       } catch (e) {
         process.stderr.write(`tune dashboard: reading study ${feed.study.name} failed: ${e instanceof Error ? e.message : String(e)}\n`);
       }
