@@ -4,6 +4,7 @@
  * HEAD (405), and its path must be a route or a bundle file (404). Live pages get server-sent events: the server
  * polls each watched study's change sequence and pushes the patch to the new data.
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -48,6 +49,8 @@ interface Subscriber {
 }
 
 const KEEPALIVE_MS = 15_000;
+/** The least time between two polls, however often the database is written. */
+const MIN_GAP_MS = 50;
 
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const { storage } = options;
@@ -155,10 +158,20 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     }
   }
 
-  // One poll at a time over the studies someone watches; a slow rebuild delays the next tick instead of piling up.
+  // One poll at a time over the studies someone watches. A write to the database (its -wal file changes) wakes it
+  // early; the timer is the fallback where file events are missed (network file systems). After a poll the next one
+  // waits at least as long as that one took, so rebuilding a huge study while a sweep writes takes at most half a core.
   let polling = true;
+  let running = false;
+  let woken = false;
+  let lastEnd = 0;
+  let lastTook = 0;
   let timer: NodeJS.Timeout | undefined;
   const poll = async () => {
+    clearTimeout(timer);
+    running = true;
+    woken = false;
+    const started = Date.now();
     for (const [id, set] of subscribers) {
       const feed = feeds.get(id);
       if (!feed || set.size === 0) continue;
@@ -168,8 +181,22 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         process.stderr.write(`tune dashboard: reading study ${feed.study.name} failed: ${e instanceof Error ? e.message : String(e)}\n`);
       }
     }
-    if (polling) timer = setTimeout(() => void poll(), options.pollMs ?? 250);
+    running = false;
+    lastEnd = Date.now();
+    lastTook = lastEnd - started;
+    if (woken) wake();
+    else if (polling) timer = setTimeout(() => void poll(), options.pollMs ?? 250);
   };
+  const wake = () => {
+    if (!polling) return;
+    if (running) {
+      woken = true;
+      return;
+    }
+    clearTimeout(timer);
+    timer = setTimeout(() => void poll(), Math.max(0, lastEnd + Math.max(MIN_GAP_MS, lastTook) - Date.now()));
+  };
+  const watcher = watchDatabase(options.file, wake);
 
   const server = http.createServer((req, res) => {
     route(req, res).catch((e: unknown) => {
@@ -206,6 +233,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     port,
     close: async () => {
       polling = false;
+      watcher?.close();
       clearTimeout(timer);
       clearInterval(keepalive);
       for (const set of subscribers.values()) for (const sub of set) sub.res.end();
@@ -215,6 +243,21 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       });
     },
   };
+}
+
+/** Calls `onWrite` when the database file or its -wal changes; null where the folder can't be watched. */
+function watchDatabase(file: string, onWrite: () => void): fs.FSWatcher | null {
+  if (file === ':memory:') return null;
+  const names = new Set([path.basename(file), `${path.basename(file)}-wal`]);
+  try {
+    const watcher = fs.watch(path.dirname(path.resolve(file)), { persistent: false }, (_event, name) => {
+      if (name !== null && names.has(name)) onWrite();
+    });
+    watcher.on('error', () => watcher.close());
+    return watcher;
+  } catch {
+    return null;
+  }
 }
 
 /** A wildcard bind (0.0.0.0, ::) answers to every address of the machine and its host name. */
