@@ -9,6 +9,7 @@ export * from './data.js';
 export { loadReportData, encodeCurves, storedSearchSpace, type LoadOptions } from './load.js';
 export { renderPage, echartsScript, VIEWS, type PageOptions } from './page.js';
 export { clientBundle, clientDir } from './bundle.js';
+export { reportImportance, IMPORTANCE_SAMPLE } from './importance.js';
 
 /** The self-contained report of one study: its data, and the HTML with that data inlined. */
 export async function buildReport(storage: Storage, study: StudyRecord, options: LoadOptions = {}): Promise<{ data: ReportData; html: string }> {

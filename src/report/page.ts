@@ -29,7 +29,7 @@ const HINTS: Readonly<Record<string, string>> = {
   curves: 'Every trial’s objective per epoch; pruned and paused trials are faded, dashed lines are rung budgets. Click a curve for its params.',
   parallel: 'Drag along an axis to brush: the table and the other charts show only the trials inside every brush. Click an axis outside the brush to clear it.',
   slices: 'The objective against each param.',
-  timeline: 'Each trial as a bar over wall time, one lane per concurrent slot of each tuner process.',
+  timeline: 'Each trial as a bar over wall time, one lane per concurrent slot of each tuner process; a multi-fidelity trial’s bar includes the time it sat paused between rungs.',
 };
 
 let echartsSource: string | null = null;

@@ -66,7 +66,7 @@ type ViewState = { state: string; points: number; rows: number; empty: string | 
 async function views(w: WatchedPage): Promise<Record<string, ViewState>> {
   return w.page.evaluate(() => {
     const out: Record<string, { state: string; points: number; rows: number; empty: string | null; inked: number }> = {};
-    for (const s of document.querySelectorAll<HTMLElement>('section[data-view]')) {
+    for (const s of Array.from(document.querySelectorAll<HTMLElement>('section[data-view]'))) {
       const canvas = s.querySelector('canvas');
       let inked = 0;
       if (canvas !== null && canvas.width > 0) {
@@ -96,8 +96,14 @@ describe('report in Chromium from file://', () => {
     assert.equal(v.timeline!.points, random.records.filter((t) => t.startedAt !== null).length);
     assert.equal(v.table!.rows, random.records.length);
     assert.equal(v.fidelity!.state, 'empty');
-    assert.equal(v.importance!.state, 'empty');
-    for (const view of ['history', 'curves', 'parallel', 'slices', 'contour', 'timeline']) {
+    // Both estimators side by side, one bar per searched param each; the contour plots their top two.
+    assert.equal(v.importance!.state, 'chart');
+    assert.equal(v.importance!.points, 2 * random.data.params.length);
+    const est = random.data.importance!.estimates;
+    const mean = (n: string) => est.reduce((s, e) => s + (e.importances[n] ?? 0), 0) / est.length;
+    const top = random.data.params.map((p) => p.name).sort((a, b) => mean(b) - mean(a));
+    assert.match((await w.page.textContent('#view-contour .note'))!, new RegExp(`^${top[0]} × ${top[1]} \\(the two most important params\\)`));
+    for (const view of ['history', 'curves', 'parallel', 'slices', 'contour', 'importance', 'timeline']) {
       assert.equal(v[view]!.state, 'chart', view);
       assert.ok(v[view]!.inked > 100, `${view} canvas has ink (${v[view]!.inked})`);
     }
@@ -122,7 +128,7 @@ describe('report in Chromium from file://', () => {
         .getInstanceByDom(el)
         .dispatchAction({ type: 'axisAreaSelect', parallelAxisId: `pa-${axis}`, intervals: [[1e-3, 1e-2]] });
     }, lr);
-    await w.page.waitForFunction((n) => document.body.dataset.brushed === String(n), inside.length, { timeout: 10_000 });
+    await w.page.waitForFunction((n) => document.body.dataset.brushed === String(n) && document.body.dataset.brushSettled !== undefined, inside.length, { timeout: 30_000 });
     const v = await views(w);
     assert.equal(v.table!.rows, inside.length);
     assert.equal(v.history!.points, inside.length);

@@ -17,8 +17,10 @@ import { buildModel, curveOf, decodeCurves, type Model } from '../../src/report/
 import { summaryFacts, summaryHtml } from '../../src/report/client/summary.js';
 import { tableColumns, tableRows, toCsv } from '../../src/report/client/table-data.js';
 import { encodeCurves, loadReportData, type ReportData } from '../../src/report/index.js';
+import { round10 } from '../../src/report/load.js';
 import { tempDir } from '../helpers/cli.js';
-import { seedStudy } from '../helpers/seed-study.js';
+import { openStorage } from '../../src/storage/index.js';
+import { seedSpace, seedStudy } from '../helpers/seed-study.js';
 
 interface Seeded {
   model: Model;
@@ -64,7 +66,8 @@ describe('history', () => {
     assert.deepEqual(new Set(byNumber.map((s) => s.id!.slice(2))), new Set(withValue.map((t) => t.state)));
     const best = series.find((s) => s.id === 'best-n')!.data as [number, number][];
     for (let k = 1; k < best.length; k++) assert.ok(best[k]![1] >= best[k - 1]![1]);
-    const top = Math.max(...random.records.filter((t) => t.state === 'complete').map((t) => t.value!));
+    // The report carries values to 10 significant digits.
+    const top = round10(Math.max(...random.records.filter((t) => t.state === 'complete').map((t) => t.value!)));
     assert.equal(best[best.length - 1]![1], top);
   });
 
@@ -83,9 +86,23 @@ describe('learning curves', () => {
     assert.equal(r.points, reported);
     const marks = seriesOf(r).flatMap((s) => s.markLine?.data ?? []).map((d) => d.xAxis);
     assert.deepEqual(marks, [1, 3, 9]);
-    // pruned trials are drawn in their own (faded) series
-    const pruned = seriesOf(r).find((s) => s.id === 'pruned/paused')!;
-    assert.equal(pruned.data!.length, asha.records.filter((t) => t.state === 'pruned').length);
+    // Pruned trials are drawn faded: as lines in their own series, or as dots when they trained one epoch.
+    const lines = (seriesOf(r).find((s) => s.id === 'pruned/paused')!.data as { trial: number }[]).map((d) => d.trial);
+    const dots = (seriesOf(r).find((s) => s.id === 'single-epoch')!.data as { value: number[] }[]).map((d) => d.value[2]!);
+    const prunedNumbers = [...lines, ...dots].filter((i) => asha.model.states[i] === 'pruned').map((i) => asha.model.data.trials.number[i]);
+    assert.deepEqual(prunedNumbers.sort((a, b) => a! - b!), asha.records.filter((t) => t.state === 'pruned').map((t) => t.number).sort((a, b) => a - b));
+    assert.deepEqual(dots.map((i) => asha.model.data.trials.epochs[i]), dots.map(() => 1));
+    const yAxis = chart(r).option.yAxis as { min: number; max: number };
+    const values = asha.records.filter((t) => t.value !== null).map((t) => t.value!);
+    assert.ok(yAxis.min <= Math.min(...values) && yAxis.max >= Math.max(...values), 'the value axis covers every curve');
+  });
+
+  test('floats are kept to 10 significant digits, integers exactly', () => {
+    assert.equal(round10(0.123456789012345), 0.123456789);
+    assert.equal(round10(1.2345678901234e-7), 1.23456789e-7);
+    assert.equal(round10(123456789012), 123456789012);
+    const lr = random.model.data.params.find((p) => p.name === 'learningRate')!;
+    random.records.forEach((t, i) => assert.ok(Math.abs(lr.values[i]! / (t.params.learningRate as number) - 1) < 1e-9));
   });
 
   test('curves decode to the stored values (NaN kept) and pickCurves keeps the best ones under the cap', () => {
@@ -153,7 +170,7 @@ describe('slices, contour, importance', () => {
   test('each contour cell holds the best value of its trials; the top two importance params are plotted', () => {
     const r = chart(contourOption(random.model, null));
     const cells = seriesOf(r)[0]!.data as [number, number, number][];
-    const values = random.records.filter((t) => t.value !== null).map((t) => t.value!);
+    const values = random.records.filter((t) => t.value !== null).map((t) => round10(t.value!));
     assert.equal(Math.max(...cells.map((c) => c[2])), Math.max(...values));
     assert.ok(cells.length <= values.length);
     const withImportance = buildModel({
@@ -163,6 +180,21 @@ describe('slices, contour, importance', () => {
     assert.deepEqual(contourParams(withImportance)!.params.map((p) => p.name), ['units', 'dropout']);
     const imp = chart(importanceOption(withImportance));
     assert.equal(imp.points, 4);
+  });
+});
+
+describe('importance in the report data', () => {
+  test('both estimators rank learningRate, the param the seeded objective mostly depends on, first', () => {
+    const imp = random.model.data.importance!;
+    assert.deepEqual(imp.estimates.map((e) => e.method), ['ped-anova', 'fanova']);
+    assert.equal(imp.trials, random.records.filter((t) => (t.state === 'complete' || t.state === 'pruned') && t.value !== null).length);
+    for (const e of imp.estimates) {
+      const ranked = Object.entries(e.importances).sort((a, b) => b[1] - a[1]);
+      assert.equal(ranked[0]![0], 'learningRate', `${e.method}: ${JSON.stringify(e.importances)}`);
+    }
+    assert.deepEqual(contourParams(random.model)!.params[0].name, 'learningRate');
+    assert.equal(empty.model.data.importance!.estimates.length, 0);
+    assert.match(empty.model.data.importance!.note!, /at least 10/);
   });
 });
 
@@ -178,6 +210,35 @@ describe('multi-fidelity and timeline', () => {
     }
     assert.equal(chart(fidelityOption(asha.model)).points, 3);
     assert.equal(fidelityOption(random.model).kind, 'empty');
+  });
+
+  test('Hyperband: each bracket has its own ladder (Li et al. 2018, R = 9, η = 3), and rungs are counted per bracket', async () => {
+    const storage = openStorage(':memory:');
+    try {
+      const space = { ...seedSpace('hb', 'random', 9, 10), strategy: { type: 'hyperband' as const, iterations: 1, eta: 3, minEpochs: 1, maxEpochs: 9 } };
+      const study = await storage.openStudy({ name: 'hb', space: {}, direction: 'maximize', metric: 'val_accuracy', strategy: 'hyperband', seed: 1 });
+      await storage.setStudyDefinition(study.id, space);
+      const params = { learningRate: 0.01, units: 8, dropout: 0.1, optimizer: 'adam' };
+      // Bracket 1 (s = 1) starts at 3 epochs; one trial promoted from its rung 0 to rung 1 (9 epochs), one pruned at rung 0.
+      const a = await storage.createTrial(study.id, { params, budget: 3, rung: 0, bracket: 1, seed: 1 });
+      const b = await storage.createTrial(study.id, { params, budget: 3, rung: 0, bracket: 1, seed: 2 });
+      for (const t of [a, b]) {
+        await storage.claimTrial(t.id, 'w:1');
+        for (let e = 1; e <= 3; e++) await storage.report(t.id, e, { val_accuracy: 0.1 * e + (t === a ? 0.05 : 0) }, 0.1 * e + (t === a ? 0.05 : 0));
+        await storage.finishTrial(t.id, { state: 'paused', epochs: 3 });
+      }
+      await storage.finishTrial(b.id, { state: 'pruned', epochs: 3 });
+      await storage.promoteTrial(a.id, 9, 1);
+      const data = await loadReportData(storage, (await storage.getStudy('hb'))!);
+      assert.deepEqual(data.fidelity, { budgets: [1, 3, 9], brackets: [[1, 3, 9], [3, 9], [9]] });
+      const rows = rungRows(buildModel(data));
+      assert.deepEqual(rows.map((r) => [r.bracket, r.rung, r.budget, r.reached, r.counts.promoted, r.counts.pruned, r.counts['in progress']]), [
+        [1, 0, 3, 2, 1, 1, 0],
+        [1, 1, 9, 1, 0, 0, 1],
+      ]);
+    } finally {
+      await storage.close();
+    }
   });
 
   test('timeline bars never overlap within a lane, and four slots give four lanes', () => {

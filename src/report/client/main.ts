@@ -26,10 +26,15 @@ export interface TuneReportApi {
   data(): ReportData | null;
   /** Resolves after the first full render. */
   readonly ready: Promise<void>;
-  /** Milliseconds the last brush took to filter the table and redraw the other charts. */
+  /** Milliseconds the last brush took to filter the table and redraw the other charts, in all and per view. */
   lastBrushMs: number;
+  readonly lastBrushViews: Record<string, number>;
+  /** Milliseconds until every filtered chart had redrawn after the last brush (`<body data-brush-settled>` then set). */
+  lastBrushSettledMs: number;
   /** Trial numbers the table shows now, in order (tests read it). */
   tableTrials(): number[];
+  /** Milliseconds since navigation start (performance.now()) when the first chart was painted and when all were. */
+  readonly timings: { firstChartMs: number; readyMs: number };
 }
 
 declare global {
@@ -59,7 +64,8 @@ function section(view: string): HTMLElement {
   return document.getElementById(`view-${view}`)!;
 }
 
-function draw(view: ChartView): void {
+/** `full` replaces the whole option (new data); `series` swaps only the series (a brush: same axes, fewer marks). */
+function draw(view: ChartView, mode: 'full' | 'series' = 'full'): void {
   const el = section(view);
   const result = builders[view](model!, mask);
   const chartEl = el.querySelector<HTMLElement>('.chart')!;
@@ -85,7 +91,7 @@ function draw(view: ChartView): void {
     charts.set(view, chart);
     wire(view, chart);
   }
-  chart.setOption(result.option, { notMerge: true, lazyUpdate: false });
+  chart.setOption(result.option, mode === 'full' ? { notMerge: true } : { replaceMerge: ['series'] });
   el.dataset.state = 'chart';
   el.dataset.points = String(result.points);
 }
@@ -96,7 +102,7 @@ function wire(view: ChartView, chart: EChartsNs.ECharts): void {
       const ev = e as { parallelAxisId?: string; intervals?: [number, number][] };
       if (ev.parallelAxisId === undefined) return;
       ranges.set(ev.parallelAxisId, ev.intervals ?? []);
-      applyBrush();
+      scheduleBrush();
     });
   }
   if (view === 'curves') {
@@ -110,14 +116,55 @@ function wire(view: ChartView, chart: EChartsNs.ECharts): void {
   }
 }
 
+/** Runs `f` in a task after the next frame is painted, so each redraw shows before the next one starts. */
+const afterPaint = (f: () => void) => requestAnimationFrame(() => setTimeout(f, 0));
+
+let brushFrame = 0;
+let brushGeneration = 0;
+
+/** ECharts fires during a drag (realtime axes): coalesce to one filter per animation frame. */
+function scheduleBrush(): void {
+  cancelAnimationFrame(brushFrame);
+  brushFrame = requestAnimationFrame(() => applyBrush());
+}
+
+/**
+ * The table and the history chart are filtered at once; the other charts follow one per task, so the page answers
+ * within a frame and stays responsive while they redraw. A newer brush cancels the rest of an older one.
+ */
 function applyBrush(): void {
   const start = performance.now();
+  const generation = ++brushGeneration;
   mask = brushMask(model!, ranges as BrushRanges);
+  let at = performance.now();
+  const lap = (name: string) => {
+    const t = performance.now();
+    api.lastBrushViews[name] = t - at;
+    at = t;
+  };
+  lap('mask');
   table?.setMask(mask);
-  for (const v of FILTERED) draw(v);
+  lap('table');
+  const [firstView, ...rest] = FILTERED;
+  draw(firstView!, 'series');
+  lap(firstView!);
   const brushed = mask === null ? null : mask.reduce((s, x) => s + x, 0);
   document.body.dataset.brushed = brushed === null ? '' : String(brushed);
   api.lastBrushMs = performance.now() - start;
+  delete document.body.dataset.brushSettled;
+  const next = (k: number) => {
+    if (generation !== brushGeneration) return;
+    if (k === rest.length) {
+      api.lastBrushSettledMs = performance.now() - start;
+      document.body.dataset.brushSettled = String(generation);
+      return;
+    }
+    at = performance.now();
+    draw(rest[k]!, 'series');
+    lap(rest[k]!);
+    afterPaint(() => next(k + 1));
+  };
+  afterPaint(() => next(0));
 }
 
 /** Puts the brush back after the parallel chart was redrawn with new data. */
@@ -139,7 +186,10 @@ async function render(data: ReportData, first: boolean): Promise<void> {
   for (const view of ORDER) {
     draw(view);
     if (view === 'parallel') restoreBrush();
-    if (first) await nextFrame(); // paint the first chart before building the rest
+    if (first) {
+      await nextFrame(); // paint the first chart before building the rest
+      if (api.timings.firstChartMs === 0) api.timings.firstChartMs = performance.now();
+    }
   }
   table ??= new TrialTable(section('table').querySelector<HTMLElement>('.content')!);
   table.setModel(model, mask);
@@ -152,7 +202,10 @@ const api: TuneReportApi = {
   data: () => model?.data ?? null,
   ready: new Promise<void>((r) => (resolveReady = r)),
   lastBrushMs: 0,
+  lastBrushViews: {},
+  lastBrushSettledMs: 0,
   tableTrials: () => (table?.shownRows() ?? []).map((i) => model!.data.trials.number[i]!),
+  timings: { firstChartMs: 0, readyMs: 0 },
 };
 window.tuneReport = api;
 
@@ -163,6 +216,7 @@ async function boot(): Promise<void> {
   await render(data, true);
   window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
   document.body.dataset.ready = 'true';
+  api.timings.readyMs = performance.now();
   resolveReady();
 }
 

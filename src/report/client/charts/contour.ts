@@ -80,6 +80,6 @@ export function contourOption(model: Model, mask: Uint8Array | null): ChartResul
     },
     series: [{ type: 'heatmap', id: 'contour', data, emphasis: { itemStyle: { borderColor: '#000', borderWidth: 1 } } }],
   } as EChartsOption;
-  const note = `${px.name} × ${py.name}${pick.byImportance ? ' (the two most important params)' : ' (the first two params; importance not computed)'}: best ${model.data.study.metric} per cell, ${used.toLocaleString('en')} trials.`;
+  const note = `${px.name} × ${py.name}${pick.byImportance ? ' (the two most important params)' : ' (the first two params: no importance estimate)'}: best ${model.data.study.metric} per cell, ${used.toLocaleString('en')} trials.`;
   return { kind: 'chart', option, points: data.length, note };
 }

@@ -39,26 +39,37 @@ export function curvesOption(model: Model, mask: Uint8Array | null): ChartResult
   }
   const picked = pickCurves(model, candidates);
   const groups = new Map<string, CurveItem[]>();
+  const singles: { value: [number, number, number]; itemStyle: { color: string; opacity: number } }[] = [];
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
   for (const i of picked) {
     const raw = curveOf(model, i);
     const pts: [number, number][] = [];
     for (let e = 0; e < raw.length; e++) if (Number.isFinite(raw[e]!)) pts.push([e + 1, raw[e]!]);
     if (pts.length === 0) continue;
-    const coords = pts.length === 1 ? [pts[0]!, pts[0]!] : lttb(pts, POINTS_PER_CURVE);
+    for (const [, y] of pts) {
+      lo = Math.min(lo, y);
+      hi = Math.max(hi, y);
+    }
     const group = faded(model.states[i]!) ? 'pruned/paused' : model.states[i] === 'failed' ? 'failed' : 'complete/running';
+    if (pts.length === 1) {
+      // A one-epoch curve has no line to draw: it is a dot in its group's colour.
+      singles.push({ value: [pts[0]![0], pts[0]![1], i], itemStyle: { color: colorOf(group), opacity: group === 'complete/running' ? 0.8 : 0.35 } });
+      continue;
+    }
+    const coords = lttb(pts, POINTS_PER_CURVE);
     let g = groups.get(group);
     if (g === undefined) groups.set(group, (g = []));
     g.push({ coords, trial: i, name: `trial #${model.data.trials.number[i]}` });
   }
   const series: SeriesOption[] = [...groups].map(([group, data]) => ({
     type: 'lines', id: group, name: group, coordinateSystem: 'cartesian2d', polyline: true, data,
-    lineStyle: {
-      width: 1,
-      color: group === 'failed' ? STATE_COLORS.failed : group === 'pruned/paused' ? STATE_COLORS.pruned : STATE_COLORS.complete,
-      opacity: group === 'complete/running' ? 0.55 : 0.18,
-    },
+    lineStyle: { width: 1, color: colorOf(group), opacity: group === 'complete/running' ? 0.55 : 0.18 },
     emphasis: { lineStyle: { width: 3, opacity: 1 } },
   }));
+  if (singles.length > 0) {
+    series.push({ type: 'scatter', id: 'single-epoch', name: 'one epoch', data: singles, symbolSize: 4, large: singles.length > 1000, itemStyle: { color: STATE_COLORS.pruned } });
+  }
   const budgets = model.data.fidelity?.budgets ?? [];
   if (budgets.length > 0 && series[0] !== undefined) {
     (series[0] as { markLine?: unknown }).markLine = {
@@ -70,15 +81,37 @@ export function curvesOption(model: Model, mask: Uint8Array | null): ChartResult
   const option: EChartsOption = {
     animation: false,
     legend: { top: 0 },
-    tooltip: { trigger: 'item', formatter: (p: unknown) => (p as { data?: CurveItem }).data?.name ?? '' },
+    tooltip: { trigger: 'item', formatter: (p: unknown) => {
+      const d = (p as { data?: CurveItem | { value: number[] } }).data;
+      if (d === undefined) return '';
+      return 'name' in d ? d.name : `trial #${model.data.trials.number[d.value[2]!]}`;
+    } },
     grid: { left: 60, right: 30, top: 40, bottom: 50 },
-    xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 28, min: 1, max: Math.max(2, maxEpoch) },
-    yAxis: { type: 'value', name: model.data.study.metric, scale: true },
+    xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 28, min: 1, max: Math.max(2, maxEpoch), minInterval: 1 },
+    // 'lines' series give the axes no extent of their own: set it from the drawn points.
+    yAxis: { type: 'value', name: model.data.study.metric, min: niceFloor(lo, hi), max: niceCeil(lo, hi) },
     dataZoom: [{ type: 'inside' }],
     series,
   };
   const note = picked.length < candidates.length ? `Showing ${picked.length.toLocaleString('en')} of ${candidates.length.toLocaleString('en')} curves: the ${BEST_CURVES} best and an even sample of the rest.` : undefined;
   return { kind: 'chart', option, points: picked.length, ...(note === undefined ? {} : { note }) };
+}
+
+function colorOf(group: string): string {
+  return group === 'failed' ? STATE_COLORS.failed! : group === 'pruned/paused' ? STATE_COLORS.pruned! : STATE_COLORS.complete!;
+}
+
+/** Axis bounds a little outside [lo, hi], rounded to the range's order of magnitude. */
+function niceFloor(lo: number, hi: number): number {
+  const pad = (hi - lo || Math.abs(lo) || 1) * 0.05;
+  const step = 10 ** Math.floor(Math.log10(pad));
+  return Math.floor((lo - pad) / step) * step;
+}
+
+function niceCeil(lo: number, hi: number): number {
+  const pad = (hi - lo || Math.abs(hi) || 1) * 0.05;
+  const step = 10 ** Math.floor(Math.log10(pad));
+  return Math.ceil((hi + pad) / step) * step;
 }
 
 function faded(state: string): boolean {

@@ -20,7 +20,8 @@ export function historyOption(model: Model, mask: Uint8Array | null): ChartResul
     let g = byState.get(state);
     if (g === undefined) byState.set(state, (g = { byNumber: [], byTime: [] }));
     g.byNumber.push([t.number[i]!, v, i]);
-    const at = t.finished[i] ?? t.started[i];
+    // When the value was reached: the last report, not the finish (a pruned trial is pruned later, while paused).
+    const at = lastReport(t.heartbeat[i], t.finished[i]) ?? t.started[i];
     if (at !== null && at !== undefined) g.byTime.push([at / unit.ms, v, i]);
     order.push(i);
   }
@@ -34,16 +35,17 @@ export function historyOption(model: Model, mask: Uint8Array | null): ChartResul
     series.push({ ...common, id: `t-${state}`, xAxisIndex: 1, yAxisIndex: 1, data: g.byTime });
   }
   series.push(bestLine(model, order, (i) => t.number[i]!, 0, 'best-n'));
-  const timed = order.filter((i) => t.finished[i] !== null);
-  timed.sort((a, b) => t.finished[a]! - t.finished[b]!);
-  series.push(bestLine(model, timed, (i) => t.finished[i]! / unit.ms, 1, 'best-t'));
+  const when = (i: number) => lastReport(t.heartbeat[i], t.finished[i]);
+  const timed = order.filter((i) => when(i) !== null);
+  timed.sort((a, b) => when(a)! - when(b)!);
+  series.push(bestLine(model, timed, (i) => when(i)! / unit.ms, 1, 'best-t'));
   const option: EChartsOption = {
     animation: false,
     legend: { top: 0 },
     tooltip: { trigger: 'item', formatter: tooltip(model) },
     grid: [{ left: 60, right: '53%', top: 40, bottom: 50 }, { left: '55%', right: 20, top: 40, bottom: 50 }],
     xAxis: [
-      { type: 'value', name: 'trial #', nameLocation: 'middle', nameGap: 28, gridIndex: 0, min: 'dataMin', max: 'dataMax' },
+      { type: 'value', name: 'trial #', nameLocation: 'middle', nameGap: 28, gridIndex: 0, min: 'dataMin', max: 'dataMax', minInterval: 1 },
       { type: 'value', name: `wall time (${unit.label})`, nameLocation: 'middle', nameGap: 28, gridIndex: 1, min: 0 },
     ],
     yAxis: [
@@ -76,6 +78,12 @@ function bestLine(model: Model, order: readonly number[], x: (i: number) => numb
     type: 'line', id, name: 'best so far', step: 'end', showSymbol: false, xAxisIndex: axis, yAxisIndex: axis, data,
     lineStyle: { color: '#222', width: 2 }, itemStyle: { color: '#222' }, z: 5, silent: true,
   };
+}
+
+function lastReport(heartbeat: number | null | undefined, finished: number | null | undefined): number | null {
+  const h = heartbeat ?? null;
+  const f = finished ?? null;
+  return h === null ? f : f === null ? h : Math.min(h, f);
 }
 
 function tooltip(model: Model) {

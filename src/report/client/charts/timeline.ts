@@ -32,7 +32,8 @@ export function timelineBars(model: Model, mask: Uint8Array | null): { bars: Bar
     const first = lanes.length;
     for (const i of list) {
       const start = t.started[i]!;
-      // The last report (heartbeat), not the finish: a multi-fidelity loser is pruned later, while it sits paused.
+      // Storage keeps no per-epoch times: a bar ends at the trial's last state change, so a multi-fidelity trial's
+      // bar includes the time it sat paused between rungs.
       const last = Math.min(t.finished[i] ?? Infinity, t.heartbeat[i] ?? Infinity);
       const end = Number.isFinite(last) ? Math.max(start, last) : start;
       let lane = freeAt.findIndex((f) => f <= start);

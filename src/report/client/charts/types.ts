@@ -8,4 +8,4 @@ export type ChartResult =
 export const empty = (message: string): ChartResult => ({ kind: 'empty', message });
 
 /** Above this many marks a series switches to ECharts' large mode (one path, no per-item hover). */
-export const LARGE_THRESHOLD = 5000;
+export const LARGE_THRESHOLD = 1000;
