@@ -16,7 +16,8 @@ import { chromium } from 'playwright-core';
 import { createRng } from '../../src/core/rng.js';
 import { startDashboard } from '../../src/dashboard/index.js';
 import { StudyFeed } from '../../src/dashboard/feed.js';
-import { loadReportData, renderPage } from '../../src/report/index.js';
+import { renderPage } from '../../src/report/index.js';
+import { liveReportData } from '../../src/dashboard/live-data.js';
 import { openStorage, type Storage } from '../../src/storage/index.js';
 import { fmt, median, printTable, tempDir, writeResult } from './lib/common.js';
 
@@ -86,7 +87,7 @@ const writeS = (performance.now() - t) / 1000;
 
 // The server alone: first build, then one refresh after a new trial (what each tick costs when something changed).
 const reader = openStorage(file, { readonly: true });
-const feed = new StudyFeed(reader, study, (view, s) => loadReportData(view, s));
+const feed = new StudyFeed(reader, study, liveReportData());
 t = performance.now();
 let cpu = process.cpuUsage();
 const full = await feed.current();
@@ -106,7 +107,7 @@ const storage = openStorage(file, { readonly: true });
 const dashboard = await startDashboard({
   storage, file, host: '127.0.0.1', port: 0,
   renderPage: async (dataSource, s) => renderPage({ dataSource, title: `${s.name} · tune dashboard` }),
-  buildData: (view, s) => loadReportData(view, s),
+  buildData: liveReportData(),
 });
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], headless: true });
 const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });

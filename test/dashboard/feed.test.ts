@@ -10,7 +10,8 @@ import { createRng } from '../../src/core/rng.js';
 import type { StudyRecord } from '../../src/core/types.js';
 import { StudyFeed } from '../../src/dashboard/feed.js';
 import { applyPatch, diffJson, type Json } from '../../src/dashboard/patch.js';
-import { loadReportData } from '../../src/report/index.js';
+import { IMPORTANCE_EVERY_MS, liveReportData } from '../../src/dashboard/live-data.js';
+import { loadReportData, type ReportData } from '../../src/report/index.js';
 import { openStorage, type Storage } from '../../src/storage/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { seedSpace } from '../helpers/seed-study.js';
@@ -123,5 +124,44 @@ describe('diffJson and applyPatch', () => {
     const a = { x: [1, 2, 3], y: { z: 'q'.repeat(100) }, gone: 1 };
     const b = { x: [1, 5], y: { z: `${'q'.repeat(50)}r${'q'.repeat(49)}` }, w: null };
     assert.deepEqual(fromSource(structuredClone(a), diffJson(a, b)), b);
+  });
+});
+
+describe('liveReportData', () => {
+  test('recomputes importance only when finished trials changed and enough time passed', async () => {
+    const dir = tempDir('tune-dash-imp-');
+    const s = openStorage(path.join(dir, 'tune.db'));
+    try {
+      const space = seedSpace('imp', 'random', 2, 40);
+      const st = await s.openStudy({ name: 'imp', space: { s: 1 }, direction: 'maximize', metric: 'val_accuracy', strategy: 'random', seed: 1 });
+      await s.setStudyDefinition(st.id, space);
+      const rng = createRng(9);
+      const addFinished = async (n: number) => {
+        for (let i = 0; i < n; i++) {
+          const lr = 10 ** (-4 + 3 * rng());
+          const t = await s.createTrial(st.id, { params: { learningRate: lr, units: 8 + Math.floor(rng() * 100), dropout: 0.5 * rng(), optimizer: 'adam' }, budget: 2, seed: i, claimBy: 'w' });
+          const v = 1 - (Math.log10(lr) + 2) ** 2;
+          await s.report(t.id, 1, { val_accuracy: v }, v);
+          await s.finishTrial(t.id, { state: 'complete', epochs: 1 });
+        }
+      };
+      await addFinished(30);
+      let clock = 1_000_000;
+      const build = liveReportData(() => clock);
+      const study = (await s.getStudy('imp'))!;
+      const first = (await build(s, study)) as ReportData;
+      assert.ok(first.importance !== null && first.importance.trials === 30);
+      await addFinished(5);
+      clock += 10; // too soon: the cached estimate is kept
+      assert.equal(((await build(s, study)) as ReportData).importance?.trials, 30);
+      clock += IMPORTANCE_EVERY_MS;
+      assert.equal(((await build(s, study)) as ReportData).importance?.trials, 35);
+      clock += IMPORTANCE_EVERY_MS; // nothing finished since: kept
+      const again = (await build(s, study)) as ReportData;
+      assert.equal(again.importance?.trials, 35);
+    } finally {
+      await s.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,8 @@
 import http from 'node:http';
 import net from 'node:net';
 import { startDashboard, type Dashboard } from '../../src/dashboard/index.js';
-import { loadReportData, renderPage } from '../../src/report/index.js';
+import { renderPage } from '../../src/report/index.js';
+import { liveReportData } from '../../src/dashboard/live-data.js';
 import { openStorage, type Storage } from '../../src/storage/index.js';
 
 export interface Served {
@@ -19,7 +20,7 @@ export async function serve(file: string, host = '127.0.0.1', port = 0): Promise
   const dashboard = await startDashboard({
     storage, file, host, port,
     renderPage: async (dataSource, study) => renderPage({ dataSource, title: `${study.name} · tune dashboard` }),
-    buildData: (view, study) => loadReportData(view, study),
+    buildData: liveReportData(),
   });
   return {
     dashboard, storage, port: dashboard.port, origin: `http://127.0.0.1:${dashboard.port}`,

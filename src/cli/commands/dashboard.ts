@@ -2,7 +2,8 @@ import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { UsageError } from '../../core/errors.js';
 import { startDashboard } from '../../dashboard/index.js';
 import { isLoopback } from '../../dashboard/hosts.js';
-import { loadReportData, renderPage } from '../../report/index.js';
+import { liveReportData } from '../../dashboard/live-data.js';
+import { renderPage } from '../../report/index.js';
 import { withStorage } from '../options.js';
 import { withReadOnlyStorage } from '../read-storage.js';
 
@@ -42,7 +43,7 @@ export async function handler(args: Args): Promise<void> {
       host: args.host,
       port: args.port,
       renderPage: async (dataSource, study) => renderPage({ dataSource, title: `${study.name} · tune dashboard` }),
-      buildData: async (view, study) => loadReportData(view, study),
+      buildData: liveReportData(),
     });
     process.stdout.write(`tune dashboard: serving ${args.storage} (read-only) at ${dashboard.url}\nPress Ctrl-C to stop.\n`);
     await untilSignal();
