@@ -11,7 +11,8 @@ export interface Asset {
 
 /**
  * The live client: after the report page's first render it opens the study's event stream at the page's `seq`,
- * applies each patch to a copy of the data and hands it to `window.tuneReport.update`. A patch from another `seq`
+ * applies each patch to a copy of the data and hands it to `window.tuneReport.update` at the next frame (patches
+ * that come in meanwhile join the same render, so a slow render of a huge study never builds a backlog). A patch from another `seq`
  * (a missed event, a restarted server) makes it fetch the full data once and reconnect.
  */
 export const LIVE_JS = `'use strict';
@@ -22,6 +23,8 @@ export const LIVE_JS = `'use strict';
   if (!source) return;
   const eventsUrl = source.replace(/\\/report$/, '/events');
   let stream = null;
+  let pending = null;
+  let scheduled = false;
   // A small badge so the user sees the page is live (and when it is reconnecting).
   const badge = document.createElement('div');
   badge.id = 'tune-live';
@@ -53,11 +56,21 @@ export const LIVE_JS = `'use strict';
     stream.onerror = () => show('reconnecting');
     stream.addEventListener('patch', (event) => {
       const patch = JSON.parse(event.data);
-      const current = window.tuneReport.data();
-      if (current.seq !== patch.from) { reload().catch((e) => console.warn(String(e))); return; }
-      render(applyPatch(structuredClone(current), patch.ops));
+      // Patches that arrive while the page is still drawing the last one are folded into one render.
+      const base = pending ?? window.tuneReport.data();
+      if (base.seq !== patch.from) { pending = null; reload().catch((e) => console.warn(String(e))); return; }
+      pending = applyPatch(pending ?? structuredClone(base), patch.ops);
+      if (!scheduled) {
+        scheduled = true;
+        requestAnimationFrame(() => {
+          scheduled = false;
+          const next = pending;
+          pending = null;
+          if (next) render(next);
+        });
+      }
     });
-    stream.addEventListener('reload', () => { reload().catch((e) => console.warn(String(e))); });
+    stream.addEventListener('reload', () => { pending = null; reload().catch((e) => console.warn(String(e))); });
   };
   // The report client sets window.tuneReport as it boots; wait for it if this script ran first.
   const whenReport = () => new Promise((resolve) => {
