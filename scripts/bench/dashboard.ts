@@ -158,7 +158,7 @@ await writer.close();
 rmSync(dir, { recursive: true, force: true });
 
 const rows: string[][] = [
-  ['study written (public API)', `${fmt(writeS)} s`, `${TRIALS.toLocaleString('en')} trials x ${EPOCHS} epochs`],
+  ['study written (public API)', reuse ? 'reused --db' : `${fmt(writeS)} s`, `${TRIALS.toLocaleString('en')} trials x ${EPOCHS} epochs`],
   ['server: first build of the data', `${fmt(buildMs)} ms (CPU ${fmt(buildCpuMs)} ms)`, `${fmt(fullBytes / 1e6)} MB of JSON`],
   ['server: one refresh after a new trial', `${fmt(refreshMs)} ms (CPU ${fmt(refreshCpuMs)} ms)`, `patch ${fmt(patchBytes / 1e3)} kB`],
   ['page: first chart painted', `${fmt(firstChartS)} s`, 'target <= 3 s (load)'],
