@@ -29,8 +29,8 @@ const { values: args } = parseArgs({
   },
 });
 const QUICK = args.quick;
-const TRIALS = Number(args.trials ?? (QUICK ? 2000 : 100_000));
-const EPOCHS = Number(args.epochs ?? (QUICK ? 5 : 20));
+const TRIALS = Number(args.trials ?? (QUICK ? 300 : 100_000));
+const EPOCHS = Number(args.epochs ?? (QUICK ? 3 : 20));
 const UPDATES = Number(args.updates ?? (QUICK ? 2 : 5));
 const CHROMIUM = process.env.TUNE_CHROMIUM ?? '/usr/bin/chromium';
 
