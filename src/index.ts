@@ -7,6 +7,6 @@ export type {
 export { loadSpace, parseSpace } from './space/index.js';
 export type { SearchSpace, ParamSpec, TaskSpec, DataSpec, ModelSpec, StrategySpec } from './space/types.js';
 export { openStorage } from './storage/index.js';
-export type { Storage } from './storage/types.js';
+export type { Storage, StudyChanges } from './storage/types.js';
 export type * from './core/types.js';
 export { TuneError, InputError, UsageError, StorageError, ExecutionError, StudyMismatchError } from './core/errors.js';
