@@ -7,7 +7,7 @@ export type {
 export { loadSpace, parseSpace } from './space/index.js';
 export type { SearchSpace, ParamSpec, TaskSpec, DataSpec, ModelSpec, StrategySpec } from './space/types.js';
 export { openStorage } from './storage/index.js';
-export type { Storage } from './storage/types.js';
+export type { Storage, StudyChanges } from './storage/types.js';
 export type * from './core/types.js';
 export { TuneError, InputError, UsageError, StorageError, ConflictError, ExecutionError, StudyMismatchError, StoredSpaceError, TaskModuleError, ERROR_CODES, type ErrorCode } from './core/errors.js';
 export {

@@ -3,6 +3,7 @@ import { TuneError, UsageError } from '../core/errors.js';
 import { ENV_PREFIX, ignoreForeignEnv } from './env.js';
 import * as checkCommand from './commands/check.js';
 import * as deleteCommand from './commands/delete.js';
+import * as dashboardCommand from './commands/dashboard.js';
 import * as exportCommand from './commands/export.js';
 import * as importanceCommand from './commands/importance.js';
 import * as reportCommand from './commands/report.js';
@@ -30,6 +31,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(deleteCommand)
       .command(checkCommand)
       .command(reportCommand)
+      .command(dashboardCommand)
       .example('$0 --space search-spaces/adam.json', 'run the quick-start sweep')
       .example('$0 top --study adam-mnist', 'ranked leaderboard')
       .example('$0 export --study adam-mnist --top 3 --format yaml', 'best configs')
@@ -37,6 +39,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .example('$0 importance --study adam-mnist', 'which params mattered')
       .example('$0 trials --study adam-mnist --state failed', 'what failed, and why')
       .example('$0 check --space search-spaces/adam.json', 'what a sweep trains, and about how long')
+      .example('$0 dashboard', 'live dashboard of every study at http://127.0.0.1:8080/')
       .example('$0 report --study adam-mnist', 'one HTML file with every chart: results/adam-mnist-report.html')
       .completion('completion', 'Print a bash/zsh completion script: tune completion >> ~/.bashrc')
       // Every flag can come from the environment too: --trial-timeout is TUNE_TRIAL_TIMEOUT. Flags win.

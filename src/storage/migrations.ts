@@ -15,6 +15,26 @@ const valueCheck = (value: string, kind: string, nullable: boolean): string =>
   `(${kind} = 'finite' AND ${value} IS NOT NULL AND abs(${value}) < 9e999) OR ` +
   `(${kind} = 'inf' AND ${value} = 9e999) OR (${kind} = '-inf' AND ${value} = -9e999))`;
 
+// Every trial column but seq and heartbeat_at: an UPDATE that sets any of them is a change (UPDATE OF fires on the
+// columns an UPDATE sets, so the trigger's own `SET seq` never re-fires it).
+const TRIAL_CHANGE_COLUMNS =
+  'study_id, number, state, params, budget, rung, bracket, seed, value, value_kind, epochs, error_kind, ' +
+  'error_message, checkpoint, worker, created_at, started_at, finished_at, resume_of, attempts, claim_key';
+const REPORT_STUDY = '(SELECT study_id FROM trials WHERE id = NEW.trial_id)';
+// A report's trial takes the report's seq too, so a reader finds changed reports through changed trials.
+const TRIAL_OF_REPORT = 'id = NEW.trial_id';
+
+/** A trigger that takes the study's next seq and stamps it on the written row (and on its trial, for a report). */
+function seqTrigger(name: string, event: string, study: string, table: string, row: string, trial?: string): string {
+  const next = `(SELECT seq FROM studies WHERE id = ${study})`;
+  return `
+      CREATE TRIGGER ${name} ${event} BEGIN
+        UPDATE studies SET seq = seq + 1 WHERE id = ${study};
+        ${table === 'studies' ? '' : `UPDATE ${table} SET seq = ${next} WHERE ${row};`}
+        ${trial ? `UPDATE trials SET seq = ${next} WHERE ${trial};` : ''}
+      END;`;
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -94,6 +114,30 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE trials ADD COLUMN claim_key TEXT;
       CREATE UNIQUE INDEX trials_study_claim_key ON trials (study_id, claim_key) WHERE claim_key IS NOT NULL;
       ALTER TABLE studies ADD COLUMN definition TEXT CHECK (definition IS NULL OR json_valid(definition));
+    `,
+  },
+  {
+    // A change sequence per study, for readers that follow a running sweep (the dashboard; later, tuners sharing a
+    // study): every write of a trial or a report takes the study's next seq, so "what changed since seq N" is one
+    // indexed query. Triggers bump it, so every write path is covered, now and later. A heartbeat alone is not a
+    // change (it would wake every reader every few seconds for nothing); nor is `updated_at`.
+    // Rows written before this migration are change 1 of their study.
+    version: 3,
+    sql: `
+      ALTER TABLE studies ADD COLUMN seq INTEGER NOT NULL DEFAULT 0 CHECK (seq >= 0);
+      ALTER TABLE trials ADD COLUMN seq INTEGER NOT NULL DEFAULT 0 CHECK (seq >= 0);
+      ALTER TABLE reports ADD COLUMN seq INTEGER NOT NULL DEFAULT 0 CHECK (seq >= 0);
+      UPDATE trials SET seq = 1;
+      UPDATE reports SET seq = 1;
+      UPDATE studies SET seq = 1 WHERE id IN (SELECT study_id FROM trials);
+      CREATE INDEX trials_study_seq ON trials (study_id, seq);
+      CREATE INDEX reports_trial_seq ON reports (trial_id, seq);
+
+      ${seqTrigger('trials_seq_insert', 'AFTER INSERT ON trials', 'NEW.study_id', 'trials', 'id = NEW.id')}
+      ${seqTrigger('trials_seq_update', `AFTER UPDATE OF ${TRIAL_CHANGE_COLUMNS} ON trials`, 'NEW.study_id', 'trials', 'id = NEW.id')}
+      ${seqTrigger('reports_seq_insert', 'AFTER INSERT ON reports', REPORT_STUDY, 'reports', 'rowid = NEW.rowid', TRIAL_OF_REPORT)}
+      ${seqTrigger('reports_seq_update', 'AFTER UPDATE OF value, value_kind ON reports', REPORT_STUDY, 'reports', 'rowid = NEW.rowid', TRIAL_OF_REPORT)}
+      ${seqTrigger('studies_seq_update', 'AFTER UPDATE OF name, backend, definition ON studies', 'NEW.id', 'studies', 'id = NEW.id')}
     `,
   },
 ];

@@ -181,6 +181,16 @@ export function prepareStatements(db: Database.Database) {
       FROM reports r JOIN trials t ON t.id = r.trial_id
       WHERE t.study_id = @study_id AND r.metric = @metric
       ORDER BY r.trial_id, r.epoch`),
+    // Change feed (migration 3): a report's trial always carries the report's seq, so the reports are found through
+    // the changed trials, both by index.
+    studySeq: db.prepare<[number], { seq: number }>('SELECT seq FROM studies WHERE id = ?'),
+    trialsChangedSince: db.prepare<{ study_id: number; since: number }, TrialRow>(`
+      SELECT * FROM trials WHERE study_id = @study_id AND seq > @since ORDER BY number`),
+    reportsChangedSince: db.prepare<{ study_id: number; since: number }, ReportRow>(`
+      SELECT r.trial_id, r.epoch, r.metric, r.value, r.value_kind
+      FROM trials t JOIN reports r ON r.trial_id = t.id
+      WHERE t.study_id = @study_id AND t.seq > @since AND r.seq > @since
+      ORDER BY r.trial_id, r.epoch, r.metric`),
     // LIMIT -1 means no limit in SQLite.
     leaderboard: db.prepare<{ study_id: number; limit: number }, RankedTrialRow>(`
       SELECT ROW_NUMBER() OVER (ORDER BY ${LEADERBOARD_ORDER}) AS rank, t.*

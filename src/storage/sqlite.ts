@@ -12,7 +12,7 @@ import {
   canonicalJson, encodeNumber, encodeParam, toCurves, toEpochReports, toStudyRecord, toTrialRecord, zeroCounts,
   type EncodedNumber, type TrialRow,
 } from './rows.js';
-import type { NewTrial, OpenOptions, Storage, StudySummary, TrialFilter } from './types.js';
+import type { NewTrial, OpenOptions, Storage, StudyChanges, StudySummary, TrialFilter } from './types.js';
 import {
   checkNewTrial, checkOutcome, checkPromotion, checkReport, checkRequeue, checkSameStudy, checkStudyName,
   checkStudySpec, checkTrialIds,
@@ -301,6 +301,24 @@ export class SqliteStorage implements Storage {
       if (!this.q.studyById.get(study)) throw new StorageError(`no study with id ${study}`);
       const rows = this.q.leaderboard.all({ study_id: study, limit: limit === Infinity ? -1 : limit });
       return rows.map(({ rank, ...row }) => ({ rank, trial: toTrialRecord(row) }));
+    });
+  }
+
+  async changesSince(study: StudyId, since: number): Promise<StudyChanges> {
+    if (!(Number.isSafeInteger(since) && since >= 0)) {
+      throw new StorageError(`changesSince: since must be an integer >= 0, got ${since}`);
+    }
+    return this.read('changesSince', () => {
+      const row = this.q.studyById.get(study);
+      if (!row) throw new StorageError(`no study with id ${study}`);
+      const seq = this.q.studySeq.get(study)?.seq ?? 0;
+      const args = { study_id: study, since };
+      return {
+        study: toStudyRecord(row),
+        seq,
+        trials: this.q.trialsChangedSince.all(args).map(toTrialRecord),
+        reports: toEpochReports(this.q.reportsChangedSince.all(args)),
+      };
     });
   }
 

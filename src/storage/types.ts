@@ -99,7 +99,27 @@ export interface Storage {
    * random or grid sweep) that is: complete by value, then the rest, failed last. Ranks start at 1.
    */
   leaderboard(study: StudyId, limit: number): Promise<readonly RankedTrial[]>;
+  /**
+   * What changed in the study after change number `since`, in one transaction, for readers that follow a running
+   * sweep without reading the whole study again. Every write of a trial (create, claim, report, finish, promote,
+   * requeue) or of a report takes the study's next change number, and so do changes to the study's name, backend
+   * and definition; a heartbeat alone does not. `since` 0 gives everything. Returns the study, the changed trials
+   * (by number, each as it is now), the report rows written since (by trial, then epoch; an epoch lists only the
+   * metrics written since, so merge it into what you have), and `seq`, the study's latest change number: pass it as
+   * `since` next time. A `since` above `seq` gives no changes (it came from another file: start over from 0).
+   * Throws StorageError for an unknown study or a `since` that isn't an integer >= 0.
+   */
+  changesSince(study: StudyId, since: number): Promise<StudyChanges>;
   close(): Promise<void>;
+}
+
+/** `Storage.changesSince`'s answer. */
+export interface StudyChanges {
+  readonly study: StudyRecord;
+  /** The study's latest change number: the next `since`. */
+  readonly seq: number;
+  readonly trials: readonly TrialRecord[];
+  readonly reports: readonly EpochReport[];
 }
 
 export interface StudySummary {

@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { StorageError, StudyMismatchError } from '../../src/core/errors.js';
 import type { Direction, StudySpec } from '../../src/core/types.js';
 import { deleteContract } from './contract-delete.js';
+import { changesContract } from './contract-changes.js';
 import { fidelityContract } from './contract-fidelity.js';
 import { rankingContract } from './contract-ranking.js';
 import { sharedContract } from './contract-shared.js';
@@ -240,4 +241,5 @@ export function storageContract(name: string, makeStorage: MakeStorage): void {
   rankingContract(name, makeStorage);
   sharedContract(name, makeStorage);
   deleteContract(name, makeStorage);
+  changesContract(name, makeStorage);
 }

@@ -291,3 +291,54 @@ describe('migration 2', () => {
     });
   });
 });
+
+describe('migration 3 (change sequence)', () => {
+  test('a version-2 file with trials migrates in place: old rows are change 1, new writes come after', async () => {
+    const file = fileWith('');
+    raw(file, (db) => {
+      db.pragma('journal_mode = WAL');
+      migrate(db, MIGRATIONS.slice(0, 2));
+      db.exec(`
+        INSERT INTO studies (name, space, direction, metric, strategy, seed, created_at, updated_at)
+        VALUES ('adam', '{"lr":{"type":"uniform"}}', 'maximize', 'val_accuracy', 'random', 42, 'then', 'then'),
+               ('empty', '{"lr":{"type":"uniform"}}', 'maximize', 'val_accuracy', 'random', 42, 'then', 'then');
+        INSERT INTO trials (study_id, number, state, params, budget, seed, value, value_kind, epochs, worker, created_at)
+        VALUES (1, 0, 'complete', '{"lr":0.1}', 3, 7, 0.5, 'finite', 3, 'w', 'then');
+        INSERT INTO reports (trial_id, epoch, metric, value, value_kind) VALUES (1, 3, 'val_accuracy', 0.5, 'finite');`);
+    });
+    // Read-only opens never migrate, so they ask for a write first.
+    assert.throws(() => SqliteStorage.open(file, { readonly: true }), /schema version 2, .*Run a sweep on it/);
+    const s = SqliteStorage.open(file);
+    try {
+      assert.equal(s.diagnostics().schemaVersion, LATEST_VERSION);
+      const old = await s.changesSince(1, 0);
+      assert.deepEqual([old.seq, old.trials.map((t) => t.number), old.reports.map((r) => r.epoch)], [1, [0], [3]]);
+      assert.equal((await s.changesSince(2, 0)).seq, 0);
+      const t = await s.createTrial(1, newTrial({ claimBy: 'w' }));
+      const next = await s.changesSince(1, 1);
+      assert.ok(next.seq > 1);
+      assert.deepEqual(next.trials.map((x) => x.id), [t.id]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('a read-only reader follows another connection writing the file', async () => {
+    const file = tmpFile();
+    const writer = SqliteStorage.open(file);
+    const st = await writer.openStudy(spec());
+    const reader = SqliteStorage.open(file, { readonly: true });
+    try {
+      const start = await reader.changesSince(st.id, 0);
+      const t = await writer.createTrial(st.id, newTrial({ claimBy: 'w' }));
+      await writer.report(t.id, 1, { val_accuracy: 0.5 }, 0.5);
+      const c = await reader.changesSince(st.id, start.seq);
+      assert.deepEqual(c.trials.map((x) => [x.id, x.epochs]), [[t.id, 1]]);
+      assert.deepEqual(c.reports.map((r) => [r.trialId, r.epoch]), [[t.id, 1]]);
+      await assert.rejects(reader.createTrial(st.id, newTrial()), /read-only/);
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+});
