@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { TrialRecord } from '../../src/core/types.js';
 import { contourOption, contourParams } from '../../src/report/client/charts/contour.js';
-import { CURVE_CAP, curvesOption, pickCurves } from '../../src/report/client/charts/curves.js';
+import { CURVE_CAP, curvesOption, pickCurves, valueAxisBounds } from '../../src/report/client/charts/curves.js';
 import { fidelityOption, rungRows } from '../../src/report/client/charts/fidelity.js';
 import { historyOption } from '../../src/report/client/charts/history.js';
 import { importanceOption } from '../../src/report/client/charts/importance.js';
@@ -95,6 +95,15 @@ describe('learning curves', () => {
     const yAxis = chart(r).option.yAxis as { min: number; max: number };
     const values = asha.records.filter((t) => t.value !== null).map((t) => t.value!);
     assert.ok(yAxis.min <= Math.min(...values) && yAxis.max >= Math.max(...values), 'the value axis covers every curve');
+  });
+
+  test('the value axis covers the curves with a padded range whose ends print without float noise', () => {
+    assert.deepEqual(valueAxisBounds(0.7665, 0.9445), { min: 0.757, max: 0.954 });
+    for (const [lo, hi] of [[0.767, 0.9515], [0.1, 0.3], [-2.5, 7.25], [0.9, 0.9], [0, 0], [1e-5, 3e-5], [120, 4500]] as const) {
+      const { min, max } = valueAxisBounds(lo, hi);
+      assert.ok(min < lo && max > hi, `[${min}, ${max}] covers [${lo}, ${hi}]`);
+      for (const end of [min, max]) assert.ok(String(end).replace(/^-|e.*$/g, '').replace('.', '').replace(/^0+/, '').length <= 12, `${end} prints without float noise`);
+    }
   });
 
   test('floats are kept to 10 significant digits, integers exactly', () => {

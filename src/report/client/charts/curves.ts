@@ -89,7 +89,7 @@ export function curvesOption(model: Model, mask: Uint8Array | null): ChartResult
     grid: { left: 60, right: 30, top: 40, bottom: 50 },
     xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 28, min: 1, max: Math.max(2, maxEpoch), minInterval: 1 },
     // 'lines' series give the axes no extent of their own: set it from the drawn points.
-    yAxis: { type: 'value', name: model.data.study.metric, min: niceFloor(lo, hi), max: niceCeil(lo, hi) },
+    yAxis: { type: 'value', name: model.data.study.metric, ...valueAxisBounds(lo, hi) },
     dataZoom: [{ type: 'inside' }],
     series,
   };
@@ -102,16 +102,13 @@ function colorOf(group: string): string {
 }
 
 /** Axis bounds a little outside [lo, hi], rounded to the range's order of magnitude. */
-function niceFloor(lo: number, hi: number): number {
-  const pad = (hi - lo || Math.abs(lo) || 1) * 0.05;
+/** The value axis's ends: the curves' range padded by 5 %, on a power-of-ten step, without binary noise in the label. */
+export function valueAxisBounds(lo: number, hi: number): { readonly min: number; readonly max: number } {
+  const pad = (hi - lo || Math.max(Math.abs(lo), Math.abs(hi)) || 1) * 0.05;
   const step = 10 ** Math.floor(Math.log10(pad));
-  return Math.floor((lo - pad) / step) * step;
-}
-
-function niceCeil(lo: number, hi: number): number {
-  const pad = (hi - lo || Math.abs(hi) || 1) * 0.05;
-  const step = 10 ** Math.floor(Math.log10(pad));
-  return Math.ceil((hi + pad) / step) * step;
+  // k * step carries float noise (961 * 0.001 is 0.9610000000000001); 12 significant digits drop it.
+  const onGrid = (k: number): number => Number((k * step).toPrecision(12));
+  return { min: onGrid(Math.floor((lo - pad) / step)), max: onGrid(Math.ceil((hi + pad) / step)) };
 }
 
 function faded(state: string): boolean {
