@@ -71,6 +71,17 @@ describe('tune importance', () => {
     }
   });
 
+  test("without --seed the forest takes the study's seed (7 here), as tune report does, so both show the same figures", () => {
+    const json = (extra: string[]) => {
+      const r = runCli(['importance', '--study', 'lr-matters', '--storage', db, '--json', ...extra]);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout) as Output;
+    };
+    const byDefault = json([]);
+    assert.deepEqual(byDefault, json(['--seed', '7']));
+    assert.notDeepEqual(byDefault.fanova, json(['--seed', '0']).fanova, 'another seed grows another forest');
+  });
+
   test('the default table lists every param with both estimates as percentages, and the file is not written', () => {
     const before = { size: statSync(db).size, mtime: statSync(db).mtimeMs, bytes: readFileSync(db) };
     const r = runCli(['importance', '--study', 'lr-matters', '--storage', db]);

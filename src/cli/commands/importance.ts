@@ -13,9 +13,9 @@ export const describe = 'Which params mattered: PED-ANOVA and fANOVA importance 
 export function builder(y: Argv) {
   return withStudy(withStorage(y))
     .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of a table' })
-    .option('seed', { type: 'number', default: 0, describe: "Seed of fANOVA's random forest" })
+    .option('seed', { type: 'number', describe: "Seed of fANOVA's random forest (default: the study's seed, as tune report uses)" })
     .check((a) => {
-      if (!Number.isInteger(a.seed)) throw new UsageError(`--seed: expected a whole number, got ${a.seed}`);
+      if (a.seed !== undefined && !Number.isInteger(a.seed)) throw new UsageError(`--seed: expected a whole number, got ${a.seed}`);
       return true;
     });
 }
@@ -40,7 +40,7 @@ export async function handler(args: Args): Promise<void> {
     const input = await loadImportanceInput(storage, study);
     let result: ImportanceResult;
     try {
-      result = computeImportance(input, { seed: args.seed });
+      result = computeImportance(input, { seed: args.seed ?? study.seed });
     } catch (e) {
       if (e instanceof NotEnoughTrialsError) throw new NotEnoughTrialsError(e.have, e.need, `${args.storage}: study "${study.name}"`);
       throw e;
