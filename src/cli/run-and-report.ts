@@ -49,6 +49,10 @@ export async function runAndReport(space: SearchSpace, options: SweepOptions, to
   } finally {
     await storage.close();
   }
+  // Every trial this run finished failed: nothing was learnt, and a script or scheduler must see it (exit 1).
+  if (result.ran > 0 && result.failed === result.ran && (result.stopped === null || result.stopped === 'deadline')) {
+    throw new SweepStopped(`every trial of this run failed (${result.failed} of ${result.ran}); see why with: tune trials --study ${result.study.name} --state failed${storagePath === 'results/tune.db' ? '' : ` --storage ${storagePath}`}`, 1);
+  }
   switch (result.stopped) {
     case null:
       reporter.summary(`\nexport the best: tune export --study ${result.study.name} --top 3 --format yaml`);

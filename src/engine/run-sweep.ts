@@ -1,6 +1,6 @@
 import { errorMessage, StudyMismatchError, TuneError, UsageError } from '../core/errors.js';
 import type { StudyRecord, StudySpec } from '../core/types.js';
-import { checkTaskModule, createTrialRunner, defaultWorkerCount, FileCheckpointStore } from '../execution/index.js';
+import { checkTaskData, createTrialRunner, defaultWorkerCount, FileCheckpointStore } from '../execution/index.js';
 import type { Overflow } from '../execution/index.js';
 import type { BackendChoice } from '../execution/types.js';
 import { loadSpace, spaceSignature } from '../space/index.js';
@@ -119,8 +119,9 @@ export async function openStudyFor(storage: Storage, space: SearchSpace, newStud
  */
 export async function runSweep(spaceOrPath: SearchSpace | string, options: SweepOptions = {}): Promise<SweepResult> {
   const space = withOverrides(typeof spaceOrPath === 'string' ? loadSpace(spaceOrPath) : spaceOrPath, options);
-  // A task module that can't load, or doesn't fit the space, is an input error before any study or trial exists.
-  await checkTaskModule(space, typeof spaceOrPath === 'string' ? spaceOrPath : space.name);
+  // A task module that can't load or doesn't fit the space, and data that can't load, are input errors before any
+  // study or trial exists (exit 2), not a sweep of failed trials.
+  await checkTaskData(space, typeof spaceOrPath === 'string' ? spaceOrPath : space.name);
   const workers = Math.max(1, options.workers ?? defaultWorkerCount());
   const storagePath = options.storage ?? DEFAULT_STORAGE;
   const checkpointRoot = options.checkpoints ?? defaultCheckpointRoot(storagePath);

@@ -8,6 +8,7 @@ export { MemoryCheckpointStore } from './checkpoint/memory-store.js';
 export { checkpointStoreFor } from './checkpoint/stores.js';
 export type { CheckpointDraft, CheckpointKind, CheckpointOf, CheckpointStore, CheckpointStoreSpec } from './checkpoint/store.js';
 export type { BackendChoice, BackendInfo, BackendName, ExecutionOutcome, OnEpoch, TrialDiagnostics, TrialRunner, TrialTask } from './types.js';
-export { checkTaskModule, inspectTaskModule } from './task-module/module-check.js';
+export { checkTaskModule, inspectTaskModule, type CheckModuleOptions } from './task-module/module-check.js';
+export { checkTaskData } from './data/check.js';
 export type * from './task-module/task-module-types.js';
 export { resolveHyperparams, type Hyperparams } from './training/hyperparams.js';

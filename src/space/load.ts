@@ -46,7 +46,13 @@ function normaliseParam(spec: RawParamSpec): ParamSpec {
 
 function normaliseData(data: NonNullable<SpaceFile['task']['data']>, baseDir: string): DataSpec {
   if ('builtin' in data) return { builtin: data.builtin, ...(data.limit !== undefined ? { limit: data.limit } : {}) };
-  return { csv: resolve(baseDir, data.csv), label: data.label };
+  return {
+    csv: resolve(baseDir, data.csv),
+    label: data.label,
+    // Present only when given, so the signature of a study without them is what it was before they existed.
+    ...(data.validation !== undefined ? { validation: { csv: resolve(baseDir, data.validation.csv) } } : {}),
+    ...(data.split !== undefined ? { split: data.split } : {}),
+  };
 }
 
 function normaliseModel(model: SpaceFile['task']['model']): ModelSpec {
@@ -87,16 +93,23 @@ function normalise(file: SpaceFile, paramOrder: readonly string[], baseDir: stri
   };
 }
 
-function csvIssue(raw: unknown, baseDir: string): InputIssue | null {
-  const data = isRecord(raw) && isRecord(raw.task) && isRecord(raw.task.data) ? raw.task.data : undefined;
-  if (typeof data?.csv !== 'string' || data.csv === '') return null;
-  const path = resolve(baseDir, data.csv);
+function fileIssue(file: unknown, baseDir: string, path: readonly (string | number)[]): InputIssue | null {
+  if (typeof file !== 'string' || file === '') return null;
+  const abs = resolve(baseDir, file);
   try {
-    if (statSync(path).isFile()) return null;
-    return { path: ['task', 'data', 'csv'], message: `expected a csv file, found a directory: ${path}` };
+    if (statSync(abs).isFile()) return null;
+    return { path, message: `expected a csv file, found a directory: ${abs}` };
   } catch {
-    return { path: ['task', 'data', 'csv'], message: `file not found: ${path} (csv paths are relative to the space file)` };
+    return { path, message: `file not found: ${abs} (csv paths are relative to the space file)` };
   }
+}
+
+/** The csv files a space names (data and validation data) that are missing. */
+function csvIssues(raw: unknown, baseDir: string): InputIssue[] {
+  const data = isRecord(raw) && isRecord(raw.task) && isRecord(raw.task.data) ? raw.task.data : undefined;
+  if (data === undefined) return [];
+  const validation = isRecord(data.validation) ? data.validation.csv : undefined;
+  return [fileIssue(data.csv, baseDir, ['task', 'data', 'csv']), fileIssue(validation, baseDir, ['task', 'data', 'validation', 'csv'])].filter((i): i is InputIssue => i !== null);
 }
 
 /**
@@ -108,8 +121,7 @@ export function parseSpace(raw: unknown, file: string, options: ParseOptions = {
   const result = spaceFileSchema.safeParse(raw, { reportInput: true, error: spaceErrorMap });
   const issues: InputIssue[] = result.success ? [] : flattenIssues(result.error.issues);
   if (options.checkFiles ?? true) {
-    const missing = csvIssue(raw, baseDir);
-    if (missing !== null) issues.push(missing);
+    issues.push(...csvIssues(raw, baseDir));
   }
   issues.push(...taskModuleIssues(raw, baseDir, options.checkFiles ?? true, options.askTell ?? false));
   if (!result.success || issues.length > 0) throw new InputError(file, issues);

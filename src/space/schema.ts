@@ -116,6 +116,23 @@ const csvData = z
   .strictObject({
     csv: z.string().min(1).describe('CSV file with a header row, relative to this space file. Numeric feature columns plus a label column.'),
     label: z.string().min(1).default('label').describe('Name of the label column (integer class ids).'),
+    validation: z
+      .strictObject({ csv: z.string().min(1).describe('CSV file of validation rows with the same columns, relative to this space file.') })
+      .optional()
+      .describe('A separate validation file; validationSplit is then not used. Features are standardised with the training rows\' statistics.'),
+    split: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A column marking each row train (train, training) or validation (validation, val, valid), case-insensitive; it is not a feature, and validationSplit is then not used.'),
+  })
+  .superRefine((d, ctx) => {
+    if (d.validation !== undefined && d.split !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['split'], message: 'give either "validation" (a separate file) or "split" (a column), not both' });
+    }
+    if (d.split !== undefined && d.split === d.label) {
+      ctx.addIssue({ code: 'custom', path: ['split'], message: `the split column must not be the label column ("${d.label}")` });
+    }
   })
   .describe('Tabular data from a CSV file.');
 

@@ -18,10 +18,20 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
 export const METRICS = ['val_accuracy', 'val_loss', 'accuracy', 'loss'] as const;
 export type MetricName = (typeof METRICS)[number];
 
-export type DataSpec =
-  | { readonly builtin: 'mnist'; readonly limit?: number }
-  /** `csv` is an absolute path, resolved against the space file's folder. */
-  | { readonly csv: string; readonly label: string };
+/**
+ * CSV data. `csv` (and `validation.csv`) are absolute paths, resolved against the space file's folder. Without
+ * `validation` or `split`, `validationSplit` holds out a random fraction; with one of them, the user's split is used.
+ */
+export interface CsvDataSpec {
+  readonly csv: string;
+  readonly label: string;
+  /** A separate validation file with the same columns. */
+  readonly validation?: { readonly csv: string };
+  /** A column whose value marks each row train or validation (see SPLIT_VALUES in execution/data/csv-split.ts). */
+  readonly split?: string;
+}
+
+export type DataSpec = { readonly builtin: 'mnist'; readonly limit?: number } | CsvDataSpec;
 
 export type ModelSpec =
   | { readonly type: 'mlp'; readonly hidden: readonly number[] }

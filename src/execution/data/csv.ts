@@ -49,25 +49,61 @@ export function classOrder(values: Iterable<string>): string[] {
   return numeric ? unique.sort((a, b) => Number(a) - Number(b)) : unique.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Read a CSV file into features and class indices. Features are raw here; standardising needs the split first. */
-export function loadCsv(file: string, labelColumn: string): LabelledData {
-  let text: string;
+/** One CSV file read: its features (raw) in `featureNames` order, its raw labels, and any extra columns asked for. */
+export interface CsvTable {
+  readonly file: string;
+  readonly featureNames: readonly string[];
+  readonly features: Float32Array;
+  readonly rawLabels: readonly string[];
+  readonly count: number;
+  /** The values of each `extra` column, per row (trimmed), e.g. a train/validation split column. */
+  readonly extra: Readonly<Record<string, readonly string[]>>;
+  /** 1-based line of each data row, for messages. */
+  readonly lines: readonly number[];
+}
+
+export interface ReadOptions {
+  /** Columns that are neither feature nor label (kept as text in `extra`). */
+  readonly extra?: readonly string[];
+  /** The feature columns, in this order (a validation file must have the training file's columns). */
+  readonly features?: readonly string[];
+}
+
+function readText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (e) {
     throw new InputError(file, [{ path: [], message: `cannot read the file: ${(e as Error).message}` }]);
   }
-  const { rows, lines } = parseCsv(text.replace(/^\uFEFF/, ''));
+}
+
+/** Reads a CSV file's rows: every check of its shape and values, each an InputError naming the file, row and column. */
+export function readCsvTable(file: string, labelColumn: string, options: ReadOptions = {}): CsvTable {
+  const { rows, lines } = parseCsv(readText(file).replace(/^\uFEFF/, ''));
   const header = (rows[0] ?? []).map((h) => h.trim());
   if (rows.length < 2) throw new InputError(file, [{ path: [], message: 'expected a header row and at least one data row' }]);
-  const labelIndex = header.indexOf(labelColumn);
-  if (labelIndex < 0) throw new InputError(file, [{ path: ['label'], message: `column "${labelColumn}" not found; the columns are ${header.join(', ')}` }]);
-  const featureIndices = header.map((_, i) => i).filter((i) => i !== labelIndex);
+  const column = (name: string, field: string): number => {
+    const i = header.indexOf(name);
+    if (i < 0) throw new InputError(file, [{ path: [field], message: `column "${name}" not found; the columns are ${header.join(', ')}` }]);
+    return i;
+  };
+  const labelIndex = column(labelColumn, 'label');
+  const extra = options.extra ?? [];
+  const extraIndices = extra.map((name) => column(name, 'split'));
+  let featureIndices: number[];
+  if (options.features !== undefined) {
+    featureIndices = options.features.map((name) => column(name, 'columns'));
+    const unexpected = header.filter((h, i) => i !== labelIndex && !extraIndices.includes(i) && !options.features!.includes(h));
+    if (unexpected.length > 0) throw new InputError(file, [{ path: ['columns'], message: `has columns the training file lacks: ${unexpected.join(', ')}; expected the same columns (${[...options.features, labelColumn].join(', ')})` }]);
+  } else {
+    featureIndices = header.map((_, i) => i).filter((i) => i !== labelIndex && !extraIndices.includes(i));
+  }
   if (featureIndices.length === 0) throw new InputError(file, [{ path: [], message: 'no feature columns besides the label' }]);
 
   const count = rows.length - 1;
   const features = new Float32Array(count * featureIndices.length);
   const rawLabels: string[] = [];
+  const extraValues = extra.map((): string[] => []);
   for (let r = 0; r < count; r++) {
     const fields = rows[r + 1]!;
     const line = lines[r + 1]!;
@@ -83,10 +119,29 @@ export function loadCsv(file: string, labelColumn: string): LabelledData {
       features[r * featureIndices.length + j] = value;
     });
     rawLabels.push(fields[labelIndex]!.trim());
+    extraIndices.forEach((col, k) => extraValues[k]!.push(fields[col]!.trim()));
   }
-  const classNames = classOrder(rawLabels);
-  if (classNames.length < 2) throw new InputError(file, [{ path: ['label'], message: `column "${labelColumn}" has a single value; nothing to classify` }]);
+  return {
+    file, featureNames: featureIndices.map((i) => header[i]!), features, rawLabels, count,
+    extra: Object.fromEntries(extra.map((name, k) => [name, extraValues[k]!])), lines: lines.slice(1),
+  };
+}
+
+/**
+ * Class indices for tables read from the same data: the class order is taken over all of them, so a validation
+ * file's labels get the training file's indices. A label seen in only one part still gets its own class.
+ */
+export function labelTables(tables: readonly CsvTable[], labelColumn: string): LabelledData[] {
+  const classNames = classOrder(tables.flatMap((t) => t.rawLabels));
+  if (classNames.length < 2) throw new InputError(tables[0]!.file, [{ path: ['label'], message: `column "${labelColumn}" has a single value; nothing to classify` }]);
   const index = new Map(classNames.map((name, i) => [name, i]));
-  const labels = Int32Array.from(rawLabels, (l) => index.get(l)!);
-  return { features, labels, count, numFeatures: featureIndices.length, numClasses: classNames.length, classNames };
+  return tables.map((t) => ({
+    features: t.features, labels: Int32Array.from(t.rawLabels, (l) => index.get(l)!), count: t.count,
+    numFeatures: t.featureNames.length, numClasses: classNames.length, classNames,
+  }));
+}
+
+/** Read a CSV file into features and class indices. Features are raw here; standardising needs the split first. */
+export function loadCsv(file: string, labelColumn: string): LabelledData {
+  return labelTables([readCsvTable(file, labelColumn)], labelColumn)[0]!;
 }

@@ -8,18 +8,22 @@ import { ExecutionError, InputError, type InputIssue } from '../../core/errors.j
 import { METRICS, type SearchSpace } from '../../space/types.js';
 import { resolveWorkerEntry } from '../pool/pool.js';
 import { errorMessage } from '../failures.js';
-import type { CheckReply } from './module-check-worker.js';
+import type { CheckReply, CheckRequest } from './module-check-worker.js';
+import type { LoadDataContext } from './task-module-types.js';
 import { moduleLabel, type ModuleExport } from './task-module.js';
 
 const CHECK_TIMEOUT_MS = 120_000;
 
-/** The exports the module at `path` provides; rejects with the module's own error (naming it) if it can't load. */
-export async function inspectTaskModule(path: string): Promise<readonly ModuleExport[]> {
+/**
+ * The exports the module at `path` provides; rejects with the module's own error (naming it) if it can't load.
+ * With `loadData`, the module's loadData() (if it has one and no objective()) is called with it and checked too.
+ */
+export async function inspectTaskModule(path: string, loadData?: LoadDataContext): Promise<readonly ModuleExport[]> {
   // A one-thread piscina pool, as the trial workers are, so a .ts entry loads the same way under tsx as they do.
   const { filename, execArgv } = resolveWorkerEntry(new URL('./module-check-worker.js', import.meta.url));
-  const pool = new Piscina<string, CheckReply>({ filename, ...(execArgv ? { execArgv } : {}), minThreads: 1, maxThreads: 1 });
+  const pool = new Piscina<CheckRequest, CheckReply>({ filename, ...(execArgv ? { execArgv } : {}), minThreads: 1, maxThreads: 1 });
   try {
-    const reply = await pool.run(path, { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) }).catch((e: unknown) => {
+    const reply = await pool.run({ path, ...(loadData !== undefined ? { loadData } : {}) }, { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) }).catch((e: unknown) => {
       const why = (e as { name?: unknown } | null)?.name === 'AbortError' ? `still loading after ${CHECK_TIMEOUT_MS / 1000} s` : `failed to load: ${errorMessage(e)}`;
       throw new ExecutionError(`task module ${moduleLabel(path)}: ${why}`);
     });
@@ -30,20 +34,27 @@ export async function inspectTaskModule(path: string): Promise<readonly ModuleEx
   }
 }
 
+export interface CheckModuleOptions {
+  /** Also call the module's loadData() once and check what it returns (a sweep does, before any trial). */
+  readonly loadData?: boolean;
+}
+
 /**
  * Throws an InputError (at task.module, task.data or objective.metric) when the space's module can't load, or
- * leaves the space something to train on or a metric the built-in loop can't report. No module: nothing to check.
+ * leaves the space something to train on or a metric the built-in loop can't report; with `loadData`, also when its
+ * loadData() throws or returns data that doesn't fit. Resolves with the module's exports; no module: undefined.
  */
-export async function checkTaskModule(space: SearchSpace, file: string = space.name): Promise<void> {
+export async function verifyTaskModule(space: SearchSpace, file: string = space.name, options: CheckModuleOptions = {}): Promise<readonly ModuleExport[] | undefined> {
   const path = space.task.module;
-  if (path === undefined) return;
+  if (path === undefined) return undefined;
   let exports: readonly ModuleExport[];
+  const ctx: LoadDataContext | undefined = options.loadData ? { seed: space.seed, validationSplit: space.task.validationSplit, task: space.task } : undefined;
   try {
-    exports = await inspectTaskModule(path);
+    exports = await inspectTaskModule(path, ctx);
   } catch (e) {
     throw new InputError(file, [{ path: ['task', 'module'], message: (e as Error).message }]);
   }
-  if (exports.includes('objective')) return;
+  if (exports.includes('objective')) return exports;
   const label = moduleLabel(path);
   const issues: InputIssue[] = [];
   if (!exports.includes('loadData') && space.task.data === undefined) {
@@ -55,4 +66,10 @@ export async function checkTaskModule(space: SearchSpace, file: string = space.n
     issues.push({ path: ['objective', 'metric'], message: `expected ${known}, got ${JSON.stringify(metric)}: task module ${label} has no objective(), and the built-in model reports only these` });
   }
   if (issues.length > 0) throw new InputError(file, issues);
+  return exports;
+}
+
+/** {@link verifyTaskModule} without its result: throws an InputError when the space's module can't serve it. */
+export async function checkTaskModule(space: SearchSpace, file: string = space.name, options: CheckModuleOptions = {}): Promise<void> {
+  await verifyTaskModule(space, file, options);
 }

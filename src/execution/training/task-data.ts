@@ -152,6 +152,11 @@ function moduleData(module: LoadedModule, loadData: NonNullable<LoadedModule['lo
   return data;
 }
 
+/** Calls loadData() once and checks what it returns, as a trial would, keeping nothing (the sweep's pre-flight check). */
+export async function checkModuleData(module: LoadedModule, loadData: NonNullable<LoadedModule['loadData']>, ctx: LoadDataContext): Promise<void> {
+  await fromModuleData(await callExport(module, 'loadData', () => loadData(ctx)), module.label);
+}
+
 /** The data a trial trains on: its module's loadData(), else the built-in `task.data`. */
 export async function trainingData(task: TrialTask, module?: LoadedModule): Promise<TrainingData> {
   if (module?.loadData !== undefined) return moduleData(module, module.loadData, task);
