@@ -3,6 +3,7 @@ import { TuneError, UsageError } from '../core/errors.js';
 import { ENV_PREFIX, ignoreForeignEnv } from './env.js';
 import * as checkCommand from './commands/check.js';
 import * as deleteCommand from './commands/delete.js';
+import * as enqueueCommand from './commands/enqueue.js';
 import * as dashboardCommand from './commands/dashboard.js';
 import * as exportCommand from './commands/export.js';
 import * as importanceCommand from './commands/importance.js';
@@ -29,6 +30,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(importanceCommand)
       .command(trialsCommand)
       .command(deleteCommand)
+      .command(enqueueCommand)
       .command(checkCommand)
       .command(reportCommand)
       .command(dashboardCommand)

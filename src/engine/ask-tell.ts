@@ -15,6 +15,7 @@ import { claimForRun, isResumable, prunedOutcome, recordReport, refreshBook, ref
 import { ownerId } from './owner.js';
 import { recoverInterrupted } from './recovery.js';
 import { DEFAULT_STORAGE, openStudyFor, withOverrides } from './run-sweep.js';
+import { enqueueFromSpace } from './enqueue.js';
 import { TrialBook } from './trial-book.js';
 
 /** Options of {@link openStudy}. Every one is optional. */
@@ -260,7 +261,9 @@ export async function openStudy(spaceOrPath: SearchSpace | string, options: Open
     await recoverInterrupted(storage, record, 'requeue'); // trials of a process that died are asked again
     const maxTrials = options.trials ?? defaultTrialCount(space);
     const book = new TrialBook(await storage.trials(record.id), await storage.objectiveCurves(record.id, record.metric), record.direction, maxTrials);
-    return new AskTellStudy(space, record, storage, createStrategy(space), book, maxTrials);
+    const strategy = createStrategy(space);
+    await enqueueFromSpace({ space, study: record, storage, strategy, book }, maxTrials); // asked first, as queued trials are
+    return new AskTellStudy(space, record, storage, strategy, book, maxTrials);
   } catch (e) {
     await storage.close();
     throw e;

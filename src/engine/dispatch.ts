@@ -4,7 +4,8 @@
  */
 import { ConflictError } from '../core/errors.js';
 import { studyStreams } from '../core/rng-streams.js';
-import type { Decision, Metrics, StudyRecord, TrialId, TrialOutcome, TrialRecord } from '../core/types.js';
+import type { Decision, Metrics, Params, StudyRecord, TrialId, TrialOutcome, TrialRecord } from '../core/types.js';
+import { paramsKey } from '../space/index.js';
 import type { SearchSpace } from '../space/types.js';
 import type { Storage } from '../storage/types.js';
 import type { Strategy, Suggestion } from '../strategies/types.js';
@@ -21,6 +22,12 @@ export interface DispatchScope {
 
 /** A new trial's unique key in its study: its number, so two tuners that race for the same number conflict. */
 export const trialKey = (number: number): string => `#${number}`;
+
+/**
+ * An enqueued config's unique key: its params, so one config is enqueued once per study, by two racing tuners too.
+ * A sampled trial's key is its number (`#n`), so the two never collide.
+ */
+export const enqueueKey = (params: Params): string => `enqueue:${paramsKey(params)}`;
 
 /** A stored trial to (re)start before asking the strategy: queued but never run, or paused midway by a stop. */
 export const isResumable = (t: TrialRecord): boolean => t.state === 'waiting' || (t.state === 'paused' && t.epochs < t.budget);
@@ -40,6 +47,16 @@ export async function storeSuggested(scope: DispatchScope, s: Extract<Suggestion
   const number = book.nextNumber();
   const seed = studyStreams.trialSeed(space.seed, number);
   return book.set(await storage.createTrial(study.id, { ...s, seed, key: trialKey(number), ...(claimBy !== undefined ? { claimBy } : {}) }));
+}
+
+/**
+ * Stores an enqueued config as a waiting trial with the next number, its seed and its key: it runs before the
+ * strategy is asked, as any trial queued but never run does, and once run it is an ordinary trial.
+ */
+export async function storeEnqueued(scope: Pick<DispatchScope, 'storage' | 'study' | 'space'> & { readonly book: Pick<TrialBook, 'nextNumber' | 'set'> }, params: Params, budget: number): Promise<TrialRecord> {
+  const { storage, study, space, book } = scope;
+  const seed = studyStreams.trialSeed(space.seed, book.nextNumber());
+  return book.set(await storage.createTrial(study.id, { params, budget, seed, key: enqueueKey(params) }));
 }
 
 /**

@@ -12,3 +12,4 @@ export type { OnInterrupted } from './recovery.js';
 export { openStudy, AskError, type OpenStudyOptions, type Study, type TellResult, type TrialHandle } from './ask-tell.js';
 export { planSweep, trainerDefaults, type SweepPlan, type PlannedBracket } from './plan.js';
 export { defaultCheckpointRoot, studyCheckpointDir, removeStudyCheckpoints } from './study-files.js';
+export { enqueueTrial, enqueueFromSpace } from './enqueue.js';

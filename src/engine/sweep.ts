@@ -5,6 +5,7 @@ import type { SearchSpace } from '../space/types.js';
 import type { Storage } from '../storage/types.js';
 import type { Strategy, Suggestion } from '../strategies/types.js';
 import { claimForRun, prunedOutcome, recordReport, refreshBook, refreshOnConflict, resumableTrials, storeSuggested, type DispatchScope } from './dispatch.js';
+import { enqueueFromSpace } from './enqueue.js';
 import type { SweepListener } from './events.js';
 import { heartbeat } from './heartbeat.js';
 import { HEARTBEAT_EVERY_MS, ownerId } from './owner.js';
@@ -67,6 +68,7 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   const book = new TrialBook([], new Map(), study.direction, parts.maxTrials);
   const scope: DispatchScope = { space, study, storage, strategy, book };
   await refreshBook(scope);
+  await enqueueFromSpace(scope, parts.maxTrials); // the space's enqueued configs go into the queue below, ahead of the strategy
   const inFlight = new Map<number, Promise<void>>();
   const aborts = new Map<number, AbortController>();
   // Deleting checkpoints is I/O that no trial waits on: it runs beside the loop and is awaited at the end.

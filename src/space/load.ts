@@ -4,6 +4,7 @@ import { errorMessage, InputError, type InputIssue } from '../core/errors.js';
 import type { Direction } from '../core/types.js';
 import { isFidelityStrategy, withRungLadder } from './fidelity.js';
 import { flattenIssues, spaceErrorMap } from './issues.js';
+import { checkEnqueued } from './enqueue.js';
 import { findJsonError } from './json-locate.js';
 import { spaceFileSchema, type RawParamSpec, type SpaceFile } from './schema.js';
 import { spaceDefinition } from './strategy-definitions.js';
@@ -90,7 +91,19 @@ function normalise(file: SpaceFile, paramOrder: readonly string[], baseDir: stri
     params,
     strategy,
     seed: file.seed,
+    // Present only when given; checked against the params in enqueueIssues.
+    ...(file.enqueue !== undefined && file.enqueue.length > 0 ? { enqueue: file.enqueue.map((c) => checkEnqueued(params, c).params) } : {}),
   };
+}
+
+/** Every enqueued config must lie in the space; the multi-fidelity strategies pick their configs by rung and take none. */
+function enqueueIssues(space: SearchSpace, raw: unknown): InputIssue[] {
+  const configs = isRecord(raw) && Array.isArray(raw.enqueue) ? raw.enqueue : [];
+  if (configs.length === 0) return [];
+  if (isFidelityStrategy(space.strategy)) {
+    return [{ path: ['enqueue'], message: `works with the random, grid and tpe strategies; ${space.strategy.type} starts its configs by rung and can't take enqueued ones` }];
+  }
+  return configs.flatMap((c, i) => checkEnqueued(space.params, c).issues.map((issue) => ({ ...issue, path: ['enqueue', i, ...issue.path] })));
 }
 
 function fileIssue(file: unknown, baseDir: string, path: readonly (string | number)[]): InputIssue | null {
@@ -128,7 +141,7 @@ export function parseSpace(raw: unknown, file: string, options: ParseOptions = {
 
   const paramOrder = isRecord(raw) && isRecord(raw.params) ? Object.keys(raw.params) : [];
   const space = normalise(result.data, paramOrder, baseDir);
-  const spaceIssues = spaceDefinition(space.strategy.type).checkSpace?.(space, file) ?? [];
+  const spaceIssues = [...(spaceDefinition(space.strategy.type).checkSpace?.(space, file) ?? []), ...enqueueIssues(space, raw)];
   if (spaceIssues.length > 0) throw new InputError(file, spaceIssues);
   return deepFreeze(space);
 }

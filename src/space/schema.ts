@@ -206,6 +206,14 @@ export const spaceFileSchema = z
     params: paramsSchema,
     strategy,
     seed: z.int().default(0).describe('Study seed: drives sampling, the validation split and per-trial seeds.'),
+    enqueue: z
+      .array(z.record(z.string(), scalar), { error: 'expected a list of configs, e.g. [{"learningRate": 0.001, "batchSize": 32}]' })
+      .optional()
+      .describe(
+        "Configs to run first (warm starts, Optuna's enqueue_trial): each gives every searched param a value in its range or list " +
+          '(fixed params may be left out). They count toward the trials, run once even across resumes, and a strategy learns from them as from any trial. ' +
+          'random, grid and tpe only.',
+      ),
   })
   .superRefine((s, ctx) => {
     if (s.task.model.type === 'cnn' && s.task.data !== undefined && 'csv' in s.task.data) {

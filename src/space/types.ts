@@ -1,4 +1,4 @@
-import type { Direction, ParamValue } from '../core/types.js';
+import type { Direction, Params, ParamValue } from '../core/types.js';
 
 /** The normalised, validated space. Produced by `loadSpace`/`parseSpace`, frozen, plain data. */
 
@@ -133,4 +133,6 @@ export interface SearchSpace {
   readonly params: Readonly<Record<string, ParamSpec>>;
   readonly strategy: StrategySpec;
   readonly seed: number;
+  /** Configs to run before the strategy's own (the file's `enqueue`), checked and completed with fixed params; absent when none. */
+  readonly enqueue?: readonly Params[];
 }
