@@ -9,7 +9,7 @@ import { runCli, tempDir, writeBlobsCsv, writeJson } from '../helpers/cli.js';
 const dir = tempDir();
 writeBlobsCsv(join(dir, 'blobs.csv'), 200);
 
-test('a trial over --trial-timeout is stored as failed (timeout) and the sweep completes', async () => {
+test('a trial over --trial-timeout is stored as failed (timeout) and the sweep completes (exit 1: every trial failed)', async () => {
   const db = join(dir, 'timeout.db');
   writeJson(join(dir, 'slow.json'), {
     name: 'slow',
@@ -20,7 +20,9 @@ test('a trial over --trial-timeout is stored as failed (timeout) and the sweep c
   });
   const started = Date.now();
   const r = runCli(['--space', join(dir, 'slow.json'), '--storage', db, '--workers', '2', '--trial-timeout', '3s']);
-  assert.equal(r.code, 0, r.stderr);
+  // Both trials time out: issue 14 §7 makes a run in which every trial failed exit 1 (it exited 0 before).
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /every trial of this run failed \(2 of 2\)/);
   assert.ok(Date.now() - started < 60_000, 'the timeout cut the trials short');
   const storage = openStorage(db);
   const trials = await storage.trials((await storage.getStudy('slow'))!.id);

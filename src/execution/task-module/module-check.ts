@@ -8,30 +8,38 @@ import { ExecutionError, InputError, type InputIssue } from '../../core/errors.j
 import { METRICS, type SearchSpace } from '../../space/types.js';
 import { resolveWorkerEntry } from '../pool/pool.js';
 import { errorMessage } from '../failures.js';
-import type { CheckReply, CheckRequest } from './module-check-worker.js';
+import type { DataCheckReply, DataCheckRequest } from './data-check-worker.js';
+import type { CheckReply } from './module-check-worker.js';
 import type { LoadDataContext } from './task-module-types.js';
 import { moduleLabel, type ModuleExport } from './task-module.js';
 
 const CHECK_TIMEOUT_MS = 120_000;
 
-/**
- * The exports the module at `path` provides; rejects with the module's own error (naming it) if it can't load.
- * With `loadData`, the module's loadData() (if it has one and no objective()) is called with it and checked too.
- */
-export async function inspectTaskModule(path: string, loadData?: LoadDataContext): Promise<readonly ModuleExport[]> {
-  // A one-thread piscina pool, as the trial workers are, so a .ts entry loads the same way under tsx as they do.
-  const { filename, execArgv } = resolveWorkerEntry(new URL('./module-check-worker.js', import.meta.url));
-  const pool = new Piscina<CheckRequest, CheckReply>({ filename, ...(execArgv ? { execArgv } : {}), minThreads: 1, maxThreads: 1 });
+/** Runs one request in a one-thread piscina pool (as the trial workers are, so a .ts entry loads the same way under tsx), then ends the thread. */
+async function inThrowawayThread<Req, Reply>(entry: URL, request: Req, what: string): Promise<Reply> {
+  const { filename, execArgv } = resolveWorkerEntry(entry);
+  const pool = new Piscina<Req, Reply>({ filename, ...(execArgv ? { execArgv } : {}), minThreads: 1, maxThreads: 1 });
   try {
-    const reply = await pool.run({ path, ...(loadData !== undefined ? { loadData } : {}) }, { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) }).catch((e: unknown) => {
+    return await pool.run(request, { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) }).catch((e: unknown) => {
       const why = (e as { name?: unknown } | null)?.name === 'AbortError' ? `still loading after ${CHECK_TIMEOUT_MS / 1000} s` : `failed to load: ${errorMessage(e)}`;
-      throw new ExecutionError(`task module ${moduleLabel(path)}: ${why}`);
+      throw new ExecutionError(`${what}: ${why}`);
     });
-    if (!reply.ok) throw new ExecutionError(reply.message);
-    return reply.exports;
   } finally {
     await pool.destroy(); // whatever the module started (timers, handles) goes with the thread
   }
+}
+
+/** Calls the module's loadData() once in a throwaway thread and checks what it returns; rejects with why it can't serve. */
+async function checkModuleLoadData(path: string, ctx: LoadDataContext): Promise<void> {
+  const reply = await inThrowawayThread<DataCheckRequest, DataCheckReply>(new URL('./data-check-worker.js', import.meta.url), { path, ctx }, `task module ${moduleLabel(path)}`);
+  if (!reply.ok) throw new ExecutionError(reply.message);
+}
+
+/** The exports the module at `path` provides; rejects with the module's own error (naming it) if it can't load. */
+export async function inspectTaskModule(path: string): Promise<readonly ModuleExport[]> {
+  const reply = await inThrowawayThread<string, CheckReply>(new URL('./module-check-worker.js', import.meta.url), path, `task module ${moduleLabel(path)}`);
+  if (!reply.ok) throw new ExecutionError(reply.message);
+  return reply.exports;
 }
 
 export interface CheckModuleOptions {
@@ -48,9 +56,11 @@ export async function verifyTaskModule(space: SearchSpace, file: string = space.
   const path = space.task.module;
   if (path === undefined) return undefined;
   let exports: readonly ModuleExport[];
-  const ctx: LoadDataContext | undefined = options.loadData ? { seed: space.seed, validationSplit: space.task.validationSplit, task: space.task } : undefined;
   try {
-    exports = await inspectTaskModule(path, ctx);
+    exports = await inspectTaskModule(path);
+    if (options.loadData && exports.includes('loadData') && !exports.includes('objective')) {
+      await checkModuleLoadData(path, { seed: space.seed, validationSplit: space.task.validationSplit, task: space.task });
+    }
   } catch (e) {
     throw new InputError(file, [{ path: ['task', 'module'], message: (e as Error).message }]);
   }
