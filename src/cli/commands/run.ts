@@ -11,6 +11,12 @@ export const describe = 'Run (or continue) the sweep a space file describes';
 export function builder(y: Argv) {
   return withSweepOptions(y)
     .option('space', { type: 'string', demandOption: true, describe: 'Search-space JSON file', normalize: true })
+    .epilog(
+      'The data is checked before any trial (a bad CSV or a throwing loadData() exits 2); a run in which every trial failed exits 1. ' +
+        'In the space file, "enqueue": [{...}] runs given configs first (see tune enqueue), and task.data ' +
+        '{"csv": "train.csv", "validation": {"csv": "val.csv"}} or {"csv": "all.csv", "split": "COLUMN"} (rows marked train/training or ' +
+        'validation/val/valid) validates on your own rows instead of a random validationSplit.',
+    )
     .middleware(rejectUnknownCommand, true);
 }
 
