@@ -13,3 +13,4 @@ export { openStudy, AskError, type OpenStudyOptions, type Study, type TellResult
 export { planSweep, trainerDefaults, type SweepPlan, type PlannedBracket } from './plan.js';
 export { defaultCheckpointRoot, studyCheckpointDir, removeStudyCheckpoints } from './study-files.js';
 export { enqueueTrial, enqueueFromSpace } from './enqueue.js';
+export { checkTaskData } from '../execution/index.js';

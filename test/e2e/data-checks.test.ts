@@ -56,6 +56,12 @@ for (const [name, text, message] of BAD_CSVS) {
   });
 }
 
+test('tune check refuses the same bad data, with or without its probe', () => {
+  const r = runCli(['check', '--space', join(dir, 'ragged.json'), '--no-probe']);
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /ragged\.csv: invalid input\n\s+at rows\[1\]: has 2 fields/);
+});
+
 test('a task module whose loadData() throws exits 2 before any trial, naming the module', async () => {
   writeFileSync(join(dir, 'no-data.mjs'), "export function loadData() { throw new Error('data/train.parquet: no such file'); }\n");
   const file = join(dir, 'no-data.json');

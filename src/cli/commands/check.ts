@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { UsageError } from '../../core/errors.js';
-import { BACKENDS, planSweep, trainerDefaults, withOverrides } from '../../engine/index.js';
+import { BACKENDS, checkTaskData, planSweep, trainerDefaults, withOverrides } from '../../engine/index.js';
 import { loadSpace } from '../../space/index.js';
 import { renderCheck } from '../format/check.js';
 import { probeOneEpoch } from '../probe.js';
@@ -29,6 +29,7 @@ type Args = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
 
 export async function handler(args: Args): Promise<void> {
   const space = withOverrides(loadSpace(args.space), { seed: args.seed });
+  await checkTaskData(space, args.space); // data that a sweep would refuse (exit 2) is refused here too, probe or not
   const plan = planSweep(space, args.trials);
   const probe = args.probe ? await probeOneEpoch(space, args.backend) : null;
   process.stdout.write(`${renderCheck(args.space, space, plan, trainerDefaults(space), args.workers, probe)}\n`);
