@@ -51,7 +51,7 @@ export function checkEnqueued(specs: Readonly<Record<string, ParamSpec>>, config
   }
   const given = config as Record<string, unknown>;
   const names = Object.keys(specs);
-  for (const name of Object.keys(given).filter((n) => !(n in specs))) issues.push({ path: [name], message: unknownKeyMessage(name, names, 'param') });
+  for (const name of Object.keys(given).filter((n) => !Object.hasOwn(specs, n))) issues.push({ path: [name], message: unknownKeyMessage(name, names, 'param') });
   for (const [name, spec] of Object.entries(specs)) {
     const value = given[name];
     if (value === undefined) {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { formatPath, InputError } from '../../src/core/errors.js';
-import { gridPoints, paramsKey, parseSpace } from '../../src/space/index.js';
+import { gridPoints, paramsKey, parseSpace, spaceSignature } from '../../src/space/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tune-enqueue-'));
 const FILE = join(dir, 'space.json');
@@ -46,6 +46,11 @@ describe('enqueue', () => {
     const s = parseSpace(base([{ learningRate: 0.01, batchSize: 32, units: 16, decay: 0.05000000000000001 }]), FILE);
     assert.deepEqual(s.enqueue, [{ learningRate: 0.01, batchSize: 32, units: 16, decay: 0.05, l2: 0.0001 }]);
     assert.equal(parseSpace(base(undefined), FILE).enqueue, undefined, 'absent when not given');
+  });
+
+  it("adding configs to enqueue keeps the study's identity (its signature)", () => {
+    const ok = { learningRate: 0.01, batchSize: 32, units: 16, decay: 0 };
+    assert.equal(spaceSignature(parseSpace(base([ok]), FILE)), spaceSignature(parseSpace(base(undefined), FILE)));
   });
 
   it('an enqueued grid point has the key of the grid point itself', () => {
