@@ -78,6 +78,9 @@ export function planSweep(space: SearchSpace, trials = defaultTrialCount(space))
  * means `task.model.hidden`). A task module's own code reads its params its own way.
  */
 export function trainerDefaults(space: SearchSpace): Readonly<Record<string, ParamValue | null>> {
-  const hp = resolveHyperparams({}, space.task);
-  return { ...hp, units: hp.units ?? null };
+  const { filters, kernelSize, pooling, ...hp } = resolveHyperparams({}, space.task);
+  const model = space.task.model;
+  // layers: model.hidden's count; the cnn-only params only for a cnn.
+  const cnn: Record<string, ParamValue | null> = model.type === 'cnn' ? { filters: filters ?? null, kernelSize: kernelSize ?? model.kernelSize, pooling } : {};
+  return { ...hp, units: hp.units ?? null, layers: hp.layers ?? model.hidden.length, ...cnn };
 }
