@@ -1,6 +1,6 @@
 import { TuneError } from '../core/errors.js';
 import type { ParamValue } from '../core/types.js';
-import { resolveHyperparams } from '../execution/index.js';
+import { architectureDefaults, resolveHyperparams } from '../execution/index.js';
 import { gridSize, isFidelityStrategy, rungBudgets } from '../space/index.js';
 import type { SearchSpace } from '../space/types.js';
 import { defaultTrialCount, hyperbandBrackets } from '../strategies/index.js';
@@ -78,9 +78,6 @@ export function planSweep(space: SearchSpace, trials = defaultTrialCount(space))
  * means `task.model.hidden`). A task module's own code reads its params its own way.
  */
 export function trainerDefaults(space: SearchSpace): Readonly<Record<string, ParamValue | null>> {
-  const { filters, kernelSize, pooling, ...hp } = resolveHyperparams({}, space.task);
-  const model = space.task.model;
-  // layers: model.hidden's count; the cnn-only params only for a cnn.
-  const cnn: Record<string, ParamValue | null> = model.type === 'cnn' ? { filters: filters ?? null, kernelSize: kernelSize ?? model.kernelSize, pooling } : {};
-  return { ...hp, units: hp.units ?? null, layers: hp.layers ?? model.hidden.length, ...cnn };
+  const hp = resolveHyperparams({}, space.task);
+  return { ...hp, units: hp.units ?? null, ...architectureDefaults(space.task.model) };
 }

@@ -11,3 +11,4 @@ export type { BackendChoice, BackendInfo, BackendName, ExecutionOutcome, OnEpoch
 export { checkTaskModule, inspectTaskModule } from './task-module/module-check.js';
 export type * from './task-module/task-module-types.js';
 export { resolveHyperparams, type Hyperparams } from './training/hyperparams.js';
+export { resolveArchitecture, architectureDefaults, type Architecture } from './training/architecture.js';

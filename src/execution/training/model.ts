@@ -4,7 +4,8 @@ import { trialStreams } from '../../core/rng-streams.js';
 import type { Params } from '../../core/types.js';
 import type { ModelSpec } from '../../space/types.js';
 import type { LabelledData } from '../data/types.js';
-import { perLayerValue, type Hyperparams } from './hyperparams.js';
+import { resolveArchitecture, type Architecture } from './architecture.js';
+import type { Hyperparams } from './hyperparams.js';
 import { SeededDropout } from './seeded-dropout.js';
 
 export interface ModelInput {
@@ -22,33 +23,10 @@ function weights(seed: number, stream: Parameters<typeof trialStreams.layerInit>
   };
 }
 
-/** The trial's architecture: its hidden widths and conv blocks, from the model spec and the architecture params. */
-export interface Architecture {
-  /** Units of each hidden dense layer, in order. */
-  readonly hidden: readonly number[];
-  /** Filters of each conv block (cnn only). */
-  readonly filters: readonly number[];
-  readonly kernelSize: number;
-}
-
-/**
- * `layers` sets the count of hidden dense layers (default: model.hidden's); layer i (1-based) is `units.i` wide, else
- * `units`, else model.hidden's i-th width, else its last (64 when model.hidden is empty). Conv blocks work alike with
- * `filters.i`, `filters` and model.filters; `kernelSize` overrides model.kernelSize.
- */
-export function resolveArchitecture(spec: ModelSpec, params: Params, hp: Hyperparams): Architecture {
-  const fallback = (list: readonly number[], i: number) => list[i - 1] ?? list.at(-1) ?? 64;
-  const count = hp.layers ?? spec.hidden.length;
-  const hidden = Array.from({ length: count }, (_, k) => perLayerValue(params, 'units', k + 1) ?? hp.units ?? fallback(spec.hidden, k + 1));
-  if (spec.type !== 'cnn') return { hidden, filters: [], kernelSize: 0 };
-  const filters = spec.filters.map((f, k) => perLayerValue(params, 'filters', k + 1) ?? hp.filters ?? f);
-  return { hidden, filters, kernelSize: hp.kernelSize ?? spec.kernelSize };
-}
-
-function addHidden(model: tf.Sequential, hidden: readonly number[], hp: Hyperparams, seed: number, inputShape?: number[]): void {
-  hidden.forEach((width, i) => {
+function addHidden(model: tf.Sequential, arch: Architecture, hp: Hyperparams, seed: number, inputShape?: number[]): void {
+  arch.hidden.forEach((width, i) => {
     const first = i === 0 && inputShape !== undefined ? { inputShape } : {};
-    model.add(tf.layers.dense({ ...first, units: width, activation: hp.activation, ...weights(seed, `dense-${i}`, hp.l2) }));
+    model.add(tf.layers.dense({ ...first, units: width, activation: arch.activation, ...weights(seed, `dense-${i}`, hp.l2) }));
     if (hp.dropout > 0) model.add(new SeededDropout({ rate: hp.dropout, seed: trialStreams.dropout(seed, i) }));
   });
 }
@@ -59,7 +37,7 @@ function addOutput(model: tf.Sequential, input: ModelInput, hp: Hyperparams, see
 }
 
 function mlp(model: tf.Sequential, arch: Architecture, input: ModelInput, hp: Hyperparams, seed: number): void {
-  addHidden(model, arch.hidden, hp, seed, [input.numFeatures]);
+  addHidden(model, arch, hp, seed, [input.numFeatures]);
   addOutput(model, input, hp, seed, arch.hidden.length === 0 ? [input.numFeatures] : undefined);
 }
 
@@ -72,12 +50,12 @@ function cnn(model: tf.Sequential, arch: Architecture, input: ModelInput, hp: Hy
   arch.filters.forEach((filters, i) => {
     const first = i === 0 ? { inputShape: [...shape] } : {};
     // 'same' padding keeps sizes predictable: each block halves height and width.
-    model.add(tf.layers.conv2d({ ...first, filters, kernelSize: arch.kernelSize, padding: 'same', activation: hp.activation, ...weights(seed, `conv-${i}`, hp.l2) }));
+    model.add(tf.layers.conv2d({ ...first, filters, kernelSize: arch.kernelSize, padding: 'same', activation: arch.activation, ...weights(seed, `conv-${i}`, hp.l2) }));
     const pool = { poolSize: 2, strides: 2 } as const;
-    model.add(hp.pooling === 'avg' ? tf.layers.averagePooling2d(pool) : tf.layers.maxPooling2d(pool));
+    model.add(arch.pooling === 'avg' ? tf.layers.averagePooling2d(pool) : tf.layers.maxPooling2d(pool));
   });
   model.add(tf.layers.flatten());
-  addHidden(model, arch.hidden, hp, seed);
+  addHidden(model, arch, hp, seed);
   addOutput(model, input, hp, seed);
 }
 
