@@ -35,6 +35,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(reportCommand)
       .command(dashboardCommand)
       .example('$0 --space search-spaces/adam.json', 'run the quick-start sweep')
+      .example('$0 --space search-spaces/architecture.json', 'search layers, per-layer widths, activation; momentum only when sgd')
       .example('$0 top --study adam-mnist', 'ranked leaderboard')
       .example('$0 export --study adam-mnist --top 3 --format yaml', 'best configs')
       .example('$0 show --study adam-mnist --trial 3', "one trial's learning curve")

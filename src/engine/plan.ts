@@ -1,6 +1,6 @@
 import { TuneError } from '../core/errors.js';
 import type { ParamValue } from '../core/types.js';
-import { resolveHyperparams } from '../execution/index.js';
+import { architectureDefaults, resolveHyperparams } from '../execution/index.js';
 import { gridSize, isFidelityStrategy, rungBudgets } from '../space/index.js';
 import type { SearchSpace } from '../space/types.js';
 import { defaultTrialCount, hyperbandBrackets } from '../strategies/index.js';
@@ -79,5 +79,5 @@ export function planSweep(space: SearchSpace, trials = defaultTrialCount(space))
  */
 export function trainerDefaults(space: SearchSpace): Readonly<Record<string, ParamValue | null>> {
   const hp = resolveHyperparams({}, space.task);
-  return { ...hp, units: hp.units ?? null };
+  return { ...hp, units: hp.units ?? null, ...architectureDefaults(space.task.model) };
 }

@@ -11,13 +11,20 @@ import { openStorage } from '../storage/index.js';
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * A normalised space as a space file: the one form normalising doesn't keep is a fixed param (`0.01` in the file,
- * `{ type: 'fixed', value: 0.01 }` once normalised). Everything else parses back to itself.
+ * A normalised space as a space file: the forms normalising doesn't keep are a fixed param (`0.01` in the file,
+ * `{ type: 'fixed', value: 0.01 }` once normalised) and a log int range's implied step 1. Everything else parses back to itself.
  */
 function asSpaceFile(definition: unknown): unknown {
   if (!isRecord(definition) || !isRecord(definition.params)) return definition;
-  const params = Object.fromEntries(Object.entries(definition.params).map(([name, p]) => [name, isRecord(p) && p.type === 'fixed' && 'value' in p ? p.value : p]));
+  const params = Object.fromEntries(Object.entries(definition.params).map(([name, p]) => [name, isRecord(p) && p.type === 'fixed' && 'value' in p ? p.value : unstepLogInt(p)]));
   return { ...definition, params };
+}
+
+/** A log int range is normalised with step 1, which the file form refuses beside "log": drop it again. */
+function unstepLogInt(p: unknown): unknown {
+  if (!isRecord(p) || p.type !== 'int' || p.log !== true || p.step !== 1) return p;
+  const { step: _step, ...rest } = p;
+  return rest;
 }
 
 /** Validates a stored definition; throws a StoredSpaceError (exit 2) that says why it can't be resumed from storage. */

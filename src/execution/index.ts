@@ -12,3 +12,4 @@ export { checkTaskModule, inspectTaskModule, type CheckModuleOptions } from './t
 export { checkTaskData } from './data/check.js';
 export type * from './task-module/task-module-types.js';
 export { resolveHyperparams, type Hyperparams } from './training/hyperparams.js';
+export { resolveArchitecture, architectureDefaults, type Architecture } from './training/architecture.js';

@@ -1,51 +1,13 @@
 import { InputError, type InputIssue } from '../core/errors.js';
 import type { Params, ParamValue } from '../core/types.js';
 import type { ParamSpec } from './types.js';
+import { conditionOrder, hasConditions, isActive } from './conditions.js';
+import { axisValues, stepCount } from './values.js';
+
+export { axisValues, stepCount, steppedValue } from './values.js';
 
 /** Refused at parse time: a grid this big would never finish and would exhaust memory when enumerated. */
 export const MAX_GRID_POINTS = 100_000;
-
-/** Decimal places needed to write `x` exactly as JS prints it (0.1 → 1, 0.25 → 2, 1.5e-7 → 8, 100 → 0). */
-function decimals(x: number): number {
-  const [mantissa = '', exponent = '0'] = x.toExponential().split('e');
-  const fraction = mantissa.split('.')[1]?.length ?? 0;
-  return Math.max(0, fraction - Number(exponent));
-}
-
-/**
- * `min + i * step`, rounded to the decimals of min and step. Repeated float addition drifts
- * (0.1 + 0.2 = 0.30000000000000004), which would make stepped values differ from the same value written by hand.
- */
-export function steppedValue(min: number, step: number, i: number): number {
-  const places = Math.min(100, Math.max(decimals(min), decimals(step)));
-  return Number((min + i * step).toFixed(places)) + 0; // + 0 turns -0 into 0
-}
-
-/** How many values `min + i * step` lie in [min, max]. */
-export function stepCount(min: number, max: number, step: number): number {
-  // A ratio within float noise of an integer counts as that integer: (0.3 - 0) / 0.1 is 2.9999999999999996, i.e. 3.
-  const ratio = (max - min) / step;
-  const nearest = Math.round(ratio);
-  let n = (Math.abs(ratio - nearest) <= 1e-9 * Math.max(1, nearest) ? nearest : Math.floor(ratio)) + 1;
-  while (n > 1 && steppedValue(min, step, n - 1) > max) n--;
-  return Math.max(1, n);
-}
-
-/** The values one param takes in a grid, or null for a float range without a step (not enumerable). */
-export function axisValues(spec: ParamSpec): readonly ParamValue[] | null {
-  switch (spec.type) {
-    case 'fixed':
-      return [spec.value];
-    case 'categorical':
-      return spec.values;
-    case 'int':
-    case 'float': {
-      if (spec.step === undefined) return null;
-      const { min, max, step } = spec;
-      return Array.from({ length: stepCount(min, max, step) }, (_, i) => steppedValue(min, step, i));
-    }
-  }
-}
 
 /** How many values one param takes in a grid, without listing them; null when not enumerable. */
 function axisLength(spec: ParamSpec): number | null {
@@ -81,7 +43,49 @@ function axes(params: ParamSpecs, file: string): { names: string[]; values: (rea
  */
 export function gridSize(params: ParamSpecs, file = 'search space'): number {
   refuseUnsteppable(params, file);
+  if (hasConditions(params)) return conditionalSize(params);
   return Object.values(params).reduce((n, spec) => n * axisLength(spec)!, 1);
+}
+
+/**
+ * The valid combinations of a conditional space: an inactive param adds no values (and so no duplicates). Only the
+ * params some condition names are branched on; every other active param multiplies the count by its length.
+ */
+function conditionalSize(params: ParamSpecs): number {
+  const order = conditionOrder(params);
+  const named = new Set(Object.values(params).flatMap((p) => Object.keys(p.when ?? {})));
+  const count = (k: number, point: Record<string, ParamValue>): number => {
+    if (k === order.length) return 1;
+    const name = order[k]!;
+    const spec = params[name]!;
+    if (!isActive(spec, point)) return count(k + 1, point);
+    if (!named.has(name)) return axisLength(spec)! * count(k + 1, point);
+    let total = 0;
+    for (const v of axisValues(spec)!) total += count(k + 1, { ...point, [name]: v });
+    return total;
+  };
+  return count(0, {});
+}
+
+/** Every valid point of a conditional space, depth first in condition order (the last param fastest), keys as written. */
+function conditionalPoints(params: ParamSpecs): Params[] {
+  const order = conditionOrder(params);
+  const written = Object.keys(params);
+  const out: Params[] = [];
+  const visit = (k: number, point: Record<string, ParamValue>): void => {
+    if (k === order.length) {
+      const ordered: Record<string, ParamValue> = {};
+      for (const name of written) if (point[name] !== undefined) ordered[name] = point[name];
+      out.push(ordered);
+      return;
+    }
+    const name = order[k]!;
+    const spec = params[name]!;
+    if (!isActive(spec, point)) return visit(k + 1, point);
+    for (const v of axisValues(spec)!) visit(k + 1, { ...point, [name]: v });
+  };
+  visit(0, {});
+  return out;
 }
 
 function pointAt(names: readonly string[], values: readonly (readonly ParamValue[])[], index: number): Params {
@@ -102,14 +106,23 @@ function pointAt(names: readonly string[], values: readonly (readonly ParamValue
 
 /** The `index`-th grid point (0-based), without enumerating the others. */
 export function gridPointAt(params: ParamSpecs, index: number, file = 'search space'): Params {
+  if (hasConditions(params)) {
+    const points = gridPoints(params, file);
+    if (!Number.isInteger(index) || index < 0 || index >= points.length) throw new RangeError(`grid index ${index} is outside 0..${points.length - 1}`);
+    return points[index]!;
+  }
   const { names, values } = axes(params, file);
   const size = values.reduce((n, axis) => n * axis.length, 1);
   if (!Number.isInteger(index) || index < 0 || index >= size) throw new RangeError(`grid index ${index} is outside 0..${size - 1}`);
   return pointAt(names, values, index);
 }
 
-/** Every grid point: the cartesian product, params in written order, the last one varying fastest. */
+/** Every grid point: the cartesian product (of a conditional space: its valid combinations), params in written order, the last one varying fastest. */
 export function gridPoints(params: ParamSpecs, file = 'search space'): Params[] {
+  if (hasConditions(params)) {
+    refuseUnsteppable(params, file);
+    return conditionalPoints(params);
+  }
   const { names, values } = axes(params, file);
   const size = values.reduce((n, axis) => n * axis.length, 1);
   return Array.from({ length: size }, (_, i) => pointAt(names, values, i));

@@ -11,3 +11,4 @@ export { rungBudgets, rungLadder, withRungLadder, maxRung, isFidelityStrategy, F
 export { FIDELITY_ALIASES, FIDELITY_DEFAULTS } from './fidelity-schema.js';
 export { TPE_DEFAULTS, BOHB_DEFAULTS } from './tpe-schema.js';
 export { checkEnqueued, valueInSpec } from './enqueue.js';
+export { isActive, activeOnly, conditionOrder, hasConditions, conditionIssues } from './conditions.js';

@@ -8,8 +8,10 @@ import { checkEnqueued } from './enqueue.js';
 import { findJsonError } from './json-locate.js';
 import { spaceFileSchema, type RawParamSpec, type SpaceFile } from './schema.js';
 import { spaceDefinition } from './strategy-definitions.js';
+import { conditionIssues } from './conditions.js';
+import { expandPerLayer } from './per-layer.js';
 import { taskModuleIssues } from './task-rules.js';
-import type { DataSpec, ModelSpec, ParamSpec, SearchSpace } from './types.js';
+import { PER_LAYER_PARAMS, type Condition, type DataSpec, type ModelSpec, type ParamSpec, type PerLayerParam, type SearchSpace } from './types.js';
 
 export interface ParseOptions {
   /** Check that a csv data file and a task module exist (default true). Off for spaces that are only inspected, never run. */
@@ -33,17 +35,26 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** A file's `when`, values always as lists; absent when the file has none, so other spaces' signatures don't change. */
+function normaliseWhen(spec: Exclude<RawParamSpec, number | string | boolean>): { when?: Condition } {
+  if (spec.when === undefined) return {};
+  return { when: Object.fromEntries(Object.entries(spec.when).map(([k, v]) => [k, Array.isArray(v) ? [...v] : [v]])) };
+}
+
 function normaliseParam(spec: RawParamSpec): ParamSpec {
   if (typeof spec !== 'object') return { type: 'fixed', value: spec };
   switch (spec.type) {
     case 'categorical':
-      return { type: 'categorical', values: [...spec.values] };
+      return { type: 'categorical', values: [...spec.values], ...normaliseWhen(spec) };
     case 'int':
-      return { type: 'int', min: spec.min, max: spec.max, log: spec.log, step: spec.step ?? 1 };
+      return { type: 'int', min: spec.min, max: spec.max, log: spec.log, step: spec.step ?? 1, ...normaliseWhen(spec) };
     case 'float':
-      return { type: 'float', min: spec.min, max: spec.max, log: spec.log, ...(spec.step !== undefined ? { step: spec.step } : {}) };
+      return { type: 'float', min: spec.min, max: spec.max, log: spec.log, ...(spec.step !== undefined ? { step: spec.step } : {}), ...normaliseWhen(spec) };
   }
 }
+
+const isPerLayer = (name: string, spec: RawParamSpec | undefined): name is PerLayerParam =>
+  typeof spec === 'object' && spec.perLayer === true && (PER_LAYER_PARAMS as readonly string[]).includes(name);
 
 function normaliseData(data: NonNullable<SpaceFile['task']['data']>, baseDir: string): DataSpec {
   if ('builtin' in data) return { builtin: data.builtin, ...(data.limit !== undefined ? { limit: data.limit } : {}) };
@@ -70,9 +81,14 @@ function normalise(file: SpaceFile, paramOrder: readonly string[], baseDir: stri
   // zod returns keys in schema order; the written order is the grid order, so rebuild from the input's keys.
   const params: Record<string, ParamSpec> = {};
   const parsed: Readonly<Record<string, RawParamSpec | undefined>> = file.params;
+  const model = normaliseModel(file.task.model);
+  const layers = parsed['layers'] === undefined ? undefined : normaliseParam(parsed['layers']);
   for (const name of paramOrder) {
     const spec = parsed[name];
-    if (spec !== undefined) params[name] = normaliseParam(spec);
+    if (spec === undefined) continue;
+    // units/filters with perLayer become units.1 … units.N in place (per-layer.ts); the rest is kept as written.
+    if (isPerLayer(name, spec)) for (const [n, s] of expandPerLayer(name, normaliseParam(spec), model, layers)) params[n] = s;
+    else params[name] = normaliseParam(spec);
   }
   // Normalised by its definition; the rung budgets are derived here, once, and kept on the spec (FidelitySpec.budgets).
   const strategy = withRungLadder(spaceDefinition(file.strategy.type).normalise(file.strategy, file));
@@ -84,7 +100,7 @@ function normalise(file: SpaceFile, paramOrder: readonly string[], baseDir: stri
       ...(file.task.module !== undefined ? { module: resolve(baseDir, file.task.module) } : {}),
       ...(file.task.data !== undefined ? { data: normaliseData(file.task.data, baseDir) } : {}),
       validationSplit: file.task.validationSplit,
-      model: normaliseModel(file.task.model),
+      model,
       optimizer: file.task.optimizer,
       epochs: file.task.epochs,
     },
@@ -141,6 +157,9 @@ export function parseSpace(raw: unknown, file: string, options: ParseOptions = {
 
   const paramOrder = isRecord(raw) && isRecord(raw.params) ? Object.keys(raw.params) : [];
   const space = normalise(result.data, paramOrder, baseDir);
+  // Conditions are checked on the normalised params: per-layer params exist only from here on.
+  const whenIssues = conditionIssues(space.params);
+  if (whenIssues.length > 0) throw new InputError(file, whenIssues);
   const spaceIssues = [...(spaceDefinition(space.strategy.type).checkSpace?.(space, file) ?? []), ...enqueueIssues(space, raw)];
   if (spaceIssues.length > 0) throw new InputError(file, spaceIssues);
   return deepFreeze(space);

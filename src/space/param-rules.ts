@@ -1,5 +1,5 @@
 import type { ParamValue } from '../core/types.js';
-import { KNOWN_PARAMS, OPTIMIZERS, type KnownParam } from './types.js';
+import { ACTIVATIONS, KNOWN_PARAMS, OPTIMIZERS, PER_LAYER_PARAMS, POOLINGS, type KnownParam } from './types.js';
 
 /**
  * What each known hyperparameter may be. The trainer would fail (or silently misbehave) on anything else,
@@ -25,11 +25,33 @@ export const PARAM_RULES: Readonly<Record<KnownParam, { readonly rule: ParamRule
   // [0, 1), not [0, 1]: momentum 1 never damps, and the trainer refuses it, so every trial would fail.
   momentum: { rule: { kind: 'number', min: 0, max: 1, maxExclusive: true }, doc: 'Momentum for sgd/rmsprop, in [0, 1). Ignored by adam.' },
   dropout: { rule: { kind: 'number', min: 0, max: 1, maxExclusive: true }, doc: 'Dropout rate after each hidden layer, in [0, 1).' },
-  units: { rule: { kind: 'number', integer: true, min: 1 }, doc: 'Width of every hidden dense layer (integer >= 1), overriding task.model.hidden.' },
+  units: {
+    rule: { kind: 'number', integer: true, min: 1 },
+    doc: 'Width of every hidden dense layer (integer >= 1), overriding task.model.hidden; with "perLayer": true, one param per layer (units.1 … units.N).',
+  },
+  layers: { rule: { kind: 'number', integer: true, min: 0 }, doc: 'Number of hidden dense layers (integer >= 0), overriding the count of task.model.hidden.' },
+  activation: { rule: { kind: 'choice', values: ACTIVATIONS }, doc: `Activation of every hidden dense and conv layer: ${ACTIVATIONS.join(' | ')} (default relu).` },
+  filters: {
+    rule: { kind: 'number', integer: true, min: 1 },
+    doc: 'cnn only: filters of every conv block (integer >= 1), overriding task.model.filters; with "perLayer": true, one param per block (filters.1 … filters.N).',
+  },
+  kernelSize: { rule: { kind: 'number', integer: true, min: 1 }, doc: 'cnn only: the square conv kernel size (integer >= 1), overriding task.model.kernelSize.' },
+  pooling: { rule: { kind: 'choice', values: POOLINGS }, doc: `cnn only: each block's 2x2 pooling, ${POOLINGS.join(' | ')} (default max).` },
 };
 
 export function isKnownParam(name: string): name is KnownParam {
   return (KNOWN_PARAMS as readonly string[]).includes(name);
+}
+
+/** `units.3` → `units`: the per-layer param a name expands from, or undefined (space/per-layer.ts). */
+export function perLayerBase(name: string): (typeof PER_LAYER_PARAMS)[number] | undefined {
+  const m = /^(\w+)\.([1-9]\d*)$/.exec(name);
+  return m !== null ? PER_LAYER_PARAMS.find((p) => p === m[1]) : undefined;
+}
+
+/** The known name whose rule applies to `name`: itself, or a per-layer name's base; undefined for other names. */
+export function ruleNameOf(name: string): KnownParam | undefined {
+  return isKnownParam(name) ? name : perLayerBase(name);
 }
 
 export function show(value: unknown): string {

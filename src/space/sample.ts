@@ -1,6 +1,7 @@
 import type { Rng } from '../core/rng.js';
 import type { Params, ParamValue } from '../core/types.js';
-import { stepCount, steppedValue } from './grid.js';
+import { conditionOrder, isActive } from './conditions.js';
+import { stepCount, steppedValue } from './values.js';
 import type { ParamSpec } from './types.js';
 
 function clamp(x: number, min: number, max: number): number {
@@ -44,9 +45,17 @@ export function sampleValue(spec: ParamSpec, rng: Rng): ParamValue {
   }
 }
 
-/** One random point of the space, params in written order. Deterministic for the same rng sequence. */
+/**
+ * One random point of the space, params in written order. Deterministic for the same rng sequence. Params are drawn
+ * in condition order (each after the params its `when` names); an inactive param is absent and takes no draw.
+ */
 export function sampleParams(params: Readonly<Record<string, ParamSpec>>, rng: Rng): Params {
+  const drawn: Record<string, ParamValue> = {};
+  for (const name of conditionOrder(params)) {
+    const spec = params[name]!;
+    if (isActive(spec, drawn)) drawn[name] = sampleValue(spec, rng);
+  }
   const point: Record<string, ParamValue> = {};
-  for (const [name, spec] of Object.entries(params)) point[name] = sampleValue(spec, rng);
+  for (const name of Object.keys(params)) if (drawn[name] !== undefined) point[name] = drawn[name];
   return point;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { KNOWN_PARAMS, METRICS, OPTIMIZERS, type KnownParam } from './types.js';
+import { KNOWN_PARAMS, METRICS, OPTIMIZERS, PER_LAYER_PARAMS, type KnownParam } from './types.js';
 import { spaceDefinition, STRATEGY_SCHEMAS } from './strategy-definitions.js';
-import { PARAM_RULES, paramRuleIssues, show } from './param-rules.js';
+import { PARAM_RULES, paramRuleIssues, perLayerBase, show } from './param-rules.js';
 
 /**
  * The space FILE as written by users (raw JSON). This is a contract: `search-spaces/space.schema.json` is generated
@@ -12,6 +12,20 @@ import { PARAM_RULES, paramRuleIssues, show } from './param-rules.js';
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 const scalar = z.union([z.number(), z.string(), z.boolean()], { error: 'expected a number, string or boolean' });
+
+/** `"when"`: the param is sampled only while the condition holds (space/conditions.ts), and is absent otherwise. */
+const when = z
+  .record(z.string(), z.union([scalar, z.array(scalar).min(1)], { error: 'expected a value or a non-empty list of values' }))
+  .optional()
+  .describe(
+    'Sample this param only when every named param is active and takes the given value (or one of the listed values), ' +
+      'e.g. {"optimizer": "sgd"} or {"optimizer": ["sgd", "rmsprop"]}; otherwise the param is absent from the trial.',
+  );
+
+const perLayer = z
+  .boolean()
+  .optional()
+  .describe('units and filters only: one param per hidden layer (units.1 … units.N, active while layers >= i) or per conv block (filters.1 … filters.N).');
 
 const rangeFields = {
   min: z.number().describe('Lower bound, inclusive.'),
@@ -24,6 +38,8 @@ const floatRange = z
     type: z.literal('float'),
     ...rangeFields,
     step: z.number().positive().optional().describe('Only values min + k * step. Required for grid search over a float range.'),
+    when,
+    perLayer,
   })
   .describe('A real-valued range.');
 
@@ -34,6 +50,8 @@ const intRange = z
     max: z.int().describe('Upper bound, inclusive.'),
     log: rangeFields.log,
     step: z.int().positive().optional().describe('Only values min + k * step (default 1).'),
+    when,
+    perLayer,
   })
   .describe('An integer range.');
 
@@ -59,6 +77,8 @@ const categorical = z
   .strictObject({
     type: z.literal('categorical'),
     values: z.array(scalar).min(1).describe('The choices, all distinct.'),
+    when,
+    perLayer,
   })
   .superRefine((c, ctx) => {
     c.values.forEach((v, i) => {
@@ -75,11 +95,20 @@ const distribution = z
 
 const PARAM_UNION_MESSAGE = 'expected a fixed value (number, string or boolean) or an object with "type": "float" | "int" | "categorical"';
 
+const PER_LAYER_MESSAGE = `"perLayer" applies only to ${PER_LAYER_PARAMS.join(' and ')}`;
+
+function refusePerLayer(spec: RawSpec, ctx: z.RefinementCtx): void {
+  if (typeof spec === 'object' && spec.perLayer !== undefined) ctx.addIssue({ code: 'custom', path: ['perLayer'], input: spec.perLayer, message: PER_LAYER_MESSAGE });
+}
+
+type RawSpec = number | string | boolean | z.output<typeof distribution>;
+
 function paramSchema(name: KnownParam) {
   return z
     .union([z.number(), z.string(), z.boolean(), distribution], { error: PARAM_UNION_MESSAGE })
     .superRefine((spec, ctx) => {
       for (const issue of paramRuleIssues(name, spec)) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
+      if (!(PER_LAYER_PARAMS as readonly string[]).includes(name)) refusePerLayer(spec, ctx);
     })
     .describe(`${PARAM_RULES[name].doc} A bare value fixes it for every trial.`)
     .optional();
@@ -95,11 +124,22 @@ function paramsShape(): ParamsShape {
 /** A param of your own code (`task.module`): any name, no per-name rules. load.ts refuses other names without a module. */
 const userParam = z
   .union([z.number(), z.string(), z.boolean(), distribution], { error: PARAM_UNION_MESSAGE })
-  .describe('A param your task module reads (only with task.module). A bare value fixes it for every trial.');
+  .superRefine((spec, ctx) => {
+    // perLayer belongs on units or filters; a per-layer name (units.2) gets its base's rule in paramsSchema.
+    refusePerLayer(spec, ctx);
+  })
+  .describe('A param your task module reads (only with task.module), or one layer\'s units.i / filters.i. A bare value fixes it for every trial.');
 
 export const paramsSchema = z
   .object(paramsShape())
   .catchall(userParam)
+  .superRefine((params, ctx) => {
+    for (const [name, spec] of Object.entries(params)) {
+      const base = perLayerBase(name);
+      if (base === undefined || spec === undefined) continue;
+      for (const issue of paramRuleIssues(base, spec)) ctx.addIssue({ code: 'custom', path: [name, ...issue.path], message: issue.message });
+    }
+  })
   .describe(
     'Hyperparameters: each a range, a list of values, or a fixed value. Written order is the grid order. ' +
       `Without task.module only ${KNOWN_PARAMS.join(', ')} are known; with one, any name is passed to your code.`,
@@ -194,6 +234,9 @@ const strategy = z
   .discriminatedUnion('type', STRATEGY_SCHEMAS)
   .describe('How trials are proposed, and for the multi-fidelity strategies how many epochs each trial gets.');
 
+/** Params that only a cnn has a use for. */
+const CNN_PARAMS: readonly string[] = ['filters', 'kernelSize', 'pooling'];
+
 export const spaceFileSchema = z
   .strictObject({
     $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors.'),
@@ -218,6 +261,11 @@ export const spaceFileSchema = z
   .superRefine((s, ctx) => {
     if (s.task.model.type === 'cnn' && s.task.data !== undefined && 'csv' in s.task.data) {
       ctx.addIssue({ code: 'custom', path: ['task', 'model', 'type'], message: 'a cnn model needs image data ({"builtin": "mnist"}); use "mlp" with csv data' });
+    }
+    if (s.task.model.type !== 'cnn' && s.task.module === undefined) {
+      for (const name of Object.keys(s.params).filter((n) => CNN_PARAMS.includes(perLayerBase(n) ?? n))) {
+        ctx.addIssue({ code: 'custom', path: ['params', name], message: `${name} shapes a cnn's conv blocks, but task.model is an mlp; set task.model.type to "cnn" or remove it` });
+      }
     }
     // The strategy's own checks against the rest of the file (strategy-definitions.ts), e.g. a grid's float steps.
     spaceDefinition(s.strategy.type).checkFile?.(s.strategy, s, ctx);

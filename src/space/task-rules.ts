@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { InputIssue } from '../core/errors.js';
-import { isKnownParam, show, unknownKeyMessage } from './param-rules.js';
+import { ruleNameOf, show, unknownKeyMessage } from './param-rules.js';
 import { MODULE_EXTENSIONS } from './schema.js';
 import { KNOWN_PARAMS, METRICS } from './types.js';
 
@@ -41,7 +41,7 @@ export function taskModuleIssues(raw: unknown, baseDir: string, checkFiles: bool
     issues.push({ path: ['task', 'data'], message: 'required: expected {"builtin": "mnist"} or {"csv": "<file>"} (or a task.module that loads its own data)' });
   }
   if (isRecord(raw.params)) {
-    for (const name of Object.keys(raw.params).filter((n) => !isKnownParam(n))) {
+    for (const name of Object.keys(raw.params).filter((n) => ruleNameOf(n) === undefined)) {
       issues.push({ path: ['params', name], message: `${unknownKeyMessage(name, KNOWN_PARAMS, 'param')}; other names need a task.module that reads them` });
     }
   }

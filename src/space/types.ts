@@ -2,15 +2,40 @@ import type { Direction, Params, ParamValue } from '../core/types.js';
 
 /** The normalised, validated space. Produced by `loadSpace`/`parseSpace`, frozen, plain data. */
 
-export type FloatParam = { readonly type: 'float'; readonly min: number; readonly max: number; readonly log: boolean; readonly step?: number };
-export type IntParam = { readonly type: 'int'; readonly min: number; readonly max: number; readonly log: boolean; readonly step: number };
-export type CategoricalParam = { readonly type: 'categorical'; readonly values: readonly ParamValue[] };
-export type FixedParam = { readonly type: 'fixed'; readonly value: ParamValue };
+/**
+ * A param's condition (`"when"` in the file): it is active only when every named param is active and takes one of the
+ * listed values; otherwise it is absent from the config. Values are always lists once normalised.
+ */
+export type Condition = Readonly<Record<string, readonly ParamValue[]>>;
+type Conditional = { readonly when?: Condition };
+
+export type FloatParam = { readonly type: 'float'; readonly min: number; readonly max: number; readonly log: boolean; readonly step?: number } & Conditional;
+export type IntParam = { readonly type: 'int'; readonly min: number; readonly max: number; readonly log: boolean; readonly step: number } & Conditional;
+export type CategoricalParam = { readonly type: 'categorical'; readonly values: readonly ParamValue[] } & Conditional;
+export type FixedParam = { readonly type: 'fixed'; readonly value: ParamValue } & Conditional;
 export type ParamSpec = FloatParam | IntParam | CategoricalParam | FixedParam;
 
 /** The hyperparameter names the built-in trainer understands. */
-export const KNOWN_PARAMS = ['learningRate', 'batchSize', 'decay', 'l2', 'optimizer', 'momentum', 'dropout', 'units'] as const;
+export const KNOWN_PARAMS = [
+  'learningRate', 'batchSize', 'decay', 'l2', 'optimizer', 'momentum', 'dropout', 'units',
+  'layers', 'activation', 'filters', 'kernelSize', 'pooling',
+] as const;
 export type KnownParam = (typeof KNOWN_PARAMS)[number];
+
+/**
+ * Params that `"perLayer": true` expands into one param per layer or block, `units.1` … `units.N`
+ * (space/per-layer.ts). Each expanded name follows its base name's rule.
+ */
+export const PER_LAYER_PARAMS = ['units', 'filters'] as const satisfies readonly KnownParam[];
+export type PerLayerParam = (typeof PER_LAYER_PARAMS)[number];
+
+/** The hidden layers' activations (tfjs-layers' names); `relu` unless `activation` says otherwise. */
+export const ACTIVATIONS = ['relu', 'elu', 'selu', 'gelu', 'swish', 'mish', 'tanh', 'sigmoid', 'softplus', 'linear'] as const;
+export type ActivationName = (typeof ACTIVATIONS)[number];
+
+/** A cnn block's pooling: 2×2 max or average pooling (stride 2). */
+export const POOLINGS = ['max', 'avg'] as const;
+export type PoolingName = (typeof POOLINGS)[number];
 
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];

@@ -7,7 +7,7 @@ import { renderCheck } from '../format/check.js';
 import { probeOneEpoch } from '../probe.js';
 
 export const command = 'check';
-export const describe = 'Check a space file: its params and defaults, grid size, rungs and brackets, epoch budget, and a time estimate from a one-epoch probe';
+export const describe = 'Check a space file: its params, their conditions and defaults, grid size (valid combinations only), rungs and brackets, epoch budget, and a time estimate from a one-epoch probe';
 
 export function builder(y: Argv) {
   return y

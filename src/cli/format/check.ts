@@ -5,7 +5,17 @@ import type { ProbeResult } from '../probe.js';
 import { renderTable } from './table.js';
 import { formatDuration, formatNumber, formatParam } from './values.js';
 
+/** `, when optimizer=sgd|rmsprop`: a conditional param's condition, as `tune check` lists it. */
+function condition(p: ParamSpec): string {
+  if (p.when === undefined) return '';
+  return `, when ${Object.entries(p.when).map(([k, vs]) => `${k}=${vs.map(formatParam).join('|')}`).join(' and ')}`;
+}
+
 function searched(p: ParamSpec): string {
+  return range(p) + condition(p);
+}
+
+function range(p: ParamSpec): string {
   switch (p.type) {
     case 'float':
     case 'int':

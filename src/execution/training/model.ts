@@ -1,8 +1,10 @@
 /** The built-in models, seeded from the trial seed so the same seed builds the same weights. */
 import * as tf from '@tensorflow/tfjs';
 import { trialStreams } from '../../core/rng-streams.js';
+import type { Params } from '../../core/types.js';
 import type { ModelSpec } from '../../space/types.js';
 import type { LabelledData } from '../data/types.js';
+import { resolveArchitecture, type Architecture } from './architecture.js';
 import type { Hyperparams } from './hyperparams.js';
 import { SeededDropout } from './seeded-dropout.js';
 
@@ -21,10 +23,10 @@ function weights(seed: number, stream: Parameters<typeof trialStreams.layerInit>
   };
 }
 
-function addHidden(model: tf.Sequential, hidden: readonly number[], hp: Hyperparams, seed: number, inputShape?: number[]): void {
-  hidden.forEach((width, i) => {
+function addHidden(model: tf.Sequential, arch: Architecture, hp: Hyperparams, seed: number, inputShape?: number[]): void {
+  arch.hidden.forEach((width, i) => {
     const first = i === 0 && inputShape !== undefined ? { inputShape } : {};
-    model.add(tf.layers.dense({ ...first, units: hp.units ?? width, activation: 'relu', ...weights(seed, `dense-${i}`, hp.l2) }));
+    model.add(tf.layers.dense({ ...first, units: width, activation: arch.activation, ...weights(seed, `dense-${i}`, hp.l2) }));
     if (hp.dropout > 0) model.add(new SeededDropout({ rate: hp.dropout, seed: trialStreams.dropout(seed, i) }));
   });
 }
@@ -34,34 +36,36 @@ function addOutput(model: tf.Sequential, input: ModelInput, hp: Hyperparams, see
   model.add(tf.layers.dense({ ...first, units: input.numClasses, activation: 'softmax', ...weights(seed, 'output', hp.l2) }));
 }
 
-function mlp(model: tf.Sequential, spec: Extract<ModelSpec, { type: 'mlp' }>, input: ModelInput, hp: Hyperparams, seed: number): void {
-  addHidden(model, spec.hidden, hp, seed, [input.numFeatures]);
-  addOutput(model, input, hp, seed, spec.hidden.length === 0 ? [input.numFeatures] : undefined);
+function mlp(model: tf.Sequential, arch: Architecture, input: ModelInput, hp: Hyperparams, seed: number): void {
+  addHidden(model, arch, hp, seed, [input.numFeatures]);
+  addOutput(model, input, hp, seed, arch.hidden.length === 0 ? [input.numFeatures] : undefined);
 }
 
-function cnn(model: tf.Sequential, spec: Extract<ModelSpec, { type: 'cnn' }>, input: ModelInput, hp: Hyperparams, seed: number): void {
+function cnn(model: tf.Sequential, arch: Architecture, input: ModelInput, hp: Hyperparams, seed: number): void {
   const shape = input.imageShape;
   if (shape === undefined || shape[0] * shape[1] * shape[2] !== input.numFeatures) {
     throw new Error(`a cnn needs image data (28×28×1, as mnist); this data has ${input.numFeatures} plain features per row`);
   }
-  if (spec.filters.length === 0) throw new Error('a cnn needs at least one conv layer (filters is empty)');
-  spec.filters.forEach((filters, i) => {
+  if (arch.filters.length === 0) throw new Error('a cnn needs at least one conv layer (filters is empty)');
+  arch.filters.forEach((filters, i) => {
     const first = i === 0 ? { inputShape: [...shape] } : {};
     // 'same' padding keeps sizes predictable: each block halves height and width.
-    model.add(tf.layers.conv2d({ ...first, filters, kernelSize: spec.kernelSize, padding: 'same', activation: 'relu', ...weights(seed, `conv-${i}`, hp.l2) }));
-    model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
+    model.add(tf.layers.conv2d({ ...first, filters, kernelSize: arch.kernelSize, padding: 'same', activation: arch.activation, ...weights(seed, `conv-${i}`, hp.l2) }));
+    const pool = { poolSize: 2, strides: 2 } as const;
+    model.add(arch.pooling === 'avg' ? tf.layers.averagePooling2d(pool) : tf.layers.maxPooling2d(pool));
   });
   model.add(tf.layers.flatten());
-  addHidden(model, spec.hidden, hp, seed);
+  addHidden(model, arch, hp, seed);
   addOutput(model, input, hp, seed);
 }
 
 /** Build (uncompiled) the model a task describes. Throws for a model that doesn't fit the data. */
-export function buildModel(spec: ModelSpec, input: ModelInput, hp: Hyperparams, seed: number): tf.Sequential {
+export function buildModel(spec: ModelSpec, input: ModelInput, hp: Hyperparams, seed: number, params: Params = {}): tf.Sequential {
+  const arch = resolveArchitecture(spec, params, hp);
   const model = tf.sequential();
   try {
-    if (spec.type === 'mlp') mlp(model, spec, input, hp, seed);
-    else cnn(model, spec, input, hp, seed);
+    if (spec.type === 'mlp') mlp(model, arch, input, hp, seed);
+    else cnn(model, arch, input, hp, seed);
     return model;
   } catch (e) {
     model.dispose(); // layers added before the failure already own weights

@@ -124,7 +124,7 @@ async function moduleModel(module: LoadedModule, build: NonNullable<LoadedModule
 export async function createTrialModel(task: TrialTask, data: TrainingData, hp: Hyperparams, module?: LoadedModule): Promise<TrialModel> {
   if (module?.buildModel !== undefined) return moduleModel(module, module.buildModel, task, data, hp);
   const input = modelInput(data);
-  const model = buildModel(task.task.model, input, hp, task.seed);
+  const model = buildModel(task.task.model, input, hp, task.seed, task.params);
   let optimizer: tf.Optimizer;
   try {
     optimizer = compile(model, hp);
