@@ -10,3 +10,4 @@ export { PARAM_RULES, checkParamValue } from './param-rules.js';
 export { rungBudgets, rungLadder, withRungLadder, maxRung, isFidelityStrategy, FIDELITY_STRATEGY_TYPES, type FidelityStrategyType, type FidelityStrategySpec } from './fidelity.js';
 export { FIDELITY_ALIASES, FIDELITY_DEFAULTS } from './fidelity-schema.js';
 export { TPE_DEFAULTS, BOHB_DEFAULTS } from './tpe-schema.js';
+export { PRUNER_TYPES, PRUNER_DEFAULTS, prunerSchema, normalisePruner, type PrunerType, type MedianPrunerSpec, type PercentilePrunerSpec, type PatiencePrunerSpec, type ThresholdPrunerSpec, type PruneSchedule, type ComparisonSchedule } from './pruner-schema.js';

@@ -5,6 +5,7 @@ import type { Direction } from '../core/types.js';
 import { isFidelityStrategy, withRungLadder } from './fidelity.js';
 import { flattenIssues, spaceErrorMap } from './issues.js';
 import { findJsonError } from './json-locate.js';
+import { normalisePruner } from './pruner-schema.js';
 import { spaceFileSchema, type RawParamSpec, type SpaceFile } from './schema.js';
 import { spaceDefinition } from './strategy-definitions.js';
 import { taskModuleIssues } from './task-rules.js';
@@ -83,6 +84,8 @@ function normalise(file: SpaceFile, paramOrder: readonly string[], baseDir: stri
     },
     params,
     strategy,
+    // Present only when given, so a space without one is what it was before pruners.
+    ...(file.pruner !== undefined ? { pruner: normalisePruner(file.pruner) } : {}),
     seed: file.seed,
   };
 }

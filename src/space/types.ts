@@ -1,4 +1,7 @@
 import type { Direction, ParamValue } from '../core/types.js';
+import type { PrunerSpec } from './pruner-schema.js';
+
+export type { PrunerSpec } from './pruner-schema.js';
 
 /** The normalised, validated space. Produced by `loadSpace`/`parseSpace`, frozen, plain data. */
 
@@ -122,5 +125,7 @@ export interface SearchSpace {
   readonly task: TaskSpec;
   readonly params: Readonly<Record<string, ParamSpec>>;
   readonly strategy: StrategySpec;
+  /** Stops unpromising trials early (random, grid and tpe only); absent: every trial trains its whole budget. */
+  readonly pruner?: PrunerSpec;
   readonly seed: number;
 }
