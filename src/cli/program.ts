@@ -43,6 +43,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .example('$0 trials --study adam-mnist --state failed', 'what failed, and why')
       .example('$0 check --space search-spaces/adam.json', 'what a sweep trains, and about how long')
       .example("$0 enqueue --study adam-mnist --params '{...}'", 'train this config first on the next run')
+      .example('$0 --space search-spaces/median-pruner.json', 'random search whose "pruner" stops trials below the median early')
       .example('$0 dashboard', 'live dashboard of every study at http://127.0.0.1:8080/')
       .example('$0 report --study adam-mnist', 'one HTML file with every chart: results/adam-mnist-report.html')
       .completion('completion', 'Print a bash/zsh completion script: tune completion >> ~/.bashrc')

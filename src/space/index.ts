@@ -12,3 +12,4 @@ export { FIDELITY_ALIASES, FIDELITY_DEFAULTS } from './fidelity-schema.js';
 export { TPE_DEFAULTS, BOHB_DEFAULTS } from './tpe-schema.js';
 export { checkEnqueued, valueInSpec } from './enqueue.js';
 export { isActive, activeOnly, conditionOrder, hasConditions, conditionIssues } from './conditions.js';
+export { PRUNER_TYPES, PRUNER_DEFAULTS, prunerSchema, normalisePruner, type PrunerType, type MedianPrunerSpec, type PercentilePrunerSpec, type PatiencePrunerSpec, type ThresholdPrunerSpec, type PruneSchedule, type ComparisonSchedule } from './pruner-schema.js';

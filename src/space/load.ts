@@ -6,6 +6,7 @@ import { isFidelityStrategy, withRungLadder } from './fidelity.js';
 import { flattenIssues, spaceErrorMap } from './issues.js';
 import { checkEnqueued } from './enqueue.js';
 import { findJsonError } from './json-locate.js';
+import { normalisePruner } from './pruner-schema.js';
 import { spaceFileSchema, type RawParamSpec, type SpaceFile } from './schema.js';
 import { spaceDefinition } from './strategy-definitions.js';
 import { conditionIssues } from './conditions.js';
@@ -106,6 +107,8 @@ function normalise(file: SpaceFile, paramOrder: readonly string[], baseDir: stri
     },
     params,
     strategy,
+    // Present only when given, so a space without one is what it was before pruners.
+    ...(file.pruner !== undefined ? { pruner: normalisePruner(file.pruner) } : {}),
     seed: file.seed,
     // Present only when given; checked against the params in enqueueIssues.
     ...(file.enqueue !== undefined && file.enqueue.length > 0 ? { enqueue: file.enqueue.map((c) => checkEnqueued(params, c).params) } : {}),

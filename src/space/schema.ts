@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { KNOWN_PARAMS, METRICS, OPTIMIZERS, PER_LAYER_PARAMS, type KnownParam } from './types.js';
 import { spaceDefinition, STRATEGY_SCHEMAS } from './strategy-definitions.js';
 import { PARAM_RULES, paramRuleIssues, perLayerBase, show } from './param-rules.js';
+import { prunerSchema } from './pruner-schema.js';
 
 /**
  * The space FILE as written by users (raw JSON). This is a contract: `search-spaces/space.schema.json` is generated
@@ -248,6 +249,7 @@ export const spaceFileSchema = z
     task,
     params: paramsSchema,
     strategy,
+    pruner: prunerSchema.optional(),
     seed: z.int().default(0).describe('Study seed: drives sampling, the validation split and per-trial seeds.'),
     enqueue: z
       .array(z.record(z.string(), scalar), { error: 'expected a list of configs, e.g. [{"learningRate": 0.001, "batchSize": 32}]' })
@@ -269,6 +271,14 @@ export const spaceFileSchema = z
     }
     // The strategy's own checks against the rest of the file (strategy-definitions.ts), e.g. a grid's float steps.
     spaceDefinition(s.strategy.type).checkFile?.(s.strategy, s, ctx);
+    // Multi-fidelity strategies stop trials by their own rungs; a second rule beside them would fight theirs.
+    if (s.pruner !== undefined && spaceDefinition(s.strategy.type).fidelity) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pruner'],
+        message: `the ${s.strategy.type} strategy prunes trials by its own rungs and takes no pruner; remove "pruner", or use it with random, grid or tpe`,
+      });
+    }
   })
   .describe('A tune search space: what to train, which hyperparameters to search, and how.');
 

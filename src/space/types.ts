@@ -1,4 +1,7 @@
 import type { Direction, Params, ParamValue } from '../core/types.js';
+import type { PrunerSpec } from './pruner-schema.js';
+
+export type { PrunerSpec } from './pruner-schema.js';
 
 /** The normalised, validated space. Produced by `loadSpace`/`parseSpace`, frozen, plain data. */
 
@@ -157,6 +160,8 @@ export interface SearchSpace {
   readonly task: TaskSpec;
   readonly params: Readonly<Record<string, ParamSpec>>;
   readonly strategy: StrategySpec;
+  /** Stops unpromising trials early (random, grid and tpe only); absent: every trial trains its whole budget. */
+  readonly pruner?: PrunerSpec;
   readonly seed: number;
   /** Configs to run before the strategy's own (the file's `enqueue`), checked and completed with fixed params; absent when none. */
   readonly enqueue?: readonly Params[];

@@ -9,3 +9,4 @@ export { RandomStrategy } from './random.js';
 export { SuccessiveHalvingStrategy } from './successive-halving.js';
 export { TpeStrategy } from './tpe/strategy.js';
 export { randomSampler, type ConfigSampler } from './sampling.js';
+export { createPruner, PrunedStrategy, PercentilePruner, PatiencePruner, ThresholdPruner, type Pruner } from './pruners/index.js';

@@ -7,6 +7,7 @@ import { BohbStrategy } from './bohb.js';
 import { GridStrategy } from './grid.js';
 import { HyperbandStrategy, hyperbandTrialCount } from './hyperband.js';
 import { RandomStrategy } from './random.js';
+import { createPruner, PrunedStrategy } from './pruners/index.js';
 import { defaultShaTrials, SuccessiveHalvingStrategy } from './successive-halving.js';
 import type { ConfigSampler } from './sampling.js';
 import { FidelityTpeSampler } from './tpe/fidelity-sampler.js';
@@ -58,9 +59,13 @@ function definitionFor(space: SearchSpace): StrategyDefinition {
   return STRATEGY_DEFINITIONS[space.strategy.type];
 }
 
-/** Builds the strategy the space file names. Its state comes from the trials passed to `ask`, not from here. */
+/**
+ * Builds the strategy the space file names, with its pruner beside it when the space has one (never beside a
+ * multi-fidelity strategy: the space refuses that). Its state comes from the trials passed to `ask`, not from here.
+ */
 export function createStrategy(space: SearchSpace): Strategy {
-  return definitionFor(space).create(space, space.strategy);
+  const strategy = definitionFor(space).create(space, space.strategy);
+  return space.pruner === undefined ? strategy : new PrunedStrategy(strategy, createPruner(space.pruner));
 }
 
 /** How many configs the strategy starts when `--trials` doesn't say. */

@@ -1,6 +1,6 @@
 import type { ParamValue } from '../../core/types.js';
 import type { SweepPlan } from '../../engine/index.js';
-import type { ParamSpec, SearchSpace } from '../../space/types.js';
+import type { ParamSpec, PrunerSpec, SearchSpace } from '../../space/types.js';
 import type { ProbeResult } from '../probe.js';
 import { renderTable } from './table.js';
 import { formatDuration, formatNumber, formatParam } from './values.js';
@@ -37,6 +37,7 @@ export function renderCheck(file: string, space: SearchSpace, plan: SweepPlan, d
     `${file}: a valid space for study ${space.name}`,
     `objective  ${space.objective.metric} (${space.objective.direction})`,
     `strategy   ${s.type}, ${plan.trials} trial(s)`,
+    ...(space.pruner !== undefined ? [`pruner     ${describePruner(space.pruner)}`] : []),
     '',
     'params (default: what the built-in trainer uses when a config leaves it out)',
     ...renderTable(['param', 'searched', 'default'], names.map((n) => [n, searched(space.params[n]!), show(defaults[n])])).split('\n').map((l) => `  ${l}`),
@@ -50,7 +51,8 @@ export function renderCheck(file: string, space: SearchSpace, plan: SweepPlan, d
     lines.push(`rungs      ${plan.rungs.join(', ')} epochs (eta ${'eta' in s ? s.eta : '-'})`);
     plan.brackets.forEach((b, i) => lines.push(`bracket ${i}  ${b.configs} config(s) starting at ${b.budgets[0]} epoch(s), rungs ${b.budgets.join(', ')}`));
   }
-  lines.push(`epochs     ${plan.epochBudget} in all${plan.exact ? '' : ' (about: ASHA promotes as results arrive; this is what synchronous halving would train)'}`);
+  const about = !plan.exact ? ' (about: ASHA promotes as results arrive; this is what synchronous halving would train)' : space.pruner !== undefined ? ' at most (the pruner stops trials early)' : '';
+  lines.push(`epochs     ${plan.epochBudget} in all${about}`);
   if (probe !== null) {
     const atOnce = Math.max(1, Math.min(workers, plan.trials));
     const runMs = probe.startupMs + probe.firstTrialExtraMs + (plan.epochBudget * probe.epochMs) / atOnce;
@@ -66,4 +68,10 @@ export function renderCheck(file: string, space: SearchSpace, plan: SweepPlan, d
 
 function formatSeconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(2)}s` : formatDuration(ms);
+}
+
+/** `median (startup 5, warmup 0, interval 1, minTrials 1)`: the type and its normalised options. */
+function describePruner(p: PrunerSpec): string {
+  const { type, ...options } = p;
+  return `${type} (${Object.entries(options).map(([k, v]) => `${k} ${String(v)}`).join(', ')})`;
 }

@@ -3,8 +3,10 @@ import type { ObservationStore } from './observations.js';
 /**
  * Splitting the observations into the good set (the kernels of l) and the bad set (the kernels of g), by rank:
  * the top n_good = min(⌈γ·n⌉, 25) of the n observations are good (Bergstra et al. 2011 §4; the cap of 25 is
- * Hyperopt's and Optuna's, kept in Watanabe 2023's splitting algorithms, and keeps l sharp late in a long study). Ranks go by the epochs
- * reached, then the signed value, then the earlier trial (so pruned trials rank below complete ones, as in Optuna).
+ * Hyperopt's and Optuna's, kept in Watanabe 2023's splitting algorithms, and keeps l sharp late in a long study). Without a
+ * budget, ranks go as Optuna's TPE ranks them (`_split_trials`): complete trials first, by signed value; then pruned ones
+ * (a pruner stopped them), by the epoch they reached, deeper first, then by their value there (its last report); ties go
+ * to the earlier trial. Pruned trials thus count towards n and may be good only when there are too few complete ones.
  * Failed trials and trials in flight (a constant liar, Ginsbourger et al. 2010, as Optuna's `constant_liar`) join
  * the bad set without counting towards n, so a config being trained is not proposed again by another worker.
  */
@@ -45,7 +47,8 @@ export function split(store: ObservationStore, gamma: number, budget?: number): 
     const v = budget === undefined ? undefined : o.atBudget.get(budget);
     if (budget === undefined ? o.role === 'observed' : v !== undefined) {
       role[k] = 1;
-      level[k] = budget ?? o.level;
+      // A complete trial outranks every pruned one whatever its epochs (a told ask/tell trial may stop short).
+      level[k] = budget ?? (o.trial.state === 'complete' ? Number.POSITIVE_INFINITY : o.level);
       score[k] = v ?? o.score;
       n++;
     } else if (o.role === 'failed' || o.role === 'active') {
