@@ -11,4 +11,6 @@ export { storedSpace } from './stored-space.js';
 export type { OnInterrupted } from './recovery.js';
 export { openStudy, AskError, type OpenStudyOptions, type Study, type TellResult, type TrialHandle } from './ask-tell.js';
 export { planSweep, trainerDefaults, type SweepPlan, type PlannedBracket } from './plan.js';
-export { defaultCheckpointRoot, studyCheckpointDir, removeStudyCheckpoints } from './study-files.js';
+export { defaultCheckpointRoot, studyCheckpointDir, removeStudyCheckpoints, defaultModelRoot, keptModelsFor } from './study-files.js';
+export { DEFAULT_KEEP_MODELS } from './model-keeping.js';
+export { exportModels, type ModelExport } from './model-export.js';

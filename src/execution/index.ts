@@ -11,3 +11,4 @@ export type { BackendChoice, BackendInfo, BackendName, ExecutionOutcome, OnEpoch
 export { checkTaskModule, inspectTaskModule } from './task-module/module-check.js';
 export type * from './task-module/task-module-types.js';
 export { resolveHyperparams, type Hyperparams } from './training/hyperparams.js';
+export { KeptModels, type KeepModelTask, type KeptModelInfo, type ModelKeeping } from './models/kept-models.js';

@@ -1,3 +1,4 @@
+import type { Reduce } from '../core/objective.js';
 import type { Direction, ParamValue } from '../core/types.js';
 
 /** The normalised, validated space. Produced by `loadSpace`/`parseSpace`, frozen, plain data. */
@@ -118,9 +119,18 @@ export type StrategyTypesMatch = Holds<Same<StrategySpec['type'], StrategyType>>
 export interface SearchSpace {
   readonly name: string;
   /** `metric` is one of METRICS, or any name a task module's `objective()` reports under. */
-  readonly objective: { readonly metric: string; readonly direction: Direction };
+  /**
+   * `reduce` is present only as `'best'` (absent: `'last'`, the value at the last epoch), so a study stored before
+   * it existed keeps its signature. Read it with `objectiveReduce(space)`.
+   */
+  readonly objective: { readonly metric: string; readonly direction: Direction; readonly reduce?: 'best' };
   readonly task: TaskSpec;
   readonly params: Readonly<Record<string, ParamSpec>>;
   readonly strategy: StrategySpec;
   readonly seed: number;
+}
+
+/** The space's `objective.reduce`: which epoch's value is a trial's value. */
+export function objectiveReduce(space: Pick<SearchSpace, 'objective'>): Reduce {
+  return space.objective.reduce ?? 'last';
 }
