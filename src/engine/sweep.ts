@@ -80,9 +80,9 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   // Evictions run one after another, beside the loop; each reads the leaderboard as it then stands.
   let evictions: Promise<void> = Promise.resolve();
   const keepModels = parts.keepModels;
-  const afterModel = (finished: TrialRecord, outcome: ExecutionOutcome): void => {
+  const afterModel = (finished: TrialRecord, outcome?: ExecutionOutcome): void => {
     if (keepModels === undefined) return;
-    const kept = outcome.model;
+    const kept = outcome?.model;
     if (kept !== undefined && !kept.kept) {
       emit({ type: 'warning', code: 'model-not-kept', message: `trial #${finished.number}: its model could not be kept: ${kept.reason}` });
     }
@@ -184,6 +184,7 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
         return true;
       case 'prune': {
         const pruned = await finish(s.trialId, prunedOutcome(book.get(s.trialId)));
+        afterModel(pruned); // a model written at its pause (reduce best) goes
         emit({ type: 'trial-end', trial: pruned, outcome: { state: 'pruned', epochs: pruned.epochs }, progress: book.progress() });
         return true;
       }
