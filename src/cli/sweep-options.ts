@@ -31,8 +31,8 @@ export function withSweepOptions<T>(y: Argv<T>) {
     .group(['trials', 'timeout', 'until'], 'Budget:')
     .group(['retries', 'max-failures', 'trial-timeout', 'trial-memory', 'on-interrupted'], 'Failures:')
     .group(['workers', 'backend', 'gpu-concurrency', 'overflow', 'recycle-after'], 'Hardware:')
-    .group(['storage', 'new-study', 'keep-checkpoints', 'keep-models'], 'Storage:')
-    .group(['progress', 'quiet', 'top'], 'Output:')
+    .group(['storage', 'new-study', 'keep-checkpoints'], 'Storage:')
+    .group(['progress', 'quiet', 'top', 'keep-models'], 'Output:')
     .check((a) => {
       const counts: [string, number | undefined][] = [
         ['workers', a.workers], ['trials', a.trials], ['top', a.top], ['recycle-after', a['recycle-after']],
