@@ -86,8 +86,9 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
     if (kept !== undefined && !kept.kept) {
       emit({ type: 'warning', code: 'model-not-kept', message: `trial #${finished.number}: its model could not be kept: ${kept.reason}` });
     }
-    if (finished.state === 'paused' || (finished.state === 'complete' && kept?.kept !== true)) return;
-    // A complete trial's model may displace another; a pruned or failed one's (written at a pause) just goes.
+    if (finished.state === 'paused') return;
+    // A complete trial's model (written now, or at a pause with reduce best) may displace another; a pruned or
+    // failed one's (written at a pause) just goes.
     const run = finished.state === 'complete' ? () => evictModels(keepModels, storage, study) : () => keepModels.store.discard(study.name, finished.number);
     evictions = evictions.then(run).catch((err: unknown) => {
       emit({ type: 'warning', code: 'model-not-kept', message: `removing models outside the best ${keepModels.count} failed: ${errorMessage(err)}` });
