@@ -104,3 +104,39 @@ test('--models errors: with --curves, onto a file, and a study without kept mode
   assert.match(none.stderr, /trial #\d has no kept model/);
   assert.match(none.stderr, /none of the 1 chosen trial\(s\) has a kept model/);
 });
+
+test('reduce best with successive halving: the kept model is the best epoch over every rung, and pruned trials keep none', async () => {
+  writeJson(join(dir, 'sha.json'), {
+    name: 'sha',
+    objective: { metric: 'val_loss', reduce: 'best' },
+    task: { data: { csv: 'blobs.csv', label: 'label' }, validationSplit: 0.25, model: { type: 'mlp', hidden: [8] }, optimizer: 'sgd' },
+    // A learning rate this high makes val_loss jump about, so the best epoch is often not the last.
+    params: { learningRate: { type: 'categorical', values: [1, 0.8] }, momentum: 0.9, batchSize: 16, dropout: 0.3 },
+    strategy: { type: 'successive-halving', eta: 2, minEpochs: 1, maxEpochs: 4, trials: 4 },
+    seed: 2,
+  });
+  const r = runCli(['--space', join(dir, 'sha.json'), '--storage', db, '--workers', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  const storage = openStorage(db);
+  const study = (await storage.getStudy('sha'))!;
+  const trials = await storage.trials(study.id);
+  const complete = trials.filter((t) => t.state === 'complete');
+  assert.equal(complete.length, 1);
+  assert.ok(trials.filter((t) => t.state === 'pruned').length >= 2);
+  const winner = complete[0]!;
+  const losses = (await storage.reports(winner.id)).map((x) => x.metrics.val_loss!);
+  await storage.close();
+  assert.equal(losses.length, 4);
+  const bestEpoch = losses.indexOf(Math.min(...losses)) + 1;
+  // Seeded: its best epoch ends a rung before the last, so the model kept is the one written at that pause.
+  assert.ok(bestEpoch < 4, `precondition: the best val_loss comes before the last rung: ${losses.join(', ')}`);
+  assert.equal(winner.value, losses[bestEpoch - 1], 'the stored value is the best epoch\'s');
+  assert.deepEqual(modelsOf('sha'), [`trial-${winner.number}`], 'models written at pauses of pruned trials are gone');
+  const kept = JSON.parse(readFileSync(join(dir, 'models', 'sha', `trial-${winner.number}`, 'kept.json'), 'utf8')) as { epoch: number; value: number };
+  assert.deepEqual(kept, { epoch: bestEpoch, value: winner.value, metric: 'val_loss', reduce: 'best' });
+  const definition = study.definition as SearchSpace;
+  const task = { trialId: 0, params: {}, task: definition.task, budget: 1, seed: 0, splitSeed: definition.seed, metric: 'val_loss' };
+  const models = [join(dir, 'models', 'sha', `trial-${winner.number}`, 'model.json')];
+  const [scored] = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(root, 'test/fixtures/models/evaluate.ts'), JSON.stringify({ task, models })], { cwd: root, encoding: 'utf8', timeout: 120_000 })) as { loss: number }[];
+  assert.ok(Math.abs(scored!.loss - kept.value) <= 1e-6, `val_loss ${scored!.loss} reloaded vs ${kept.value} at epoch ${bestEpoch}`);
+});
