@@ -23,6 +23,7 @@ export function withSweepOptions<T>(y: Argv<T>) {
     .option('on-interrupted', { choices: ['requeue', 'fail'] as const, default: 'requeue' as const, describe: 'Trials left running by a tuner that died: run them again, or mark them failed' })
     .option('new-study', { type: 'boolean', default: false, describe: 'If the stored study of this name has another space, keep it as <name>.<n> and start afresh' })
     .option('keep-checkpoints', { type: 'boolean', default: false, describe: 'Keep the checkpoints of finished trials (paused trials always keep theirs)' })
+    .option('keep-models', { type: 'number', default: 3, describe: 'Keep the trained models of the best K complete trials on disk (models/ beside the database; 0: none), for tune export --models' })
     .option('recycle-after', { type: 'number', default: 50, describe: 'Models a wasm worker trains before it is replaced (the wasm heap never shrinks)' })
     .option('top', { type: 'number', default: 10, describe: 'Rows of the leaderboard printed at the end' })
     .option('progress', { choices: PROGRESS_MODES, describe: 'tty: a live status table; lines: a line per epoch and trial; none: only errors and the final table; json: NDJSON events (default: tty on a terminal, else lines)' })
@@ -31,7 +32,7 @@ export function withSweepOptions<T>(y: Argv<T>) {
     .group(['retries', 'max-failures', 'trial-timeout', 'trial-memory', 'on-interrupted'], 'Failures:')
     .group(['workers', 'backend', 'gpu-concurrency', 'overflow', 'recycle-after'], 'Hardware:')
     .group(['storage', 'new-study', 'keep-checkpoints'], 'Storage:')
-    .group(['progress', 'quiet', 'top'], 'Output:')
+    .group(['progress', 'quiet', 'top', 'keep-models'], 'Output:')
     .check((a) => {
       const counts: [string, number | undefined][] = [
         ['workers', a.workers], ['trials', a.trials], ['top', a.top], ['recycle-after', a['recycle-after']],
@@ -40,6 +41,7 @@ export function withSweepOptions<T>(y: Argv<T>) {
       for (const [flag, v] of counts) {
         if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UsageError(`--${flag}: expected a whole number >= 1, got ${v}`);
       }
+      if (!Number.isInteger(a['keep-models']) || a['keep-models'] < 0) throw new UsageError(`--keep-models: expected a whole number >= 0, got ${a['keep-models']}`);
       if (!Number.isInteger(a.retries) || a.retries < 0) throw new UsageError(`--retries: expected a whole number >= 0, got ${a.retries}`);
       if (a.seed !== undefined && !Number.isInteger(a.seed)) throw new UsageError(`--seed: expected an integer, got ${a.seed}`);
       if (a.timeout !== undefined) parseDuration(a.timeout, '--timeout');
@@ -72,6 +74,7 @@ export function sweepOptionsFrom(a: SweepArgs): SweepOptions {
     gpuConcurrency: a['gpu-concurrency'],
     overflow: a.overflow,
     keepCheckpoints: a['keep-checkpoints'],
+    keepModels: a['keep-models'],
     onInterrupted: a['on-interrupted'],
     newStudy: a['new-study'],
     retries: a.retries,

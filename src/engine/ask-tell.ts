@@ -6,12 +6,12 @@
 import { TuneError, type ErrorCode } from '../core/errors.js';
 import type { Decision, Direction, Metrics, Params, StudyRecord, TrialId, TrialOutcome, TrialRecord } from '../core/types.js';
 import { loadSpace } from '../space/index.js';
-import type { SearchSpace } from '../space/types.js';
+import { objectiveReduce, type SearchSpace } from '../space/types.js';
 import { openStorage } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
 import { createStrategy, defaultTrialCount } from '../strategies/index.js';
 import type { Strategy } from '../strategies/types.js';
-import { claimForRun, isResumable, prunedOutcome, recordReport, refreshBook, refreshOnConflict, storeSuggested, type DispatchScope } from './dispatch.js';
+import { claimForRun, isResumable, prunedOutcome, recordReport, reducedOutcome, refreshBook, refreshOnConflict, storeSuggested, type DispatchScope } from './dispatch.js';
 import { ownerId } from './owner.js';
 import { recoverInterrupted } from './recovery.js';
 import { DEFAULT_STORAGE, openStudyFor, withOverrides } from './run-sweep.js';
@@ -225,7 +225,7 @@ class AskTellStudy implements Study {
 
   async tell(trial: TrialHandle | TrialId, result: TellResult): Promise<TrialRecord> {
     const t = this.running(trial);
-    const o = await this.outcome(t, result);
+    const o = reducedOutcome(this.scope, t.id, await this.outcome(t, result));
     const finished = this.book.set(await this.storage.finishTrial(t.id, o));
     this.decisions.delete(t.id);
     this.reported.delete(t.id);
@@ -260,7 +260,7 @@ export async function openStudy(spaceOrPath: SearchSpace | string, options: Open
     const record = await openStudyFor(storage, space);
     await recoverInterrupted(storage, record, 'requeue'); // trials of a process that died are asked again
     const maxTrials = options.trials ?? defaultTrialCount(space);
-    const book = new TrialBook(await storage.trials(record.id), await storage.objectiveCurves(record.id, record.metric), record.direction, maxTrials);
+    const book = new TrialBook(await storage.trials(record.id), await storage.objectiveCurves(record.id, record.metric), record.direction, maxTrials, objectiveReduce(space));
     const strategy = createStrategy(space);
     await enqueueFromSpace({ space, study: record, storage, strategy, book }, maxTrials); // asked first, as queued trials are
     return new AskTellStudy(space, record, storage, strategy, book, maxTrials);

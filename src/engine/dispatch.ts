@@ -3,10 +3,11 @@
  * (`ask-tell.ts`, trials run by the caller). Each rule is written here once, so the two loops can't drift apart.
  */
 import { ConflictError } from '../core/errors.js';
+import { isBetter } from '../core/objective.js';
 import { studyStreams } from '../core/rng-streams.js';
 import type { Decision, Metrics, Params, StudyRecord, TrialId, TrialOutcome, TrialRecord } from '../core/types.js';
 import { paramsKey } from '../space/index.js';
-import type { SearchSpace } from '../space/types.js';
+import { objectiveReduce, type SearchSpace } from '../space/types.js';
 import type { Storage } from '../storage/types.js';
 import type { Strategy, Suggestion } from '../strategies/types.js';
 import type { TrialBook } from './trial-book.js';
@@ -69,13 +70,29 @@ export async function claimForRun(scope: Pick<DispatchScope, 'storage' | 'book'>
   return scope.book.set({ ...trial, state: 'running', worker: owner });
 }
 
-/** Stores one epoch's report and asks the strategy what the trial does next; returns the trial as it now stands. */
-export async function recordReport(scope: DispatchScope, trial: TrialRecord, epoch: number, metrics: Metrics, value: number): Promise<{ trial: TrialRecord; decision: Decision }> {
+/**
+ * Stores one epoch's report and asks the strategy what the trial does next; returns the trial as it now stands.
+ * `raw` is the epoch's objective value; the trial's value (stored, and told to the strategy) is what the
+ * objective's `reduce` makes of its curve so far: this epoch's value, or its best epoch's.
+ */
+export async function recordReport(scope: DispatchScope, trial: TrialRecord, epoch: number, metrics: Metrics, raw: number): Promise<{ trial: TrialRecord; decision: Decision }> {
   const { storage, strategy, book } = scope;
+  book.record(trial.id, epoch, raw);
+  const value = book.valueAfter(trial.id, epoch) ?? raw;
   await storage.report(trial.id, epoch, metrics, value);
-  book.record(trial.id, epoch, value);
   const current = book.set({ ...trial, epochs: epoch, value });
   return { trial: current, decision: strategy.onReport(book.context(), current, epoch, value) };
+}
+
+/**
+ * The value a finishing trial is stored with: with reduce `best`, its best epoch's value up to where it stopped
+ * (or a better value the outcome brings, e.g. a value told through ask and tell); otherwise the outcome's own.
+ */
+export function reducedOutcome(scope: Pick<DispatchScope, 'space' | 'book'>, id: TrialId, outcome: TrialOutcome): TrialOutcome {
+  if (objectiveReduce(scope.space) === 'last' || outcome.state === 'failed') return outcome;
+  const best = scope.book.valueAfter(id, outcome.epochs);
+  if (best === undefined || (outcome.value !== undefined && isBetter(outcome.value, best, scope.space.objective.direction))) return outcome;
+  return { ...outcome, value: best };
 }
 
 /** Reads the study afresh into the book: after another tuner process changed it. */

@@ -14,9 +14,11 @@ export type SweepEvent =
 /**
  * 'heartbeat-failed': running trials could not be marked alive, so after STALE_HEARTBEAT_MS another host's tuner
  * may take them for dead and run them again; 'heartbeat-restored': the writes work again;
- * 'worker-error': a worker thread failed outside any trial (the pool replaced it).
+ * 'worker-error': a worker thread failed outside any trial (the pool replaced it);
+ * 'model-not-kept': `--keep-models` could not write a trial's model (e.g. a module's layer tfjs can't serialise), or
+ * could not remove models outside the best K; the trial's result is stored as usual.
  */
-export const WARNING_CODES = ['heartbeat-failed', 'heartbeat-restored', 'worker-error'] as const;
+export const WARNING_CODES = ['heartbeat-failed', 'heartbeat-restored', 'worker-error', 'model-not-kept'] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 
 export interface SweepProgress {

@@ -12,7 +12,8 @@ import type { SweepListener } from './events.js';
 import { jsonDifferences } from './mismatch.js';
 import { recoverInterrupted, type OnInterrupted } from './recovery.js';
 import { StopController } from './stop.js';
-import { defaultCheckpointRoot } from './study-files.js';
+import { DEFAULT_KEEP_MODELS } from './model-keeping.js';
+import { defaultCheckpointRoot, keptModelsFor } from './study-files.js';
 import { runTrials, type SweepResult } from './sweep.js';
 
 /** Options of {@link runSweep}: the CLI's flags, as data. Every one is optional. */
@@ -37,6 +38,14 @@ export interface SweepOptions {
   readonly keepCheckpoints?: boolean;
   /** Where checkpoints go; default `checkpoints/` beside the storage file. */
   readonly checkpoints?: string;
+  /**
+   * Keep the trained models of the best K complete trials on disk (default 3; 0 keeps none), under `models`:
+   * `<models>/<study>/trial-<n>/model.json` + `weights.bin`, tfjs's LayersModel format. Worse ones are removed as
+   * better ones finish. With `objective.reduce: 'best'` a kept model holds its best epoch's weights.
+   */
+  readonly keepModels?: number;
+  /** Where kept models go; default `models/` beside the storage file. */
+  readonly models?: string;
   /** What to do with trials left running by a tuner that died: run them again (default) or fail them. */
   readonly onInterrupted?: OnInterrupted;
   /** A stored study of the same name with another space is kept under a new name, and this one starts afresh. */
@@ -126,6 +135,8 @@ export async function runSweep(spaceOrPath: SearchSpace | string, options: Sweep
   const storagePath = options.storage ?? DEFAULT_STORAGE;
   const checkpointRoot = options.checkpoints ?? defaultCheckpointRoot(storagePath);
   const stop = options.stop ?? new StopController();
+  const keepModels = options.keepModels ?? DEFAULT_KEEP_MODELS;
+  if (!Number.isSafeInteger(keepModels) || keepModels < 0) throw new UsageError(`keepModels: expected a whole number >= 0, got ${keepModels}`);
   const storage = openStorage(storagePath);
   try {
     const study = await openStudyFor(storage, space, options.newStudy);
@@ -159,6 +170,7 @@ export async function runSweep(spaceOrPath: SearchSpace | string, options: Sweep
       return await runTrials({
         space, study, storage, runner, strategy: createStrategy(space), workers: slots, maxTrials, checkpoints: new FileCheckpointStore(checkpointRoot), stop,
         keepCheckpoints: options.keepCheckpoints ?? false, retries: options.retries, maxFailures: options.maxFailures,
+        ...(keepModels > 0 ? { keepModels: { store: keptModelsFor(storagePath, options.models), count: keepModels } } : {}),
         trialTimeoutMs: options.trialTimeoutMs, onEvent: options.onEvent,
       });
     } finally {

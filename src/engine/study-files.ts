@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import { FileCheckpointStore } from '../execution/index.js';
+import { FileCheckpointStore, KeptModels } from '../execution/index.js';
 
 /** Where a sweep on `storagePath` keeps checkpoints by default: `checkpoints/` beside the database. */
 export function defaultCheckpointRoot(storagePath: string): string {
@@ -16,4 +16,14 @@ export async function removeStudyCheckpoints(storagePath: string, study: string,
   const store = new FileCheckpointStore(root);
   await store.discardStudy(study);
   return store.studyFolder(study);
+}
+
+/** Where a sweep on `storagePath` keeps trained models (`--keep-models`): `models/` beside the database. */
+export function defaultModelRoot(storagePath: string): string {
+  return join(storagePath === ':memory:' ? 'results' : dirname(storagePath), 'models');
+}
+
+/** The kept models of the studies in `storagePath`, under `root` (default `models/` beside the database). */
+export function keptModelsFor(storagePath: string, root = defaultModelRoot(storagePath)): KeptModels {
+  return new KeptModels(root);
 }

@@ -1,16 +1,17 @@
 import { errorMessage } from '../core/errors.js';
 import type { Metrics, StudyRecord, TrialOutcome, TrialRecord } from '../core/types.js';
-import type { CheckpointStore, TrialRunner, TrialTask } from '../execution/index.js';
-import type { SearchSpace } from '../space/types.js';
+import type { CheckpointStore, ExecutionOutcome, TrialRunner, TrialTask } from '../execution/index.js';
+import { objectiveReduce, type SearchSpace } from '../space/types.js';
 import type { Storage } from '../storage/types.js';
 import type { Strategy, Suggestion } from '../strategies/types.js';
-import { claimForRun, prunedOutcome, recordReport, refreshBook, refreshOnConflict, resumableTrials, storeSuggested, type DispatchScope } from './dispatch.js';
+import { claimForRun, prunedOutcome, recordReport, reducedOutcome, refreshBook, refreshOnConflict, resumableTrials, storeSuggested, type DispatchScope } from './dispatch.js';
 import { enqueueFromSpace } from './enqueue.js';
 import type { SweepListener } from './events.js';
 import { heartbeat } from './heartbeat.js';
 import { HEARTBEAT_EVERY_MS, ownerId } from './owner.js';
 import { StopController, type StopReason } from './stop.js';
 import { TrialBook } from './trial-book.js';
+import { evictModels, keepModelTask, type ModelKeeping } from './model-keeping.js';
 
 export interface SweepParts {
   readonly space: SearchSpace;
@@ -24,6 +25,8 @@ export interface SweepParts {
   readonly checkpoints: CheckpointStore;
   /** Keep checkpoints of finished trials instead of deleting them. */
   readonly keepCheckpoints?: boolean;
+  /** `--keep-models`: where trained models are kept and how many; absent, none are written. */
+  readonly keepModels?: ModelKeeping;
   /** Runs of a failed trial to retry with the same params (`--retries`). */
   readonly retries?: number;
   /** Stop dispatching once this many trials have failed in this run (`--max-failures`). */
@@ -65,7 +68,7 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   const stop = parts.stop ?? new StopController();
   const metric = space.objective.metric;
   const owner = ownerId();
-  const book = new TrialBook([], new Map(), study.direction, parts.maxTrials);
+  const book = new TrialBook([], new Map(), study.direction, parts.maxTrials, objectiveReduce(space));
   const scope: DispatchScope = { space, study, storage, strategy, book };
   await refreshBook(scope);
   await enqueueFromSpace(scope, parts.maxTrials); // the space's enqueued configs go into the queue below, ahead of the strategy
@@ -76,10 +79,28 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   let ran = 0;
   let failed = 0;
 
+  // Evictions run one after another, beside the loop; each reads the leaderboard as it then stands.
+  let evictions: Promise<void> = Promise.resolve();
+  const keepModels = parts.keepModels;
+  const afterModel = (finished: TrialRecord, outcome?: ExecutionOutcome): void => {
+    if (keepModels === undefined) return;
+    const kept = outcome?.model;
+    if (kept !== undefined && !kept.kept) {
+      emit({ type: 'warning', code: 'model-not-kept', message: `trial #${finished.number}: its model could not be kept: ${kept.reason}` });
+    }
+    if (finished.state === 'paused') return;
+    // A complete trial's model (written now, or at a pause with reduce best) may displace another; a pruned or
+    // failed one's (written at a pause) just goes.
+    const run = finished.state === 'complete' ? () => evictModels(keepModels, storage, study) : () => keepModels.store.discard(study.name, finished.number);
+    evictions = evictions.then(run).catch((err: unknown) => {
+      emit({ type: 'warning', code: 'model-not-kept', message: `removing models outside the best ${keepModels.count} failed: ${errorMessage(err)}` });
+    });
+  };
+
   const finish = async (id: number, outcome: TrialOutcome): Promise<TrialRecord> => {
     const before = book.get(id);
     // Epoch metrics were stored as they arrived; an outcome's own metrics (e.g. the epoch that turned NaN) must not overwrite them.
-    const { state, epochs, value, checkpoint, error } = outcome;
+    const { state, epochs, value, checkpoint, error } = reducedOutcome(scope, id, outcome);
     const finished = book.set(await storage.finishTrial(id, { state, epochs, value, checkpoint, error }));
     if (finished.state !== 'paused' && !parts.keepCheckpoints && before?.checkpoint) {
       // The trial's whole slot goes: its last checkpoint and anything an interrupted write left.
@@ -116,11 +137,14 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
       checkpointDir,
       checkpointStore: parts.checkpoints.spec,
       ...(resumeFrom !== undefined ? { resumeFrom } : {}),
+      ...(keepModels !== undefined
+        ? { keepModel: keepModelTask(keepModels, space, study, trial.number, resumeFrom === undefined ? undefined : book.valueAfter(trial.id, trial.epochs)) }
+        : {}),
     };
     const abort = new AbortController();
     aborts.set(trial.id, abort);
     const signal = parts.trialTimeoutMs === undefined ? abort.signal : AbortSignal.any([abort.signal, AbortSignal.timeout(parts.trialTimeoutMs)]);
-    let outcome: TrialOutcome;
+    let outcome: ExecutionOutcome;
     try {
       outcome = await runner.run(task, onEpoch, signal);
     } catch (err) {
@@ -140,6 +164,7 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
       return;
     }
     const done = await finish(trial.id, outcome);
+    afterModel(done, outcome);
     ran++;
     if (done.state === 'failed') {
       failed++;
@@ -162,6 +187,7 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
         return true;
       case 'prune': {
         const pruned = await finish(s.trialId, prunedOutcome(book.get(s.trialId)));
+        afterModel(pruned); // a model written at its pause (reduce best) goes
         emit({ type: 'trial-end', trial: pruned, outcome: { state: 'pruned', epochs: pruned.epochs }, progress: book.progress() });
         return true;
       }
@@ -205,6 +231,7 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
     unsubscribe();
     await Promise.allSettled(inFlight.values());
     await Promise.all(cleanups);
+    await evictions;
   }
 
   return { study, trials: book.all(), best: book.best(), ran, failed, elapsedMs: book.progress().elapsedMs, stopped: stop.reason };

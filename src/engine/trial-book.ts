@@ -1,3 +1,4 @@
+import { reduceCurve, type Reduce } from '../core/objective.js';
 import { FINISHED_STATES } from '../core/trial-state.js';
 import type { Direction, TrialId, TrialRecord, TrialState } from '../core/types.js';
 import type { StrategyContext } from '../strategies/types.js';
@@ -23,11 +24,13 @@ export class TrialBook {
   private readonly started = Date.now();
   private readonly sign: 1 | -1;
 
+  /** `reduce` (the space's `objective.reduce`) turns a trial's raw curve into its value at an epoch: see {@link valueAfter}. */
   constructor(
     trials: readonly TrialRecord[],
     curves: ReadonlyMap<TrialId, readonly number[]>,
-    direction: Direction,
+    private readonly direction: Direction,
     private readonly maxTrials: number,
+    private readonly reduce: Reduce = 'last',
   ) {
     this.sign = directionSign(direction);
     this.reload(trials, curves);
@@ -68,7 +71,16 @@ export class TrialBook {
     return at === undefined ? undefined : this.order[at];
   }
 
-  /** Records the objective's value at a 1-based epoch. */
+  /**
+   * The trial's value after `epoch` epochs: the value that epoch reported (reduce `last`), or the best of its epochs
+   * up to it (reduce `best`). Undefined when it has no report there (or, for `best`, none up to it).
+   */
+  valueAfter(id: TrialId, epoch: number): number | undefined {
+    const curve = this.curves.get(id);
+    return curve === undefined ? undefined : reduceCurve(curve, epoch, this.reduce, this.direction);
+  }
+
+  /** Records the objective's raw value at a 1-based epoch. */
   record(id: TrialId, epoch: number, value: number): void {
     let curve = this.curves.get(id);
     if (curve === undefined) this.curves.set(id, (curve = []));
@@ -90,9 +102,11 @@ export class TrialBook {
       trials: this.order,
       sign: this.sign,
       maxTrials: this.maxTrials,
+      // With reduce 'best' a rung compares each trial's best value up to the rung's epoch, the value it would end with there.
       valueAt: (id, epoch) => {
-        const v = this.curves.get(id)?.[epoch - 1];
-        return v === undefined || (Number.isNaN(v) && (this.get(id)?.epochs ?? 0) < epoch) ? undefined : v;
+        const raw = this.curves.get(id)?.[epoch - 1];
+        if (raw === undefined || (Number.isNaN(raw) && (this.get(id)?.epochs ?? 0) < epoch)) return undefined;
+        return this.reduce === 'last' ? raw : this.valueAfter(id, epoch);
       },
     };
   }

@@ -13,3 +13,4 @@ export { checkTaskData } from './data/check.js';
 export type * from './task-module/task-module-types.js';
 export { resolveHyperparams, type Hyperparams } from './training/hyperparams.js';
 export { resolveArchitecture, architectureDefaults, type Architecture } from './training/architecture.js';
+export { KeptModels, type KeepModelTask, type KeptModelInfo, type ModelKeeping } from './models/kept-models.js';

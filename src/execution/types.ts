@@ -1,6 +1,7 @@
 import type { Decision, Metrics, Params, TrialId, TrialOutcome } from '../core/types.js';
 import type { TaskSpec } from '../space/types.js';
 import type { CheckpointStoreSpec } from './checkpoint/store.js';
+import type { KeepModelTask, ModelKeeping } from './models/kept-models.js';
 
 export const BACKENDS = ['auto', 'webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
@@ -52,6 +53,11 @@ export interface TrialTask {
   readonly resumeFrom?: string;
   /** The store the worker writes and reads checkpoints with, rebuilt in its thread; absent: the file store. */
   readonly checkpointStore?: CheckpointStoreSpec;
+  /**
+   * Keep the trained model (`--keep-models`): written to `keepModel.dir` when the trial completes (with reduce
+   * `best`: its best epoch's weights, also at a pause). Trials that train no tfjs model (a module's objective()) ignore it.
+   */
+  readonly keepModel?: KeepModelTask;
 }
 
 /** Worker-side facts about one trial, for tests, benchmarks and debugging. Not stored. */
@@ -76,6 +82,8 @@ export interface TrialDiagnostics {
  */
 export interface ExecutionOutcome extends TrialOutcome {
   readonly diagnostics?: TrialDiagnostics;
+  /** With `TrialTask.keepModel`: the model written (which epoch), or why it could not be. Absent: nothing was written. */
+  readonly model?: ModelKeeping;
 }
 
 export type OnEpoch = (epoch: number, metrics: Metrics) => Promise<Decision>;

@@ -95,7 +95,12 @@ function normalise(file: SpaceFile, paramOrder: readonly string[], baseDir: stri
   const strategy = withRungLadder(spaceDefinition(file.strategy.type).normalise(file.strategy, file));
   return {
     name: file.name,
-    objective: { metric: file.objective.metric, direction: file.objective.direction ?? defaultDirection(file.objective.metric) },
+    objective: {
+      metric: file.objective.metric,
+      direction: file.objective.direction ?? defaultDirection(file.objective.metric),
+      // Only when not the default, so the signature of a study stored before reduce existed is unchanged.
+      ...(file.objective.reduce === 'best' ? { reduce: 'best' as const } : {}),
+    },
     task: {
       // Both optional: present only when given, so a built-in task's signature is what it was before modules.
       ...(file.task.module !== undefined ? { module: resolve(baseDir, file.task.module) } : {}),

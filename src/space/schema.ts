@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REDUCES } from '../core/objective.js';
 import { KNOWN_PARAMS, METRICS, OPTIMIZERS, PER_LAYER_PARAMS, type KnownParam } from './types.js';
 import { spaceDefinition, STRATEGY_SCHEMAS } from './strategy-definitions.js';
 import { PARAM_RULES, paramRuleIssues, perLayerBase, show } from './param-rules.js';
@@ -225,8 +226,12 @@ const objective = z
       .string()
       .min(1)
       .meta({ examples: [...METRICS] })
-      .describe(`Metric whose last-epoch value ranks trials: ${METRICS.join(', ')}, or with a task module's objective() any name its values are stored under.`),
+      .describe(`Metric whose value (see reduce) ranks trials: ${METRICS.join(', ')}, or with a task module's objective() any name its values are stored under.`),
     direction: z.enum(['maximize', 'minimize']).optional().describe('Default: maximize for accuracy metrics, minimize for loss metrics.'),
+    reduce: z
+      .enum(REDUCES)
+      .default('last')
+      .describe("Which epoch's value is the trial's value: 'last' (the last epoch trained) or 'best' (its best epoch, as Keras Tuner does; the kept model is then that epoch's)."),
   })
   .describe('What the search optimises.');
 

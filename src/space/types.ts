@@ -1,3 +1,4 @@
+import type { Reduce } from '../core/objective.js';
 import type { Direction, Params, ParamValue } from '../core/types.js';
 import type { PrunerSpec } from './pruner-schema.js';
 
@@ -156,7 +157,11 @@ export type StrategyTypesMatch = Holds<Same<StrategySpec['type'], StrategyType>>
 export interface SearchSpace {
   readonly name: string;
   /** `metric` is one of METRICS, or any name a task module's `objective()` reports under. */
-  readonly objective: { readonly metric: string; readonly direction: Direction };
+  /**
+   * `reduce` is present only as `'best'` (absent: `'last'`, the value at the last epoch), so a study stored before
+   * it existed keeps its signature. Read it with `objectiveReduce(space)`.
+   */
+  readonly objective: { readonly metric: string; readonly direction: Direction; readonly reduce?: 'best' };
   readonly task: TaskSpec;
   readonly params: Readonly<Record<string, ParamSpec>>;
   readonly strategy: StrategySpec;
@@ -165,4 +170,9 @@ export interface SearchSpace {
   readonly seed: number;
   /** Configs to run before the strategy's own (the file's `enqueue`), checked and completed with fixed params; absent when none. */
   readonly enqueue?: readonly Params[];
+}
+
+/** The space's `objective.reduce`: which epoch's value is a trial's value. */
+export function objectiveReduce(space: Pick<SearchSpace, 'objective'>): Reduce {
+  return space.objective.reduce ?? 'last';
 }

@@ -1,5 +1,6 @@
 /** Every SQL statement `SqliteStorage` runs, prepared once per connection and typed by its bind and row shapes. */
 import type Database from 'better-sqlite3';
+import type { Reduce } from '../core/objective.js';
 import type { TrialState } from '../core/types.js';
 import type { CurvePointRow, ParamType, RankedTrialRow, ReportRow, StudyRow, TrialRow, ValueKind } from './rows.js';
 
@@ -68,7 +69,11 @@ export interface FinishTrial {
 //     a larger budget outranks a better value measured at a smaller one;
 //  3. then complete before every other state (pruned, paused, running, waiting rank alike);
 //  4. then the value in the study's direction: finite (and ±inf) before NaN, NaN before no value;
-//  5. ties by trial number.
+//  5. equal values by the tie-break metric (@tie_metric: val_loss for val_accuracy, loss for accuracy, NULL for
+//     others), lower first, at the epoch that gave the trial its value: its last epoch (@reduce 'last'), or for
+//     'best' the epochs whose objective equals its value (the lowest loss of them). No such report ranks last;
+//  6. then by trial number.
+// Standard SQL apart from SQLite's json_each elsewhere: the correlated subquery ports to PostgreSQL as it is.
 // When all trials share their epochs and rung (a plain random or grid sweep) this is the order it always was:
 // complete by value, then the rest, failed last.
 const LEADERBOARD_ORDER = `
@@ -78,6 +83,11 @@ const LEADERBOARD_ORDER = `
   CASE WHEN t.state = 'complete' THEN 0 ELSE 1 END,
   CASE WHEN t.value_kind IS NULL THEN 2 WHEN t.value_kind = 'nan' THEN 1 ELSE 0 END,
   CASE WHEN s.direction = 'maximize' THEN -t.value ELSE t.value END,
+  (SELECT min(l.value) FROM reports l
+   WHERE l.trial_id = t.id AND l.metric = @tie_metric
+     AND l.epoch IN (SELECT o.epoch FROM reports o
+                     WHERE o.trial_id = t.id AND o.metric = s.metric AND o.value = t.value
+                       AND (@reduce = 'best' OR o.epoch = t.epochs))) ASC NULLS LAST,
   t.number`;
 
 /** @internal Not part of the emitted declarations: better-sqlite3's statement type can't be named there. */
@@ -192,7 +202,7 @@ export function prepareStatements(db: Database.Database) {
       WHERE t.study_id = @study_id AND t.seq > @since AND r.seq > @since
       ORDER BY r.trial_id, r.epoch, r.metric`),
     // LIMIT -1 means no limit in SQLite.
-    leaderboard: db.prepare<{ study_id: number; limit: number }, RankedTrialRow>(`
+    leaderboard: db.prepare<{ study_id: number; limit: number; tie_metric: string | null; reduce: Reduce }, RankedTrialRow>(`
       SELECT ROW_NUMBER() OVER (ORDER BY ${LEADERBOARD_ORDER}) AS rank, t.*
       FROM trials t JOIN studies s ON s.id = t.study_id
       WHERE t.study_id = @study_id

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { storedReduce, tieBreakMetric } from '../core/objective.js';
 import { ConflictError, StorageError, TuneError, errorMessage } from '../core/errors.js';
 import { canMove, isFinishedState } from '../core/trial-state.js';
 import type {
@@ -298,8 +299,10 @@ export class SqliteStorage implements Storage {
       throw new StorageError(`leaderboard limit must be an integer >= 0 or Infinity, got ${limit}`);
     }
     return this.read('leaderboard', () => {
-      if (!this.q.studyById.get(study)) throw new StorageError(`no study with id ${study}`);
-      const rows = this.q.leaderboard.all({ study_id: study, limit: limit === Infinity ? -1 : limit });
+      const row = this.q.studyById.get(study);
+      if (!row) throw new StorageError(`no study with id ${study}`);
+      const { space, metric } = toStudyRecord(row);
+      const rows = this.q.leaderboard.all({ study_id: study, limit: limit === Infinity ? -1 : limit, tie_metric: tieBreakMetric(metric), reduce: storedReduce(space) });
       return rows.map(({ rank, ...row }) => ({ rank, trial: toTrialRecord(row) }));
     });
   }

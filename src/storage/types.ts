@@ -95,7 +95,10 @@ export interface Storage {
    * Ranked for multi-fidelity: failed trials last; the rest by how far they trained (epochs, most first, then rung,
    * highest first, no rung lowest), so a trial that reached a larger budget outranks a better value at a smaller one;
    * then complete before every other state; then value in the study's direction, NaN after every number, then
-   * trials without a value; ties go by trial number. When every trial has the same epochs and rung (a plain
+   * trials without a value. Equal values go by the trial's loss, lower first (`tieBreakMetric`: `val_loss` for
+   * `val_accuracy`, `loss` for `accuracy`; other metrics have none), taken at the epoch that gave the trial its
+   * value: its last epoch, or with the study's `objective.reduce` `best` the epochs whose objective equals its value
+   * (the lowest loss of them); a trial without that report comes after those with one. Then by trial number. When every trial has the same epochs and rung (a plain
    * random or grid sweep) that is: complete by value, then the rest, failed last. Ranks start at 1.
    */
   leaderboard(study: StudyId, limit: number): Promise<readonly RankedTrial[]>;

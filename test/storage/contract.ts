@@ -7,6 +7,7 @@ import { deleteContract } from './contract-delete.js';
 import { changesContract } from './contract-changes.js';
 import { fidelityContract } from './contract-fidelity.js';
 import { rankingContract } from './contract-ranking.js';
+import { tiesContract } from './contract-ties.js';
 import { sharedContract } from './contract-shared.js';
 import { ISO, newTrial, runTrial, spec, storageTest, type MakeStorage } from './helpers.js';
 
@@ -239,6 +240,7 @@ export function storageContract(name: string, makeStorage: MakeStorage): void {
   });
   fidelityContract(name, makeStorage);
   rankingContract(name, makeStorage);
+  tiesContract(name, makeStorage);
   sharedContract(name, makeStorage);
   deleteContract(name, makeStorage);
   changesContract(name, makeStorage);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { TuneError } from '../../core/errors.js';
-import { removeStudyCheckpoints, studyCheckpointDir } from '../../engine/index.js';
+import { keptModelsFor, removeStudyCheckpoints, studyCheckpointDir } from '../../engine/index.js';
 import { withStorage, withStudy } from '../options.js';
 import { requireStudy, withExistingStorage } from '../study-access.js';
 
@@ -24,15 +24,18 @@ export async function handler(args: Args): Promise<void> {
     const trials = await storage.trials(study.id);
     const running = trials.filter((t) => t.state === 'running').length;
     const checkpoints = studyCheckpointDir(args.storage, study.name);
+    const models = keptModelsFor(args.storage);
     if (!args.yes) {
       const what =
         `Delete study "${study.name}" from ${args.storage}: ${trials.length} trial(s) with their scores` +
         (existsSync(checkpoints) ? `, and its checkpoints in ${checkpoints}` : '') +
+        (existsSync(models.studyFolder(study.name)) ? `, and its kept models in ${models.studyFolder(study.name)}` : '') +
         (running > 0 ? `. ${running} trial(s) are running: a tuner still working on it will fail` : '');
       if (!(await confirm(`${what}? [y/N] `))) throw new NotDeleted(`study "${study.name}" not deleted`);
     }
     await storage.deleteStudy(study.id);
     await removeStudyCheckpoints(args.storage, study.name);
+    await models.discardStudy(study.name);
     process.stderr.write(`deleted study "${study.name}" (${trials.length} trial(s)) from ${args.storage}\n`);
   });
 }

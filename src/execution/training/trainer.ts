@@ -14,11 +14,15 @@ import { asTrainingData, gather, type Rows, type TrainingData } from './task-dat
 import type { LoadedModule } from '../task-module/task-module.js';
 import { createTrialModel, type TrialModel } from './trial-model.js';
 import type { TrialTask } from '../types.js';
+import type { ModelKeeping } from '../models/kept-models.js';
+import { ModelKeeper } from '../models/model-save.js';
 
 export type EpochReporter = (epoch: number, metrics: Metrics) => Promise<Decision>;
 
 export interface TrainResult {
   readonly outcome: TrialOutcome;
+  /** What was kept of the model (`task.keepModel`); absent when nothing was written. */
+  readonly model?: ModelKeeping;
   readonly tensorsBefore: number;
   readonly tensorsAfter: number;
   readonly trainSeconds: number;
@@ -91,6 +95,8 @@ interface TrialState {
   samplesTrained: number;
   epochs: number;
   last?: Metrics;
+  keeper?: ModelKeeper;
+  kept?: ModelKeeping;
 }
 
 /** The trial's value from an epoch's metrics; a model compiled by a module may not report the metric asked for. */
@@ -113,6 +119,7 @@ async function runEpochs(task: TrialTask, data: TrainingData, report: EpochRepor
   s.epochs = done;
   const [xVal, yVal] = asTensors(data.validation, tm);
   s.owned.push(xVal, yVal);
+  const keeper = (s.keeper = task.keepModel === undefined ? undefined : new ModelKeeper(task.keepModel, task.metric));
 
   for (let e = done; e < task.budget; e++) {
     // A model the module compiled keeps its own optimizer settings.
@@ -138,14 +145,17 @@ async function runEpochs(task: TrialTask, data: TrainingData, report: EpochRepor
     const value = valueOf(metrics, task.metric);
     s.epochs = e + 1;
     s.last = metrics;
+    keeper?.observe(model, s.epochs, value);
     const decision = await report(s.epochs, metrics);
     if (decision === 'stop') return { state: 'pruned', value, epochs: s.epochs, metrics };
     if (decision === 'pause') {
       // Without a checkpointDir the pause keeps nothing, and a resumed trial would train from zero.
       const checkpoint = task.checkpointDir === undefined ? undefined : await saveCheckpoint(checkpointStoreFor(task.checkpointStore), task.checkpointDir, s.epochs, task.seed, model, optimizer);
+      s.kept = await keeper?.finish(model, 'paused'); // after the checkpoint: it may load the best epoch's weights
       return { state: 'paused', value, epochs: s.epochs, metrics, ...(checkpoint === undefined ? {} : { checkpoint }) };
     }
   }
+  s.kept = await keeper?.finish(model, 'complete');
   return { state: 'complete', epochs: s.epochs, ...(s.last ? { value: s.last[task.metric]!, metrics: s.last } : {}) };
 }
 
@@ -163,7 +173,8 @@ export async function train(task: TrialTask, data: TrainingData | SplitData, rep
     outcome = thrown(e, s.epochs, s.last);
   } finally {
     tf.dispose(s.owned);
+    s.keeper?.dispose();
     s.model?.dispose();
   }
-  return { outcome, tensorsBefore, tensorsAfter: tf.memory().numTensors, trainSeconds: s.trainSeconds, samplesTrained: s.samplesTrained };
+  return { outcome, ...(s.kept !== undefined ? { model: s.kept } : {}), tensorsBefore, tensorsAfter: tf.memory().numTensors, trainSeconds: s.trainSeconds, samplesTrained: s.samplesTrained };
 }

@@ -102,7 +102,7 @@ async function runTrial(req: TrialRequest): Promise<TrialResponse> {
       samplesPerSecond: result.trainSeconds > 0 ? result.samplesTrained / result.trainSeconds : 0,
       logs: output.drain(),
     };
-    return { kind: 'trial', threadId, outcome: { ...result.outcome, diagnostics } };
+    return { kind: 'trial', threadId, outcome: { ...result.outcome, diagnostics, ...(result.model !== undefined ? { model: result.model } : {}) } };
   } finally {
     port.close();
   }
