@@ -139,6 +139,10 @@ export const paramsSchema = z
     for (const [name, spec] of Object.entries(params)) {
       const base = perLayerBase(name);
       if (base === undefined || spec === undefined) continue;
+      const whole = params[base];
+      if (typeof whole === 'object' && whole.perLayer === true) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `${name} is also one of the params "${base}" makes with "perLayer": true; remove one of them` });
+      }
       for (const issue of paramRuleIssues(base, spec)) ctx.addIssue({ code: 'custom', path: [name, ...issue.path], message: issue.message });
     }
   })

@@ -132,6 +132,7 @@ describe('bad conditions exit 2, naming the file, the field and both ends', () =
   it('perLayer on a param that has no layers, and a malformed when', () => {
     assert.deepEqual(issues({ dropout: { type: 'float', min: 0, max: 0.5, perLayer: true } }), ['params.dropout.perLayer: "perLayer" applies only to units and filters']);
     assert.match(issues({ optimizer: OPTIMIZERS, momentum: { type: 'float', min: 0, max: 0.9, when: { optimizer: [] } } })[0]!, /^params\.momentum\.when\.optimizer: /);
+    assert.deepEqual(issues({ units: { type: 'int', min: 8, max: 16, perLayer: true }, 'units.1': 8 }), ['params.units.1: units.1 is also one of the params "units" makes with "perLayer": true; remove one of them']);
   });
 
   it('cnn params on an mlp, and bad architecture values', () => {

@@ -6,11 +6,11 @@ import type { ObservationStore } from './observations.js';
 import type { Split } from './split.js';
 
 /**
- * TPE over a conditional space, as Optuna's TPESampler(group=True) does (Optuna PR #2883; the tree-structured space of
- * Bergstra et al. 2011 §4): the params are split into groups that are always active together, and each group has
- * its own Parzen estimators over its own coordinates, fitted on the trials where the group is active. The trials are
- * split into good and bad once, over every trial (Optuna's `_split_trials`), and each group keeps the good and bad
- * trials in which it is active (Optuna's `_get_internal_repr` drops the others), so a param that only SGD trials
+ * TPE over a conditional space, as Optuna's TPESampler(group=True) does (the tree-structured space of Bergstra et al.
+ * 2011 §4): the params are split into groups that are always active together, and each group has its own Parzen
+ * estimators over its own coordinates, fitted on the trials where the group is active. The trials are split into good
+ * and bad once, over every trial, and each group keeps the good and bad trials in which it is active (Optuna likewise
+ * leaves out the trials that lack one of a group's params when it fits that group), so a param that only SGD trials
  * have is modelled on SGD trials alone and is never imputed where it is absent.
  *
  * Groups here come from the conditions themselves, not from the params trials happened to have: two params are in
