@@ -5,6 +5,7 @@
  */
 import type { InputIssue } from '../core/errors.js';
 import type { Params, ParamValue } from '../core/types.js';
+import { conditionOrder, isActive } from './conditions.js';
 import { stepCount, steppedValue } from './grid.js';
 import { show, unknownKeyMessage } from './param-rules.js';
 import type { ParamSpec } from './types.js';
@@ -39,7 +40,8 @@ export function valueInSpec(spec: ParamSpec, value: ParamValue): { value: ParamV
 }
 
 /**
- * Checks one enqueued config against the space's params: every searched param needs a value in its range or list;
+ * Checks one enqueued config against the space's params: every searched param active in it (its `when` holds) needs
+ * a value in its range or list, and an inactive one must be left out;
  * a fixed param may be left out (it is filled in) or given its fixed value; an unknown name is refused. Issues are
  * at the param's name; `params` is the config in the space's param order when there are none.
  */
@@ -52,8 +54,21 @@ export function checkEnqueued(specs: Readonly<Record<string, ParamSpec>>, config
   const given = config as Record<string, unknown>;
   const names = Object.keys(specs);
   for (const name of Object.keys(given).filter((n) => !Object.hasOwn(specs, n))) issues.push({ path: [name], message: unknownKeyMessage(name, names, 'param') });
-  for (const [name, spec] of Object.entries(specs)) {
+  // In condition order, so each param's condition is judged on the values checked before it; a cycle is reported
+  // by the condition checks, so the written order stands in here.
+  let order: readonly string[];
+  try {
+    order = conditionOrder(specs);
+  } catch {
+    order = names;
+  }
+  for (const name of order) {
+    const spec = specs[name]!;
     const value = given[name];
+    if (!isActive(spec, params)) {
+      if (value !== undefined) issues.push({ path: [name], message: `is inactive in this config (its "when" doesn't hold), so it takes no value: leave it out` });
+      continue;
+    }
     if (value === undefined) {
       if (spec.type === 'fixed') params[name] = spec.value;
       else issues.push({ path: [name], message: 'missing: an enqueued config gives a value for every searched param' });
@@ -66,6 +81,12 @@ export function checkEnqueued(specs: Readonly<Record<string, ParamSpec>>, config
     const checked = valueInSpec(spec, value);
     if ('error' in checked) issues.push({ path: [name], message: checked.error });
     else params[name] = checked.value;
+  }
+  if (issues.length === 0) {
+    // The space's written order, as sampled configs have it.
+    const written: Record<string, ParamValue> = {};
+    for (const name of names) if (params[name] !== undefined) written[name] = params[name]!;
+    return { params: written, issues };
   }
   return { params, issues };
 }

@@ -88,6 +88,24 @@ describe('enqueue', () => {
     assert.match(issues(base([ok, { ...ok, units: 65 }])).join('\n'), /^enqueue\[1\]\.units: /);
   });
 
+  it('a conditional param is given only where its condition holds', () => {
+    const conditional = (enqueue: unknown) => {
+      const raw = base(enqueue);
+      const params = raw.params as Record<string, unknown>;
+      params.optimizer = { type: 'categorical', values: ['adam', 'sgd'] };
+      params.momentum = { type: 'categorical', values: [0.5, 0.9], when: { optimizer: 'sgd' } };
+      return raw;
+    };
+    const ok = { learningRate: 0.01, batchSize: 16, units: 8, decay: 0 };
+    const s = parseSpace(conditional([{ ...ok, optimizer: 'adam' }, { ...ok, optimizer: 'sgd', momentum: 0.9 }]), FILE);
+    assert.deepEqual(s.enqueue?.map((c) => c.momentum), [undefined, 0.9]);
+    assert.ok(!('momentum' in s.enqueue![0]!), 'an inactive param is absent, not undefined-valued');
+    assert.deepEqual(issues(conditional([{ ...ok, optimizer: 'adam', momentum: 0.9 }])), [
+      'enqueue[0].momentum: is inactive in this config (its "when" doesn\'t hold), so it takes no value: leave it out',
+    ]);
+    assert.deepEqual(issues(conditional([{ ...ok, optimizer: 'sgd' }])), ['enqueue[0].momentum: missing: an enqueued config gives a value for every searched param']);
+  });
+
   it('a multi-fidelity strategy takes no enqueued configs', () => {
     const found = issues(base([{ learningRate: 0.01, batchSize: 16, units: 8, decay: 0 }], { type: 'asha', trials: 4, maxEpochs: 9 }));
     assert.deepEqual(found, ['enqueue: works with the random, grid and tpe strategies; asha starts its configs by rung and can\'t take enqueued ones']);
