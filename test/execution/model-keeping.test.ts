@@ -12,9 +12,12 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { Metrics } from '../../src/core/types.js';
 import { KEPT_FILE, MODEL_JSON_FILE, MODEL_WEIGHTS_FILE, type KeptModelInfo } from '../../src/execution/models/kept-models.js';
-import { trainingData } from '../../src/execution/training/task-data.js';
+import { fileLoadHandler } from '../../src/execution/models/model-load.js';
+import { loadTaskModule } from '../../src/execution/task-module/task-module.js';
+import { gather, trainingData } from '../../src/execution/training/task-data.js';
 import { train } from '../../src/execution/training/trainer.js';
 import type { TrialTask } from '../../src/execution/types.js';
+import { moduleFixture, moduleTask } from '../modules/helpers.js';
 import { BLOBS_MLP, trialTask } from './helpers.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -89,4 +92,22 @@ test('reduce best after a resume writes nothing when no epoch beats the best bef
   assert.equal(pruned.model, undefined);
   assert.equal(existsSync(prunedDir), false);
   assert.equal(pruned.tensorsAfter, pruned.tensorsBefore, 'the snapshot and model are disposed');
+});
+
+test("a task module's own compiled model is kept too, and loads back with the file loader", async () => {
+  const module = await loadTaskModule(moduleFixture('self-compiled.mjs'));
+  const base = moduleTask(module.path, { metric: 'val_accuracy', budget: 2, task: { data: { csv: moduleFixture('../execution/blobs.csv'), label: 'species' } } });
+  const task = { ...base, keepModel: { dir: join(dir, 'module'), reduce: 'last' as const, direction: 'maximize' as const } };
+  const data = await trainingData(task, module);
+  const result = await train(task, data, async () => 'continue', module);
+  assert.equal(result.outcome.state, 'complete', result.outcome.error?.message);
+  assert.equal(result.model?.kept, true);
+  const model = await tf.loadLayersModel(fileLoadHandler(join(task.keepModel.dir, MODEL_JSON_FILE)));
+  const { x, y } = gather(data.validation);
+  const xs = tf.tensor(x, [data.validation.count, ...data.validation.xShape]);
+  const ys = tf.tensor(y, [data.validation.count, ...data.validation.yShape]);
+  const accuracy = tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(model.predict(xs) as tf.Tensor, -1), tf.argMax(ys, -1)), 'float32')).dataSync()[0]!);
+  assert.ok(Math.abs(accuracy - result.outcome.value!) <= 1e-6, `${accuracy} reloaded vs ${result.outcome.value}`);
+  tf.dispose([xs, ys]);
+  model.dispose();
 });
