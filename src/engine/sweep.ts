@@ -233,14 +233,28 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   const lease = leaseMs ?? STALE_HEARTBEAT_MS;
   const expiryEveryMs = Math.max(1, Math.floor(lease / 2));
   let expiryCheckedAt = Date.now();
+  let checking = false;
   const requeueDead = async (): Promise<void> => {
-    if (Date.now() - expiryCheckedAt < expiryEveryMs) return;
+    if (checking || Date.now() - expiryCheckedAt < expiryEveryMs) return;
     expiryCheckedAt = Date.now();
+    checking = true;
+    try {
+      await requeueDeadNow();
+    } finally {
+      checking = false;
+    }
+  };
+  const requeueDeadNow = async (): Promise<void> => {
     const requeued = [...(await storage.requeueExpired(study.id)), ...(await recoverInterrupted(storage, study, parts.onInterrupted ?? 'requeue'))];
     if (requeued.length > 0) {
       emit({ type: 'warning', code: 'requeued', message: `${requeued.length} trial(s) of a tuner that stopped answering went back to the queue: #${requeued.map((t) => t.number).join(', #')}` });
     }
   };
+  // Also while every worker is busy, so a dead tuner's trial is requeued for whichever tuner has a free slot.
+  const expiryTimer = setInterval(() => {
+    if (!stop.stopping) requeueDead().catch((err: unknown) => emit({ type: 'warning', code: 'heartbeat-failed', message: `could not requeue expired trials: ${errorMessage(err)}` }));
+  }, expiryEveryMs);
+  expiryTimer.unref();
   /** What every tuner wrote since the last look, folded into the view; then what it made runnable, queued. */
   const sync = async (): Promise<void> => {
     await requeueDead();
@@ -292,6 +306,7 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
       await Promise.race([...inFlight.values(), ...(waitForOthers ? [sleep(pollMs)] : [])]);
     }
   } finally {
+    clearInterval(expiryTimer);
     beat.stop();
     unsubscribe();
     await Promise.allSettled(inFlight.values());
