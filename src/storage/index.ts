@@ -3,7 +3,7 @@ export { NotATuneDatabaseError } from './open.js';
 export { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations.js';
 export type { NewTrial, OpenOptions, Storage, StudyChanges, StudySummary, TrialFilter } from './types.js';
 export {
-  checkStorageScheme, isPostgresUrl, PostgresConnectError, PostgresStorage, POSTGRES_SCHEMES, redactUrl,
+  checkStorageScheme, hasUrlScheme, isPostgresUrl, PostgresConnectError, PostgresStorage, POSTGRES_SCHEMES, redactSecrets, redactUrl,
   type PostgresStorageOptions,
 } from './postgres/index.js';
 
@@ -25,6 +25,5 @@ export function openStorage(path: string, options?: SqliteStorageOptions & Postg
   checkStorageScheme(path);
   return SqliteStorage.open(path, options);
 }
-
-/** Where a storage path or URL exists to be read: a URL always "exists" (connecting tells); a file must be there. */
 export { storageMissing } from './where.js';
+export { copyStudy, CopyClock } from './copy.js';

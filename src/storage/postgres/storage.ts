@@ -70,7 +70,7 @@ export class PostgresStorage implements Storage {
     options: PostgresStorageOptions,
   ) {
     this.conn = new PgConnection(target, {
-      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      connectTimeoutMs: options.connectTimeoutMs ?? target.connectTimeoutMs ?? 5000,
       reconnectForMs: options.reconnectForMs ?? 120_000,
       readonly,
       onFirstConnect: (c) => this.firstConnect(c),

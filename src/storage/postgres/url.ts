@@ -10,6 +10,11 @@ import { UsageError } from '../../core/errors.js';
 export const POSTGRES_SCHEMES = ['postgres', 'postgresql'] as const;
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 
+/** True for any `scheme://…`: a URL, never to be normalised as a path. */
+export function hasUrlScheme(target: string): boolean {
+  return SCHEME.test(target);
+}
+
 /** True for `postgres://…` and `postgresql://…`. */
 export function isPostgresUrl(target: string): boolean {
   const m = SCHEME.exec(target);
@@ -33,6 +38,12 @@ export function redactUrl(url: string): string {
     .replace(/([?&]password=)[^&#]*/gi, '$1***');
 }
 
+/** Every `scheme://user:password@` in free text (an error message, a stack) with the password as `***`. */
+export function redactSecrets(text: string): string {
+  return text.replace(/\b([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/@:\s?#]*):[^@/\s]*@/g, '$1:***@')
+    .replace(/([?&]password=)[^&#\s]*/gi, '$1***');
+}
+
 /** The connection settings a URL gives; the password is read when connecting (`passwordFor`). */
 export interface PostgresTarget {
   /** The URL without its password, to name the server in messages. */
@@ -46,6 +57,8 @@ export interface PostgresTarget {
   /** The `options` query parameter (e.g. `-c search_path=lab`), passed to the server as is. */
   readonly options: string | undefined;
   readonly applicationName: string;
+  /** `?connect_timeout=` or PGCONNECT_TIMEOUT (seconds, as libpq), in ms; undefined for tune's default. */
+  readonly connectTimeoutMs: number | undefined;
 }
 
 /** Parses a PostgreSQL URL; a malformed one is a UsageError (exit 2) that shows it without its password. */
@@ -78,12 +91,16 @@ export function parsePostgresUrl(url: string, env: NodeJS.ProcessEnv = process.e
   const user = u.username !== '' ? decode(u.username, 'user name') : q.get('user') ?? env.PGUSER ?? os.userInfo().username;
   const database = pathname !== '' ? pathname : env.PGDATABASE ?? user;
   const password = u.password !== '' ? decode(u.password, 'password') : q.get('password') ?? undefined;
-  const known = new Set(['host', 'port', 'user', 'password', 'options', 'application_name']);
+  const known = new Set(['host', 'port', 'user', 'password', 'options', 'application_name', 'connect_timeout']);
+  const timeoutText = q.get('connect_timeout') ?? env.PGCONNECT_TIMEOUT;
+  const timeout = timeoutText === undefined ? undefined : Number(timeoutText);
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) bad(`connect_timeout "${timeoutText}" is not a number of seconds > 0`);
   for (const key of q.keys()) if (!known.has(key)) bad(`unknown parameter "${key}" (tune reads ${[...known].join(', ')})`);
   return {
     display, host, port, user, database, password,
     options: q.get('options') ?? undefined,
     applicationName: q.get('application_name') ?? 'tune',
+    connectTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
   };
 }
 
