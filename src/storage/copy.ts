@@ -43,21 +43,24 @@ async function copyTrial(from: Storage, t: TrialRecord, to: Storage, study: Stud
   if (created.number !== t.number) {
     throw new StorageError(`copy of study "${study.name}": trial #${t.number} became #${created.number}`);
   }
-  if (t.state === 'waiting' && t.attempts === 0) return;
+  if (t.state === 'waiting' && t.attempts === 0 && !t.claims) return;
   const worker = t.worker ?? 'copied';
   clock.set(t.startedAt ?? t.createdAt);
-  // Each counted attempt was a run that ended in a requeue: replay them, so `attempts` (and retries) carry over.
-  for (let i = 0; i < t.attempts; i++) {
+  // Every claim but the last ended in a requeue: the first `attempts` of them counted (failed runs retried), the
+  // rest not (a tuner that died or stopped). Replayed, so `attempts` and `claims` (the fencing count) carry over.
+  const ran = t.state !== 'waiting' && t.startedAt !== null;
+  const claims = t.claims ?? (t.startedAt === null ? 0 : 1 + t.attempts);
+  const requeues = Math.max(t.attempts, claims - (ran ? 1 : 0));
+  for (let i = 0; i < requeues; i++) {
     await to.claimTrial(created.id, worker);
-    await to.requeueTrial(created.id, { countAttempt: true, ...(t.error !== null ? { error: t.error } : {}) });
+    await to.requeueTrial(created.id, { countAttempt: i < t.attempts, ...(t.error !== null ? { error: t.error } : {}) });
   }
-  if (t.state === 'waiting') return;
-  // Failed without ever running (waiting → failed).
-  if (t.state === 'failed' && t.startedAt === null) {
+  // Failed without ever running (waiting → failed), or still waiting.
+  if (t.state === 'failed' && !ran) {
     await to.finishTrial(created.id, { state: 'failed', epochs: 0, ...(t.error !== null ? { error: t.error } : {}) });
-    return;
   }
-  if (!(await to.claimTrial(created.id, worker))) throw new StorageError(`copy of study "${study.name}": can't claim trial #${t.number}`);
+  if (!ran) return;
+  if (!(await to.claimTrial(created.id, worker, t.leaseMs ?? undefined))) throw new StorageError(`copy of study "${study.name}": can't claim trial #${t.number}`);
   for (const r of await from.reports(t.id)) {
     const v = r.metrics[study.metric];
     await to.report(created.id, r.epoch, r.metrics, v ?? NaN);

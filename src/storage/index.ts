@@ -1,7 +1,7 @@
 export { SqliteStorage, type SqliteDiagnostics, type SqliteStorageOptions } from './sqlite.js';
 export { NotATuneDatabaseError } from './open.js';
 export { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations.js';
-export type { NewTrial, OpenOptions, Storage, StudyChanges, StudySummary, TrialFilter } from './types.js';
+export type { Fence, NewTrial, OpenOptions, RequeueOptions, Storage, StudyChanges, StudySummary, TrialFilter } from './types.js';
 export {
   checkStorageScheme, hasUrlScheme, isPostgresUrl, PostgresConnectError, PostgresStorage, POSTGRES_SCHEMES, redactSecrets, redactUrl,
   type PostgresStorageOptions,

@@ -144,6 +144,19 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         FOR EACH ROW EXECUTE FUNCTION tune_study_seq();
     `,
   },
+  {
+    // Leases and fencing (issue 13 §2), as SQLite's migration 4: each claim counts up `claims` (the holder's fencing
+    // token) and records its lease. `lease_until` is the server's clock (claim or heartbeat + lease), so tuners on
+    // machines whose clocks disagree still agree on which leases expired.
+    version: 2,
+    sql: `
+      ALTER TABLE trials ADD COLUMN claims integer NOT NULL DEFAULT 0 CHECK (claims >= 0);
+      ALTER TABLE trials ADD COLUMN lease_ms integer CHECK (lease_ms IS NULL OR lease_ms > 0);
+      ALTER TABLE trials ADD COLUMN lease_until timestamptz;
+      UPDATE trials SET claims = 1 WHERE started_at IS NOT NULL;
+      CREATE INDEX trials_study_lease ON trials (study_id, lease_until) WHERE state = 'running' AND lease_until IS NOT NULL;
+    `,
+  },
 ];
 
 export const PG_LATEST_VERSION: number = PG_MIGRATIONS.length;

@@ -53,16 +53,28 @@ export const SQL = {
   trialForUpdate: 'SELECT * FROM trials WHERE id = $1 FOR UPDATE',
   trialsOf: `
     SELECT * FROM trials WHERE study_id = $1 AND ($2::text[] IS NULL OR state = ANY($2::text[])) ORDER BY number`,
+  // The lease's end is the server's clock; $4 is the lease in ms, or NULL for none.
   claimTrial: `
-    UPDATE trials SET state = 'running', worker = $2, started_at = coalesce(started_at, $3), heartbeat_at = $3
-    WHERE id = $1 AND state IN ('waiting', 'paused')`,
+    UPDATE trials SET state = 'running', worker = $2, started_at = coalesce(started_at, $3), heartbeat_at = $3,
+                      claims = claims + 1, lease_ms = $4::integer,
+                      lease_until = clock_timestamp() + $4::integer * interval '1 millisecond'
+    WHERE id = $1 AND state IN ('waiting', 'paused')
+    RETURNING *`,
+  studyOfTrial: 'SELECT study_id FROM trials WHERE id = $1',
+  requeueExpired: `
+    UPDATE trials SET state = 'waiting', worker = NULL, lease_until = NULL
+    WHERE study_id = $1 AND state = 'running' AND lease_until < clock_timestamp()
+    RETURNING *`,
   requeueTrial: `
-    UPDATE trials SET state = 'waiting', worker = NULL, attempts = attempts + $2,
+    UPDATE trials SET state = 'waiting', worker = NULL, lease_until = NULL, attempts = attempts + $2,
                       error_kind = coalesce($3, error_kind),
                       error_message = CASE WHEN $3::text IS NULL THEN error_message ELSE $4 END
     WHERE id = $1 AND state = 'running'
     RETURNING *`,
-  heartbeat: `UPDATE trials SET heartbeat_at = $3 WHERE state = 'running' AND worker = $2 AND id = ANY($1::integer[])`,
+  heartbeat: `
+    UPDATE trials SET heartbeat_at = $3, lease_until = clock_timestamp() + lease_ms * interval '1 millisecond'
+    WHERE state = 'running' AND worker = $2 AND id = ANY($1::integer[])
+    RETURNING id`,
   advanceTrial: `
     UPDATE trials SET
       value      = CASE WHEN $2 >= epochs THEN $3 ELSE value END,
@@ -72,7 +84,7 @@ export const SQL = {
     WHERE id = $1`,
   finishTrial: `
     UPDATE trials SET state = $2, value = $3, value_kind = $4, epochs = $5, error_kind = $6, error_message = $7,
-                      checkpoint = $8, finished_at = $9, heartbeat_at = $10
+                      checkpoint = $8, finished_at = $9, heartbeat_at = $10, lease_until = NULL
     WHERE id = $1
     RETURNING *`,
   promoteTrial: `

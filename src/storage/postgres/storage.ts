@@ -5,20 +5,20 @@
  * the write, so two tuners on two machines never promote, claim or finish one trial twice.
  */
 import type pg from 'pg';
-import { ConflictError, StorageError } from '../../core/errors.js';
+import { ConflictError, LeaseLostError, StorageError } from '../../core/errors.js';
 import { canMove, isFinishedState } from '../../core/trial-state.js';
 import type {
-  EpochReport, Metrics, RankedTrial, StudyId, StudyRecord, StudySpec, TrialError, TrialId, TrialOutcome, TrialRecord,
+  EpochReport, Metrics, RankedTrial, StudyId, StudyRecord, StudySpec, TrialId, TrialOutcome, TrialRecord,
   TrialState,
 } from '../../core/types.js';
 import {
   canonicalJson, encodeNumber, encodeParam, toCurves, toEpochReports, toStudyRecord, toTrialRecord, zeroCounts,
   type CurvePointRow, type EncodedNumber, type RankedTrialRow, type ReportRow, type StudyRow, type TrialRow,
 } from '../rows.js';
-import type { NewTrial, OpenOptions, Storage, StudyChanges, StudySummary, TrialFilter } from '../types.js';
+import type { Fence, NewTrial, OpenOptions, RequeueOptions, Storage, StudyChanges, StudySummary, TrialFilter } from '../types.js';
 import {
-  checkNewTrial, checkOutcome, checkPromotion, checkReport, checkRequeue, checkSameStudy, checkStudyName,
-  checkStudySpec, checkTrialIds,
+  checkFence, checkLease, checkNewTrial, checkOutcome, checkPromotion, checkReport, checkRequeue, checkSameStudy,
+  checkStudyName, checkStudySpec, checkTrialIds,
 } from '../validate.js';
 import { PgConnection, type Idempotence } from './connection.js';
 import { checkPgCurrent, pgMigrate, pgSchemaVersion, PG_LATEST_VERSION } from './migrations.js';
@@ -52,12 +52,40 @@ async function mustGetTrial(c: Client, id: TrialId): Promise<TrialRow> {
   return row;
 }
 
+/**
+ * The trial, row-locked, after its study's decision lock: every decider takes the advisory lock before any trial row
+ * lock, so a finish and a requeueExpired of the same study never wait on each other in opposite orders.
+ */
+async function lockTrialForDecision(c: Client, id: TrialId): Promise<TrialRow> {
+  const of = await one<{ study_id: number }>(c, SQL.studyOfTrial, [id]);
+  if (!of) throw new StorageError(`no trial with id ${id}`);
+  await c.query(SQL.lockStudy, [STUDY_LOCK, of.study_id]);
+  return mustGetTrial(c, id);
+}
+
+/** Refuses a fenced write unless the trial is still running under the fence's claim (see `Fence`). */
+function checkHolder(row: TrialRow, fence: Fence | undefined, what: string): void {
+  if (fence === undefined) return;
+  if (row.state === 'running' && row.worker === fence.worker && row.claims === fence.claim) return;
+  const now = row.state === 'running' ? `running under claim ${row.claims} of ${row.worker ?? 'nobody'}` : row.state;
+  throw new LeaseLostError(
+    `trial ${row.id}: ${what} from ${fence.worker} (claim ${fence.claim}) refused: it no longer holds the trial, which is ${now}`,
+  );
+}
+
 /** Re-reads the trial a committed write returned (its id was the write's token result). */
 const trialResult: Idempotence<TrialRecord> = {
   encode: (t) => String(t.id),
   decode: async (text, c) => toTrialRecord(await mustGetTrial(c, Number(text))),
 };
-const booleanResult: Idempotence<boolean> = { encode: String, decode: async (text) => text === 'true' };
+const trialsResult: Idempotence<readonly TrialRecord[]> = {
+  encode: (ts) => JSON.stringify(ts.map((t) => t.id)),
+  decode: async (text, c) => Promise.all((JSON.parse(text) as number[]).map(async (id) => toTrialRecord(await mustGetTrial(c, id)))),
+};
+const claimResult: Idempotence<TrialRecord | null> = {
+  encode: (t) => (t === null ? 'null' : String(t.id)),
+  decode: async (text, c) => (text === 'null' ? null : toTrialRecord(await mustGetTrial(c, Number(text)))),
+};
 
 export class PostgresStorage implements Storage {
   private readonly conn: PgConnection;
@@ -185,22 +213,38 @@ export class PostgresStorage implements Storage {
       }
       await c.query(SQL.touchStudy, [study, now]);
       if (trial.claimBy !== undefined) {
-        await c.query(SQL.claimTrial, [row.id, trial.claimBy, now]);
-        return toTrialRecord(await mustGetTrial(c, row.id));
+        const claimed = await one<TrialRow>(c, SQL.claimTrial, [row.id, trial.claimBy, now, trial.leaseMs ?? null]);
+        if (!claimed) throw new StorageError(`trial ${row.id} was not claimed`);
+        return toTrialRecord(claimed);
       }
       return toTrialRecord(row);
     }, trialResult);
   }
 
-  async claimTrial(id: TrialId, worker: string): Promise<boolean> {
-    return this.write('claimTrial', async (c) => (await c.query(SQL.claimTrial, [id, worker, this.now()])).rowCount === 1, booleanResult);
+  async claimTrial(id: TrialId, worker: string, leaseMs?: number): Promise<boolean> {
+    return (await this.claim('claimTrial', id, worker, leaseMs)) !== null;
   }
 
-  async report(id: TrialId, epoch: number, metrics: Metrics, value: number): Promise<void> {
+  async acquireTrial(id: TrialId, worker: string, leaseMs?: number): Promise<TrialRecord | null> {
+    return this.claim('acquireTrial', id, worker, leaseMs);
+  }
+
+  /** One UPDATE … WHERE state IN (waiting, paused) RETURNING: of two tuners claiming at once, one gets the row. */
+  private async claim(what: string, id: TrialId, worker: string, leaseMs: number | undefined): Promise<TrialRecord | null> {
+    checkLease(leaseMs);
+    return this.write(what, async (c) => {
+      const row = await one<TrialRow>(c, SQL.claimTrial, [id, worker, this.now(), leaseMs ?? null]);
+      return row ? toTrialRecord(row) : null;
+    }, claimResult);
+  }
+
+  async report(id: TrialId, epoch: number, metrics: Metrics, value: number, fence?: Fence): Promise<void> {
     checkReport(epoch, metrics, value);
+    checkFence(fence);
     // An upsert: running it twice (a retry after a lost COMMIT) leaves the same rows.
     await this.write('report', async (c) => {
       const row = await mustGetTrial(c, id);
+      checkHolder(row, fence, `a report of epoch ${epoch}`);
       if (row.state !== 'running') throw new StorageError(`trial ${id} is ${row.state}: only a running trial can report`);
       await this.upsertReports(c, id, epoch, metrics);
       const v = encodeNumber(value);
@@ -208,10 +252,12 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  async finishTrial(id: TrialId, outcome: TrialOutcome): Promise<TrialRecord> {
+  async finishTrial(id: TrialId, outcome: TrialOutcome, fence?: Fence): Promise<TrialRecord> {
     checkOutcome(outcome);
+    checkFence(fence);
     return this.write('finishTrial', async (c) => {
-      const row = await mustGetTrial(c, id);
+      const row = await lockTrialForDecision(c, id);
+      checkHolder(row, fence, `finishing as ${outcome.state}`);
       if (isFinishedState(row.state)) {
         throw new StorageError(`trial ${id} is already ${row.state} and can't change again (to ${outcome.state})`);
       }
@@ -233,7 +279,7 @@ export class PostgresStorage implements Storage {
   async promoteTrial(id: TrialId, budget: number, rung: number): Promise<TrialRecord> {
     checkPromotion(budget, rung);
     return this.write('promoteTrial', async (c) => {
-      const row = await mustGetTrial(c, id);
+      const row = await lockTrialForDecision(c, id);
       const refuse = (why: string, Err = StorageError): never => {
         throw new Err(`can't promote trial ${id} to budget ${budget}, rung ${rung}: ${why}`);
       };
@@ -253,10 +299,11 @@ export class PostgresStorage implements Storage {
     return this.read('objectiveCurves', async (c) => toCurves(await all<CurvePointRow>(c, SQL.objectiveReports, [study, metric])));
   }
 
-  async requeueTrial(id: TrialId, options: { readonly countAttempt: boolean; readonly error?: TrialError }): Promise<TrialRecord> {
+  async requeueTrial(id: TrialId, options: RequeueOptions): Promise<TrialRecord> {
     checkRequeue(options);
     return this.write('requeueTrial', async (c) => {
-      const row = await mustGetTrial(c, id);
+      const row = await lockTrialForDecision(c, id);
+      checkHolder(row, options.fence, 'a requeue');
       const now = this.now();
       const updated = await one<TrialRow>(c, SQL.requeueTrial, [
         id, options.countAttempt ? 1 : 0, options.error?.kind ?? null, options.error?.message ?? null,
@@ -267,12 +314,25 @@ export class PostgresStorage implements Storage {
     }, trialResult);
   }
 
-  async heartbeat(ids: readonly TrialId[], worker: string): Promise<void> {
+  async heartbeat(ids: readonly TrialId[], worker: string): Promise<readonly TrialId[]> {
     checkTrialIds(ids);
-    if (ids.length === 0) return;
-    await this.write('heartbeat', async (c) => {
-      await c.query(SQL.heartbeat, [ids, worker, this.now()]);
+    if (ids.length === 0) return [];
+    // Idempotent: a retried heartbeat renews the same trials again.
+    return this.write('heartbeat', async (c) => {
+      const renewed = new Set((await all<{ id: number }>(c, SQL.heartbeat, [ids, worker, this.now()])).map((r) => r.id));
+      return ids.filter((id) => renewed.has(id));
     });
+  }
+
+  /** Expiry is the server's clock (`lease_until`), so tuners whose clocks disagree agree on it. */
+  async requeueExpired(study: StudyId): Promise<readonly TrialRecord[]> {
+    return this.write('requeueExpired', async (c) => {
+      await c.query(SQL.lockStudy, [STUDY_LOCK, study]);
+      if (!(await one<StudyRow>(c, SQL.studyById, [study]))) throw new StorageError(`no study with id ${study}`);
+      const rows = await all<TrialRow>(c, SQL.requeueExpired, [study]);
+      if (rows.length > 0) await c.query(SQL.touchStudy, [study, this.now()]);
+      return rows.map(toTrialRecord).sort((a, b) => a.number - b.number);
+    }, trialsResult);
   }
 
   async setStudyDefinition(study: StudyId, definition: unknown): Promise<void> {
