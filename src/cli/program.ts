@@ -1,7 +1,9 @@
 import yargs from 'yargs';
 import { TuneError, UsageError } from '../core/errors.js';
+import { redactSecrets } from '../storage/index.js';
 import { ENV_PREFIX, ignoreForeignEnv } from './env.js';
 import * as checkCommand from './commands/check.js';
+import * as copyCommand from './commands/copy.js';
 import * as deleteCommand from './commands/delete.js';
 import * as dashboardCommand from './commands/dashboard.js';
 import * as exportCommand from './commands/export.js';
@@ -32,6 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(trialsCommand)
       .command(deleteCommand)
       .command(checkCommand)
+      .command(copyCommand)
       .command(reportCommand)
       .command(dashboardCommand)
       .example('$0 --space search-spaces/adam.json', 'run the quick-start sweep')
@@ -66,10 +69,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 function report(err: unknown): number {
   if (err instanceof TuneError) {
-    process.stderr.write(`tune: ${err.message}\n`);
+    process.stderr.write(`tune: ${redactSecrets(err.message)}\n`);
     if (err instanceof UsageError) process.stderr.write('run `tune --help` for usage\n');
     return err.exitCode;
   }
-  process.stderr.write(`tune: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // Any message may quote a storage URL: its password never reaches the terminal.
+  process.stderr.write(`tune: ${redactSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
   return 1;
 }

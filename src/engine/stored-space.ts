@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { formatPath, InputError, StoredSpaceError, UsageError } from '../core/errors.js';
 import { parseSpace } from '../space/index.js';
 import type { SearchSpace } from '../space/types.js';
-import { openStorage } from '../storage/index.js';
+import { openStorage, redactUrl } from '../storage/index.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -40,7 +40,7 @@ function asSpaceFile(definition: unknown): unknown {
 /** Validates a stored definition; throws a StoredSpaceError (exit 2) that says why it can't be resumed from storage. */
 export function parseStoredSpace(definition: unknown, storagePath: string, name: string): SearchSpace {
   const raw = asSpaceFile(definition);
-  const label = `${storagePath}: study "${name}"`;
+  const label = `${redactUrl(storagePath)}: study "${name}"`;
   try {
     return parseSpace(raw, storagePath, { checkFiles: false });
   } catch (e) {
@@ -69,8 +69,8 @@ export async function storedSpace(storagePath: string, name: string): Promise<Se
   const storage = openStorage(storagePath);
   try {
     const study = await storage.getStudy(name);
-    if (study === null) throw new UsageError(`${storagePath}: no study named "${name}"`);
-    if (study.definition === null) throw new UsageError(`${storagePath}: study "${name}" has no stored space; run it with --space FILE`);
+    if (study === null) throw new UsageError(`${redactUrl(storagePath)}: no study named "${name}"`);
+    if (study.definition === null) throw new UsageError(`${redactUrl(storagePath)}: study "${name}" has no stored space; run it with --space FILE`);
     return parseStoredSpace(splitDefinition(study.definition).definition, storagePath, name);
   } finally {
     await storage.close();

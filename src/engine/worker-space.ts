@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { InputError, UsageError } from '../core/errors.js';
 import type { SearchSpace } from '../space/types.js';
-import { openStorage } from '../storage/index.js';
+import { openStorage, redactUrl } from '../storage/index.js';
 import { parseStoredSpace, splitDefinition } from './stored-space.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -43,11 +43,12 @@ function rebaseTask(task: unknown, from: string, to: string): unknown {
  */
 export async function workerSpace(storagePath: string, name: string, root?: string): Promise<SearchSpace> {
   const storage = openStorage(storagePath, { readonly: true });
+  const label = redactUrl(storagePath);
   let stored: unknown;
   try {
     const study = await storage.getStudy(name);
-    if (study === null) throw new UsageError(`${storagePath}: no study named "${name}"`);
-    if (study.definition === null) throw new UsageError(`${storagePath}: study "${name}" has no stored space; start it with tune --space FILE first`);
+    if (study === null) throw new UsageError(`${label}: no study named "${name}"`);
+    if (study.definition === null) throw new UsageError(`${label}: study "${name}" has no stored space; start it with tune --space FILE first`);
     stored = study.definition;
   } finally {
     await storage.close();
@@ -61,7 +62,7 @@ export async function workerSpace(storagePath: string, name: string, root?: stri
   const missing = taskFiles(moved.task).filter((f) => isFileField(f.path) && !existsSync(f.file));
   if (missing.length > 0) {
     throw new InputError(
-      `${storagePath}: study "${name}"`,
+      `${label}: study "${name}"`,
       missing.map((m) => ({ path: m.path, message: `file not found on this machine: ${m.file} (looked relative to ${where}; pass --root DIR for the folder that holds the space file's files here)` })),
     );
   }
