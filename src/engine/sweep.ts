@@ -79,6 +79,8 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   await refreshBook(scope);
   /** Trials this tuner was running but no longer holds: their runs are abandoned, and nothing more is written. */
   const lost = new Set<number>();
+  /** Trials this tuner has claimed and not yet settled: the ones its heartbeat renews. */
+  const held = new Set<number>();
   const inFlight = new Map<number, Promise<void>>();
   const aborts = new Map<number, AbortController>();
   // Deleting checkpoints is I/O that no trial waits on: it runs beside the loop and is awaited at the end.
@@ -107,10 +109,19 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
     const claimed = await claimForRun(scope, trial, owner);
     if (claimed === null) return; // another tuner took it
     lost.delete(claimed.id);
+    held.add(claimed.id);
+    try {
+      await runClaimed(claimed);
+    } finally {
+      held.delete(claimed.id);
+    }
+  };
+
+  const runClaimed = async (claimed: TrialRecord): Promise<void> => {
     const fence = fenceOf(claimed, owner);
     let current = claimed;
     // The stored trial as this claim found it: where a run resumes (a requeued trial resumes from its checkpoint).
-    trial = claimed;
+    const trial = claimed;
     emit({ type: 'trial-start', trial: current });
     const onEpoch = async (epoch: number, metrics: Metrics) => {
       const value = metrics[metric] ?? Number.NaN;
@@ -212,12 +223,12 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
     if (stop.aborted) for (const a of aborts.values()) a.abort(new Error('aborted'));
   });
   const beat = heartbeat({
-    storage, owner, running: () => [...inFlight.keys()], emit,
+    storage, owner, running: () => [...held], emit,
     everyMs: parts.heartbeatEveryMs ?? (leaseMs === undefined ? HEARTBEAT_EVERY_MS : Math.max(1, Math.floor(leaseMs / 3))),
     ...(leaseMs !== undefined ? { leaseMs } : {}),
     onLost: (ids) => {
       // Requeued by another tuner while this one was stopped or cut off: stop running them, write nothing more.
-      for (const id of ids) {
+      for (const id of ids.filter((i) => held.has(i))) {
         lost.add(id);
         aborts.get(id)?.abort(new LeaseLostError(`trial ${id}: lease lost`));
       }
