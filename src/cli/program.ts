@@ -1,7 +1,9 @@
 import yargs from 'yargs';
 import { TuneError, UsageError } from '../core/errors.js';
+import { redactSecrets } from '../storage/index.js';
 import { ENV_PREFIX, ignoreForeignEnv } from './env.js';
 import * as checkCommand from './commands/check.js';
+import * as copyCommand from './commands/copy.js';
 import * as deleteCommand from './commands/delete.js';
 import * as enqueueCommand from './commands/enqueue.js';
 import * as dashboardCommand from './commands/dashboard.js';
@@ -13,6 +15,7 @@ import * as runCommand from './commands/run.js';
 import * as showCommand from './commands/show.js';
 import * as studiesCommand from './commands/studies.js';
 import * as trialsCommand from './commands/trials.js';
+import * as workerCommand from './commands/worker.js';
 import * as topCommand from './commands/top.js';
 
 /** Runs the CLI and returns its exit code: 0 success, 2 bad input or usage, 1 runtime failure. */
@@ -23,6 +26,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .usage('$0 --space FILE [options]\n$0 <command> [options]')
       .command(runCommand)
       .command(resumeCommand)
+      .command(workerCommand)
       .command(topCommand)
       .command(exportCommand)
       .command(showCommand)
@@ -32,10 +36,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(deleteCommand)
       .command(enqueueCommand)
       .command(checkCommand)
+      .command(copyCommand)
       .command(reportCommand)
       .command(dashboardCommand)
       .example('$0 --space search-spaces/adam.json', 'run the quick-start sweep')
       .example('$0 --space search-spaces/architecture.json', 'search layers, per-layer widths, activation; momentum only when sgd')
+      .example('$0 worker --study adam-mnist --storage postgres://tune@db:5432/tune', 'join a shared study from another machine')
       .example('$0 top --study adam-mnist', 'ranked leaderboard')
       .example('$0 export --study adam-mnist --top 3 --format yaml', 'best configs')
       .example('$0 show --study adam-mnist --trial 3', "one trial's learning curve")
@@ -68,10 +74,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 function report(err: unknown): number {
   if (err instanceof TuneError) {
-    process.stderr.write(`tune: ${err.message}\n`);
+    process.stderr.write(`tune: ${redactSecrets(err.message)}\n`);
     if (err instanceof UsageError) process.stderr.write('run `tune --help` for usage\n');
     return err.exitCode;
   }
-  process.stderr.write(`tune: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // Any message may quote a storage URL: its password never reaches the terminal.
+  process.stderr.write(`tune: ${redactSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
   return 1;
 }

@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { StorageError, UsageError } from '../core/errors.js';
-import { openStorage } from '../storage/index.js';
+import { openStorage, redactUrl, storageMissing } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
 
 /**
@@ -8,12 +7,12 @@ import type { Storage } from '../storage/types.js';
  * A missing file, or one that isn't a tune database, is bad input (exit 2) naming the file.
  */
 export async function withReadOnlyStorage<T>(path: string, use: (storage: Storage) => Promise<T>): Promise<T> {
-  if (!existsSync(path)) throw new UsageError(`${path}: no database here (run a sweep first, or pass --storage)`);
+  if (storageMissing(path)) throw new UsageError(`${path}: no database here (run a sweep first, or pass --storage)`);
   let storage: Storage;
   try {
     storage = openStorage(path, { readonly: true });
   } catch (e) {
-    if (e instanceof StorageError) throw new UsageError(e.message.startsWith(path) ? e.message : `${path}: ${e.message}`, { cause: e });
+    if (e instanceof StorageError) throw new UsageError(e.message.startsWith(path) ? e.message : `${redactUrl(path)}: ${e.message}`, { cause: e });
     throw e;
   }
   try {

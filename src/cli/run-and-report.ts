@@ -1,7 +1,7 @@
 import { TuneError, type ErrorCode } from '../core/errors.js';
 import { planSweep, runSweep, StopController, type SweepOptions } from '../engine/index.js';
 import type { SearchSpace } from '../space/types.js';
-import { openStorage } from '../storage/index.js';
+import { openStorage, redactUrl } from '../storage/index.js';
 import { toExported } from './format/export.js';
 import { renderLeaderboard } from './format/leaderboard.js';
 import { formatDuration } from './format/values.js';
@@ -27,7 +27,7 @@ export async function runAndReport(space: SearchSpace, options: SweepOptions, to
     epochBudget: planSweep(space, options.trials).epochBudget,
     storage: storagePath,
   });
-  const resumeHint = `tune resume --study ${space.name}${storagePath === 'results/tune.db' ? '' : ` --storage ${storagePath}`}`;
+  const resumeHint = `tune resume --study ${space.name}${storagePath === 'results/tune.db' ? '' : ` --storage ${redactUrl(storagePath)}`}`;
   const stop = new StopController();
   const unhook = handleSignals(stop, reporter.say, resumeHint);
   let result;
@@ -37,7 +37,7 @@ export async function runAndReport(space: SearchSpace, options: SweepOptions, to
     unhook();
     reporter.close();
   }
-  reporter.summary(`\nran ${result.ran} trial(s) in ${formatDuration(result.elapsedMs)}; ${result.trials.length} stored in ${storagePath}\n`);
+  reporter.summary(`\nran ${result.ran} trial(s) in ${formatDuration(result.elapsedMs)}; ${result.trials.length} stored in ${redactUrl(storagePath)}\n`);
   const storage = openStorage(storagePath);
   try {
     const ranked = await storage.leaderboard(result.study.id, top);

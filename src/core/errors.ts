@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   'stored-space',
   'ask',
   'stopped',
+  /** A write from a tuner that no longer holds the trial (its lease expired and it was requeued or re-claimed). */
+  'lease-lost',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -84,6 +86,13 @@ export class StorageError extends TuneError {
 /** Someone else got there first: a trial key already taken, a trial no longer paused. Refresh and ask again. */
 export class ConflictError extends StorageError {
   static override readonly defaultCode: ErrorCode = 'conflict';
+}
+/**
+ * A fenced write (report, finish, requeue) from a tuner that no longer holds the trial: its lease expired and another
+ * tuner requeued or re-claimed it (a paused VM waking up, a SIGSTOPped process continued). Nothing was changed.
+ */
+export class LeaseLostError extends ConflictError {
+  static override readonly defaultCode: ErrorCode = 'lease-lost';
 }
 export class ExecutionError extends TuneError {
   static override readonly defaultCode: ErrorCode = 'execution';

@@ -57,6 +57,13 @@ export interface TrialRecord {
   readonly worker: string | null;
   /** Failed runs retried so far (`--retries`). */
   readonly attempts: number;
+  /**
+   * How many times the trial has been claimed (waiting|paused → running); the current holder's fencing token
+   * (`Fence.claim`). Storage always sets it; optional only so hand-built records in tests need not.
+   */
+  readonly claims?: number;
+  /** The lease its holder took at its last claim (ms; renewed by each heartbeat), or null for none (ask-and-tell). */
+  readonly leaseMs?: number | null;
   readonly createdAt: string;
   readonly startedAt: string | null;
   readonly finishedAt: string | null;

@@ -4,9 +4,9 @@
  * and `objectiveCurves` of the mirrored study from memory and passes every other call to the real storage.
  */
 import type {
-  EpochReport, Metrics, RankedTrial, StudyId, StudyRecord, StudySpec, TrialError, TrialId, TrialOutcome, TrialRecord,
+  EpochReport, Metrics, RankedTrial, StudyId, StudyRecord, StudySpec, TrialId, TrialOutcome, TrialRecord,
 } from '../core/types.js';
-import type { NewTrial, Storage, StudyChanges, StudySummary, TrialFilter } from '../storage/types.js';
+import type { Fence, NewTrial, RequeueOptions, Storage, StudyChanges, StudySummary, TrialFilter } from '../storage/types.js';
 
 export class StudyMirror {
   private readonly byId = new Map<TrialId, TrialRecord>();
@@ -80,14 +80,14 @@ export class MirroredStorage implements Storage {
   studies(): Promise<readonly StudySummary[]> { return this.base.studies(); }
   setStudyBackend(study: StudyId, backend: string): Promise<void> { return this.base.setStudyBackend(study, backend); }
   createTrial(study: StudyId, trial: NewTrial): Promise<TrialRecord> { return this.base.createTrial(study, trial); }
-  claimTrial(id: TrialId, worker: string): Promise<boolean> { return this.base.claimTrial(id, worker); }
-  report(id: TrialId, epoch: number, metrics: Metrics, value: number): Promise<void> { return this.base.report(id, epoch, metrics, value); }
-  finishTrial(id: TrialId, outcome: TrialOutcome): Promise<TrialRecord> { return this.base.finishTrial(id, outcome); }
+  claimTrial(id: TrialId, worker: string, leaseMs?: number): Promise<boolean> { return this.base.claimTrial(id, worker, leaseMs); }
+  acquireTrial(id: TrialId, worker: string, leaseMs?: number): Promise<TrialRecord | null> { return this.base.acquireTrial(id, worker, leaseMs); }
+  report(id: TrialId, epoch: number, metrics: Metrics, value: number, fence?: Fence): Promise<void> { return this.base.report(id, epoch, metrics, value, fence); }
+  finishTrial(id: TrialId, outcome: TrialOutcome, fence?: Fence): Promise<TrialRecord> { return this.base.finishTrial(id, outcome, fence); }
   promoteTrial(id: TrialId, budget: number, rung: number): Promise<TrialRecord> { return this.base.promoteTrial(id, budget, rung); }
-  requeueTrial(id: TrialId, options: { readonly countAttempt: boolean; readonly error?: TrialError }): Promise<TrialRecord> {
-    return this.base.requeueTrial(id, options);
-  }
-  heartbeat(ids: readonly TrialId[], worker: string): Promise<void> { return this.base.heartbeat(ids, worker); }
+  requeueTrial(id: TrialId, options: RequeueOptions): Promise<TrialRecord> { return this.base.requeueTrial(id, options); }
+  heartbeat(ids: readonly TrialId[], worker: string): Promise<readonly TrialId[]> { return this.base.heartbeat(ids, worker); }
+  requeueExpired(study: StudyId): Promise<readonly TrialRecord[]> { return this.base.requeueExpired(study); }
   setStudyDefinition(study: StudyId, definition: unknown): Promise<void> { return this.base.setStudyDefinition(study, definition); }
   renameStudy(study: StudyId, name: string): Promise<void> { return this.base.renameStudy(study, name); }
   deleteStudy(study: StudyId): Promise<void> { return this.base.deleteStudy(study); }

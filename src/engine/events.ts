@@ -16,9 +16,12 @@ export type SweepEvent =
  * may take them for dead and run them again; 'heartbeat-restored': the writes work again;
  * 'worker-error': a worker thread failed outside any trial (the pool replaced it);
  * 'model-not-kept': `--keep-models` could not write a trial's model (e.g. a module's layer tfjs can't serialise), or
- * could not remove models outside the best K; the trial's result is stored as usual.
+ * could not remove models outside the best K; the trial's result is stored as usual;
+ * 'lease-lost': this tuner no longer holds a trial it was running (its lease expired, e.g. the process was stopped,
+ * and another tuner requeued it): the run is abandoned and its late writes were refused;
+ * 'requeued': trials whose tuner's lease expired went back to the queue, to resume from their checkpoints.
  */
-export const WARNING_CODES = ['heartbeat-failed', 'heartbeat-restored', 'worker-error', 'model-not-kept'] as const;
+export const WARNING_CODES = ['heartbeat-failed', 'heartbeat-restored', 'worker-error', 'lease-lost', 'requeued', 'model-not-kept'] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 
 export interface SweepProgress {

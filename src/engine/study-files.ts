@@ -1,9 +1,13 @@
 import { dirname, join } from 'node:path';
 import { FileCheckpointStore, KeptModels } from '../execution/index.js';
+import { isPostgresUrl } from '../storage/index.js';
 
-/** Where a sweep on `storagePath` keeps checkpoints by default: `checkpoints/` beside the database. */
+/**
+ * Where a sweep on `storagePath` keeps checkpoints by default: `checkpoints/` beside the database file, or
+ * `results/checkpoints` for :memory: and a server URL (never a folder named after the URL).
+ */
 export function defaultCheckpointRoot(storagePath: string): string {
-  return join(storagePath === ':memory:' ? 'results' : dirname(storagePath), 'checkpoints');
+  return join(storagePath === ':memory:' || isPostgresUrl(storagePath) ? 'results' : dirname(storagePath), 'checkpoints');
 }
 
 /** The folder holding every checkpoint of a study (`<root>/<study>/`), with the study name made path-safe. */

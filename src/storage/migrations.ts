@@ -140,6 +140,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ${seqTrigger('studies_seq_update', 'AFTER UPDATE OF name, backend, definition ON studies', 'NEW.id', 'studies', 'id = NEW.id')}
     `,
   },
+  {
+    // Leases and fencing (issue 13 §2): each claim counts up \`claims\` (the holder's fencing token) and records the
+    // lease it took; the lease runs until heartbeat_at + lease_ms. Both change only with a claim, which changes the
+    // state too, so migration 3's trigger already gives the claim its seq. Trials stored before have no lease.
+    version: 4,
+    sql: `
+      ALTER TABLE trials ADD COLUMN claims INTEGER NOT NULL DEFAULT 0 CHECK (claims >= 0);
+      ALTER TABLE trials ADD COLUMN lease_ms INTEGER CHECK (lease_ms IS NULL OR lease_ms > 0);
+      UPDATE trials SET claims = 1 WHERE started_at IS NOT NULL;
+    `,
+  },
 ];
 
 export const LATEST_VERSION: number = MIGRATIONS.length;

@@ -144,10 +144,14 @@ export function prepareStatements(db: Database.Database) {
       SELECT * FROM trials
       WHERE study_id = @study_id AND (@states IS NULL OR state IN (SELECT value FROM json_each(@states)))
       ORDER BY number`),
-    claimTrial: db.prepare<{ id: number; worker: string; now: string }>(`
-      UPDATE trials SET state = 'running', worker = @worker,
+    claimTrial: db.prepare<{ id: number; worker: string; lease_ms: number | null; now: string }, TrialRow>(`
+      UPDATE trials SET state = 'running', worker = @worker, claims = claims + 1, lease_ms = @lease_ms,
                         started_at = coalesce(started_at, @now), heartbeat_at = @now
-      WHERE id = @id AND state IN ('waiting', 'paused')`),
+      WHERE id = @id AND state IN ('waiting', 'paused')
+      RETURNING *`),
+    // Running trials that hold a lease, for requeueExpired (expiry is computed in JS: timestamps are ISO text).
+    leasedTrials: db.prepare<[number], TrialRow>(`
+      SELECT * FROM trials WHERE study_id = ? AND state = 'running' AND lease_ms IS NOT NULL ORDER BY number`),
     // Only from running; the error is replaced only when a new one is given (the last error stays until a finish).
     requeueTrial: db.prepare<RequeueTrial, TrialRow>(`
       UPDATE trials SET state = 'waiting', worker = NULL, attempts = attempts + @add_attempts,
@@ -156,9 +160,10 @@ export function prepareStatements(db: Database.Database) {
       WHERE id = @id AND state = 'running'
       RETURNING *`),
     // @ids is a JSON array of trial ids.
-    heartbeat: db.prepare<{ ids: string; worker: string; now: string }>(`
+    heartbeat: db.prepare<{ ids: string; worker: string; now: string }, { id: number }>(`
       UPDATE trials SET heartbeat_at = @now
-      WHERE state = 'running' AND worker = @worker AND id IN (SELECT value FROM json_each(@ids))`),
+      WHERE state = 'running' AND worker = @worker AND id IN (SELECT value FROM json_each(@ids))
+      RETURNING id`),
     // A late report for an earlier epoch is kept but doesn't overwrite the latest value.
     advanceTrial: db.prepare<{ id: number; epoch: number; value: number | null; value_kind: ValueKind; now: string }>(`
       UPDATE trials SET

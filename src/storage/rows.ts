@@ -49,6 +49,8 @@ export interface TrialRow {
   readonly resume_of: number | null;
   readonly attempts: number;
   readonly claim_key: string | null;
+  readonly claims: number;
+  readonly lease_ms: number | null;
 }
 
 export interface RankedTrialRow extends TrialRow {
@@ -169,6 +171,8 @@ export function toTrialRecord(r: TrialRow): TrialRecord {
     checkpoint: r.checkpoint,
     worker: r.worker,
     attempts: r.attempts,
+    claims: r.claims,
+    leaseMs: r.lease_ms,
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,

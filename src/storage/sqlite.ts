@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import { storedReduce, tieBreakMetric } from '../core/objective.js';
-import { ConflictError, StorageError, TuneError, errorMessage } from '../core/errors.js';
+import { ConflictError, LeaseLostError, StorageError, TuneError, errorMessage } from '../core/errors.js';
 import { canMove, isFinishedState } from '../core/trial-state.js';
 import type {
-  EpochReport, Metrics, RankedTrial, StudyId, StudyRecord, StudySpec, TrialError, TrialId, TrialOutcome, TrialRecord,
+  EpochReport, Metrics, RankedTrial, StudyId, StudyRecord, StudySpec, TrialId, TrialOutcome, TrialRecord,
   TrialState,
 } from '../core/types.js';
 import { schemaVersion } from './migrations.js';
@@ -13,11 +13,21 @@ import {
   canonicalJson, encodeNumber, encodeParam, toCurves, toEpochReports, toStudyRecord, toTrialRecord, zeroCounts,
   type EncodedNumber, type TrialRow,
 } from './rows.js';
-import type { NewTrial, OpenOptions, Storage, StudyChanges, StudySummary, TrialFilter } from './types.js';
+import type { Fence, NewTrial, OpenOptions, RequeueOptions, Storage, StudyChanges, StudySummary, TrialFilter } from './types.js';
 import {
-  checkNewTrial, checkOutcome, checkPromotion, checkReport, checkRequeue, checkSameStudy, checkStudyName,
-  checkStudySpec, checkTrialIds,
+  checkFence, checkLease, checkNewTrial, checkOutcome, checkPromotion, checkReport, checkRequeue, checkSameStudy,
+  checkStudyName, checkStudySpec, checkTrialIds,
 } from './validate.js';
+
+/** Refuses a fenced write unless the trial is still running under the fence's claim (see `Fence`). */
+function checkHolder(row: TrialRow, fence: Fence | undefined, what: string): void {
+  if (fence === undefined) return;
+  if (row.state === 'running' && row.worker === fence.worker && row.claims === fence.claim) return;
+  const now = row.state === 'running' ? `running under claim ${row.claims} of ${row.worker ?? 'nobody'}` : row.state;
+  throw new LeaseLostError(
+    `trial ${row.id}: ${what} from ${fence.worker} (claim ${fence.claim}) refused: it no longer holds the trial, which is ${now}`,
+  );
+}
 
 export interface SqliteStorageOptions extends OpenOptions {
   /** Clock for timestamps; injectable so tests can pin them. */
@@ -130,22 +140,37 @@ export class SqliteStorage implements Storage {
         this.q.insertParam.run({ trial_id: row.id, ...encodeParam(name, v) });
       }
       if (trial.claimBy !== undefined) {
-        this.q.claimTrial.run({ id: row.id, worker: trial.claimBy, now });
-        return toTrialRecord(this.mustGetTrial(row.id));
+        const claimed = this.q.claimTrial.get({ id: row.id, worker: trial.claimBy, lease_ms: trial.leaseMs ?? null, now });
+        if (!claimed) throw new StorageError(`trial ${row.id} was not claimed`);
+        return toTrialRecord(claimed);
       }
       this.q.touchStudy.run({ id: study, now });
       return toTrialRecord(row);
     });
   }
 
-  async claimTrial(id: TrialId, worker: string): Promise<boolean> {
-    return this.write('claimTrial', () => this.q.claimTrial.run({ id, worker, now: this.now() }).changes === 1);
+  async claimTrial(id: TrialId, worker: string, leaseMs?: number): Promise<boolean> {
+    return this.claim('claimTrial', id, worker, leaseMs) !== null;
   }
 
-  async report(id: TrialId, epoch: number, metrics: Metrics, value: number): Promise<void> {
+  async acquireTrial(id: TrialId, worker: string, leaseMs?: number): Promise<TrialRecord | null> {
+    return this.claim('acquireTrial', id, worker, leaseMs);
+  }
+
+  private claim(what: string, id: TrialId, worker: string, leaseMs: number | undefined): TrialRecord | null {
+    checkLease(leaseMs);
+    return this.write(what, () => {
+      const row = this.q.claimTrial.get({ id, worker, lease_ms: leaseMs ?? null, now: this.now() });
+      return row ? toTrialRecord(row) : null;
+    });
+  }
+
+  async report(id: TrialId, epoch: number, metrics: Metrics, value: number, fence?: Fence): Promise<void> {
     checkReport(epoch, metrics, value);
+    checkFence(fence);
     this.write('report', () => {
       const row = this.mustGetTrial(id);
+      checkHolder(row, fence, `a report of epoch ${epoch}`);
       if (row.state !== 'running') {
         throw new StorageError(`trial ${id} is ${row.state}: only a running trial can report`);
       }
@@ -155,10 +180,12 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  async finishTrial(id: TrialId, outcome: TrialOutcome): Promise<TrialRecord> {
+  async finishTrial(id: TrialId, outcome: TrialOutcome, fence?: Fence): Promise<TrialRecord> {
     checkOutcome(outcome);
+    checkFence(fence);
     return this.write('finishTrial', () => {
       const row = this.mustGetTrial(id);
+      checkHolder(row, fence, `finishing as ${outcome.state}`);
       if (isFinishedState(row.state)) {
         throw new StorageError(`trial ${id} is already ${row.state} and can't change again (to ${outcome.state})`);
       }
@@ -214,13 +241,11 @@ export class SqliteStorage implements Storage {
     return this.read('objectiveCurves', () => toCurves(this.q.objectiveReports.all({ study_id: study, metric })));
   }
 
-  async requeueTrial(
-    id: TrialId,
-    options: { readonly countAttempt: boolean; readonly error?: TrialError },
-  ): Promise<TrialRecord> {
+  async requeueTrial(id: TrialId, options: RequeueOptions): Promise<TrialRecord> {
     checkRequeue(options);
     return this.write('requeueTrial', () => {
       const row = this.mustGetTrial(id);
+      checkHolder(row, options.fence, 'a requeue');
       const now = this.now();
       const updated = this.q.requeueTrial.get({
         id, add_attempts: options.countAttempt ? 1 : 0,
@@ -234,11 +259,31 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  async heartbeat(ids: readonly TrialId[], worker: string): Promise<void> {
+  async heartbeat(ids: readonly TrialId[], worker: string): Promise<readonly TrialId[]> {
     checkTrialIds(ids);
-    if (ids.length === 0) return;
-    this.write('heartbeat', () => {
-      this.q.heartbeat.run({ ids: JSON.stringify(ids), worker, now: this.now() });
+    if (ids.length === 0) return [];
+    return this.write('heartbeat', () => {
+      const renewed = new Set(this.q.heartbeat.all({ ids: JSON.stringify(ids), worker, now: this.now() }).map((r) => r.id));
+      return ids.filter((id) => renewed.has(id));
+    });
+  }
+
+  async requeueExpired(study: StudyId): Promise<readonly TrialRecord[]> {
+    return this.write('requeueExpired', () => {
+      if (!this.q.studyById.get(study)) throw new StorageError(`no study with id ${study}`);
+      const at = this.clock();
+      const now = at.toISOString();
+      const expired = this.q.leasedTrials.all(study).filter((t) => {
+        const since = Date.parse(t.heartbeat_at ?? t.started_at ?? t.created_at);
+        return Number.isNaN(since) || since + (t.lease_ms ?? Infinity) < at.getTime();
+      });
+      const requeued: TrialRecord[] = [];
+      for (const t of expired) {
+        const row = this.q.requeueTrial.get({ id: t.id, add_attempts: 0, error_kind: null, error_message: null, now });
+        if (row) requeued.push(toTrialRecord(row));
+      }
+      if (requeued.length > 0) this.q.touchStudy.run({ id: study, now });
+      return requeued;
     });
   }
 

@@ -18,6 +18,20 @@ export interface NewTrial extends TrialSuggestion {
   readonly key?: string;
   /** Claim it for this worker in the same transaction: it is created `running` (one commit instead of two). */
   readonly claimBy?: string;
+  /** With `claimBy`: the lease the claim takes (ms), as `acquireTrial`'s `leaseMs`. */
+  readonly leaseMs?: number;
+}
+
+/**
+ * Who holds a running trial, as a fencing token: the worker that claimed it and which claim it was
+ * (`TrialRecord.claims` right after the claim). A write given a fence is refused with LeaseLostError, changing
+ * nothing, unless the trial is still `running` under that very claim. So a tuner whose lease expired (a VM paused,
+ * a process stopped) and whose trial was requeued, and perhaps claimed again by another tuner, can't overwrite the
+ * new run's results when it wakes up (Kleppmann's fencing tokens; the claim count plays the lock's version).
+ */
+export interface Fence {
+  readonly worker: string;
+  readonly claim: number;
 }
 
 export interface OpenOptions {
@@ -28,6 +42,23 @@ export interface OpenOptions {
 /**
  * The storage contract. Async so PostgreSQL can implement it later; each method is one transaction.
  * The main thread is the only writer; workers never touch storage.
+ *
+ * Coordination (issue 13 §2): several tuner processes may share one study. There is no coordinator; each decision
+ * is ONE storage call that checks, inside its transaction, that the decider's view still holds, and otherwise
+ * throws ConflictError and changes nothing (the tuner then refreshes its view and asks again):
+ * - a new trial: `createTrial` with `key` = its number (`#<n>`) is accepted only by a decider that saw every trial
+ *   before it, so trial numbers and grid points are never created twice;
+ * - a promotion: `promoteTrial` only from `paused`;
+ * - a prune: `finishTrial` of a `paused` trial.
+ * Implementations serialise these per study: SQLite's BEGIN IMMEDIATE takes the file's write lock; PostgreSQL takes
+ * `pg_advisory_xact_lock(<study id>)` (or an equivalent row lock on the study) first thing in createTrial,
+ * promoteTrial, finishTrial, requeueTrial and requeueExpired, so two deciders never interleave.
+ *
+ * Leases: a running trial claimed with a `leaseMs` is held until `heartbeatAt + leaseMs`; each `heartbeat` renews it
+ * (sets `heartbeatAt` to now). `requeueExpired` hands trials whose lease ran out back to the queue; every live
+ * tuner calls it during its loop. Fencing: `report`, `finishTrial` and `requeueTrial` take an optional `Fence`.
+ * Times are the storage's clock: SQLite the process's; PostgreSQL should use the server's `now()` for heartbeats,
+ * claims and expiry, so machines' clocks needn't agree.
  */
 export interface Storage {
   /** Creates the study, or loads the one with the same name. Throws StudyMismatchError if its space is incompatible. */
@@ -37,13 +68,22 @@ export interface Storage {
   setStudyBackend(study: StudyId, backend: string): Promise<void>;
   /** Inserts the trial (state `waiting`) with the next trial number, and its `trial_params` rows. */
   createTrial(study: StudyId, trial: NewTrial): Promise<TrialRecord>;
-  /** waiting|paused → running, atomically. False if someone else has it or it is finished. */
-  claimTrial(id: TrialId, worker: string): Promise<boolean>;
+  /** waiting|paused → running, atomically. False if someone else has it or it is finished. Same as `acquireTrial`. */
+  claimTrial(id: TrialId, worker: string, leaseMs?: number): Promise<boolean>;
+  /**
+   * waiting|paused → running for `worker`, atomically, adding one to `claims` (the new holder's fencing token:
+   * `{ worker, claim: record.claims }`) and setting `heartbeatAt` to now and `leaseMs` to the given lease (null
+   * without one: such a trial never expires by lease, e.g. an ask-and-tell trial that nobody heartbeats). Returns the
+   * claimed trial, or null if someone else has it, it is finished, or there is no such trial.
+   * Throws StorageError unless `leaseMs` is a positive integer (when given).
+   */
+  acquireTrial(id: TrialId, worker: string, leaseMs?: number): Promise<TrialRecord | null>;
   /**
    * Stores one epoch's metrics (upsert on trial+epoch+metric) and advances the trial's `epochs`, `value` and heartbeat.
-   * `epoch` counts from 1 (epoch N = N epochs done). Only a running trial may report.
+   * `epoch` counts from 1 (epoch N = N epochs done). Only a running trial may report. With a `fence`, only its
+   * holder: LeaseLostError (nothing stored) if the trial is no longer running under that claim.
    */
-  report(id: TrialId, epoch: number, metrics: Metrics, value: number): Promise<void>;
+  report(id: TrialId, epoch: number, metrics: Metrics, value: number, fence?: Fence): Promise<void>;
   /**
    * Moves a trial to its outcome in one transaction: a running one to any outcome; a waiting one only to `failed`;
    * a paused one to `complete`, `pruned` or `failed` without running again (a multi-fidelity loser is pruned
@@ -53,8 +93,10 @@ export interface Storage {
    * last reported value is kept. `epochs` never goes back: it becomes max(stored epochs, `outcome.epochs`).
    * The checkpoint column becomes `outcome.checkpoint`, or NULL without one (a finished trial's checkpoint files are
    * the engine's to delete). `finishedAt` is set for finished states and stays null for `paused`.
+   * With a `fence`, only its holder may finish it: LeaseLostError (nothing changed) if the trial is no longer
+   * running under that claim (checked before the finished-state rule above).
    */
-  finishTrial(id: TrialId, outcome: TrialOutcome): Promise<TrialRecord>;
+  finishTrial(id: TrialId, outcome: TrialOutcome, fence?: Fence): Promise<TrialRecord>;
   /**
    * Multi-fidelity promotion, one transaction: a `paused` trial becomes `waiting` again (then `claimTrial` →
    * running, its learning curve continuing at epoch `epochs + 1`) with the new `budget` and `rung`, and a fresh
@@ -73,11 +115,25 @@ export interface Storage {
   /**
    * running → waiting, for a trial whose run ended without an outcome to keep: a retry after a failure
    * (`countAttempt` adds one to `attempts`; `error` is kept as the last error), or a trial whose tuner died.
-   * Epochs, reports and checkpoint are kept. Throws ConflictError if the trial is not running.
+   * Epochs, reports and checkpoint are kept; `worker` becomes null (`claims` stays: the next claim adds one).
+   * Throws ConflictError if the trial is not running, or LeaseLostError (a ConflictError) if `fence` is given and
+   * the trial is no longer running under that claim.
    */
-  requeueTrial(id: TrialId, options: { readonly countAttempt: boolean; readonly error?: TrialError }): Promise<TrialRecord>;
-  /** Marks the given running trials of `worker` alive now. */
-  heartbeat(ids: readonly TrialId[], worker: string): Promise<void>;
+  requeueTrial(id: TrialId, options: RequeueOptions): Promise<TrialRecord>;
+  /**
+   * Marks the given running trials of `worker` alive now, renewing their leases (`heartbeatAt` = now). Returns the
+   * ids it renewed, in the order given: a running trial of `worker` is renewed even if its lease has already
+   * expired, as long as nobody requeued it; an id missing from the answer is a trial this worker no longer holds
+   * (requeued, re-claimed, finished): its tuner should stop running it, as its writes will be refused.
+   */
+  heartbeat(ids: readonly TrialId[], worker: string): Promise<readonly TrialId[]>;
+  /**
+   * Requeues (running → waiting, as `requeueTrial` without counting an attempt) every running trial of the study
+   * whose lease has expired: claimed with a `leaseMs`, and `heartbeatAt + leaseMs` is before now. One transaction,
+   * so two tuners calling it at once requeue each trial once. Trials claimed without a lease are left alone.
+   * Returns the requeued trials, by number. Throws StorageError for an unknown study.
+   */
+  requeueExpired(study: StudyId): Promise<readonly TrialRecord[]>;
   /** Stores the full normalised space of the current run (`StudyRecord.definition`). */
   setStudyDefinition(study: StudyId, definition: unknown): Promise<void>;
   /** Renames a study (the name must be free), e.g. to keep it when `--new-study` starts over under its name. */
@@ -114,6 +170,16 @@ export interface Storage {
    */
   changesSince(study: StudyId, since: number): Promise<StudyChanges>;
   close(): Promise<void>;
+}
+
+/** `Storage.requeueTrial`'s options. */
+export interface RequeueOptions {
+  /** Add one to `attempts` (a retry after a failure), or not (a tuner that died or stopped). */
+  readonly countAttempt: boolean;
+  /** Kept as the trial's last error. */
+  readonly error?: TrialError;
+  /** Only if the trial is still running under this claim (see `Fence`). */
+  readonly fence?: Fence;
 }
 
 /** `Storage.changesSince`'s answer. */

@@ -3,7 +3,7 @@ import { StorageError, StudyMismatchError } from '../core/errors.js';
 import { FAILURE_KINDS, OUTCOME_STATES } from '../core/trial-state.js';
 import type { Metrics, StudySpec, TrialError, TrialOutcome } from '../core/types.js';
 import { canonicalJson, type StudyRow } from './rows.js';
-import type { NewTrial } from './types.js';
+import type { Fence, NewTrial, RequeueOptions } from './types.js';
 
 function fail(message: string): never {
   throw new StorageError(message);
@@ -38,6 +38,7 @@ export function checkNewTrial(t: NewTrial): void {
   if (t.rung !== undefined && !isInt(t.rung)) fail(`trial rung must be an integer, got ${t.rung}`);
   if (t.bracket !== undefined && !isInt(t.bracket)) fail(`trial bracket must be an integer, got ${t.bracket}`);
   if (t.resumeOf !== undefined && !isInt(t.resumeOf)) fail(`resumeOf must be a trial id, got ${t.resumeOf}`);
+  checkLease(t.leaseMs);
   if (t.key !== undefined && (typeof t.key !== 'string' || t.key.length === 0)) {
     fail(`trial key must be a non-empty string, got ${JSON.stringify(t.key)}`);
   }
@@ -73,9 +74,20 @@ export function checkError(error: TrialError): void {
   if (typeof error.message !== 'string') fail('error message must be a string');
 }
 
-export function checkRequeue(options: { readonly countAttempt: boolean; readonly error?: TrialError }): void {
+export function checkRequeue(options: RequeueOptions): void {
   if (typeof options.countAttempt !== 'boolean') fail('requeue: countAttempt must be a boolean');
   if (options.error !== undefined) checkError(options.error);
+  if (options.fence !== undefined) checkFence(options.fence);
+}
+
+export function checkLease(leaseMs: number | undefined): void {
+  if (leaseMs !== undefined && !(isInt(leaseMs) && leaseMs > 0)) fail(`lease must be a whole number of ms > 0, got ${leaseMs}`);
+}
+
+export function checkFence(fence: Fence | undefined): void {
+  if (fence === undefined) return;
+  if (typeof fence.worker !== 'string' || fence.worker.length === 0) fail('fence worker must be a non-empty string');
+  if (!isInt(fence.claim) || fence.claim < 1) fail(`fence claim must be an integer >= 1, got ${fence.claim}`);
 }
 
 export function checkTrialIds(ids: readonly number[]): void {

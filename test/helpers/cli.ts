@@ -13,11 +13,12 @@ export interface CliResult {
 }
 
 /** Runs the real CLI from source in a child process, as a user would (through tsx instead of dist/). */
-export function runCli(args: readonly string[], timeoutMs = 240_000): CliResult {
+export function runCli(args: readonly string[], timeoutMs = 240_000, env?: NodeJS.ProcessEnv): CliResult {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
     cwd: root,
     encoding: 'utf8',
     timeout: timeoutMs,
+    ...(env !== undefined ? { env: { ...process.env, ...env } } : {}),
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

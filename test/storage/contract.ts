@@ -6,6 +6,7 @@ import type { Direction, StudySpec } from '../../src/core/types.js';
 import { deleteContract } from './contract-delete.js';
 import { changesContract } from './contract-changes.js';
 import { fidelityContract } from './contract-fidelity.js';
+import { leaseContract } from './contract-lease.js';
 import { rankingContract } from './contract-ranking.js';
 import { tiesContract } from './contract-ties.js';
 import { sharedContract } from './contract-shared.js';
@@ -244,4 +245,5 @@ export function storageContract(name: string, makeStorage: MakeStorage): void {
   sharedContract(name, makeStorage);
   deleteContract(name, makeStorage);
   changesContract(name, makeStorage);
+  leaseContract(name, makeStorage);
 }

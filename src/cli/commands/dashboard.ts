@@ -6,6 +6,7 @@ import { liveReportData } from '../../dashboard/live-data.js';
 import { renderPage } from '../../report/index.js';
 import { withStorage } from '../options.js';
 import { withReadOnlyStorage } from '../read-storage.js';
+import { redactUrl } from '../../storage/index.js';
 
 export const command = 'dashboard';
 export const describe = 'Serve a live, read-only dashboard of every study in a database (the report views, updated as sweeps run)';
@@ -39,13 +40,13 @@ export async function handler(args: Args): Promise<void> {
     }
     const dashboard = await startDashboard({
       storage,
-      file: args.storage,
+      file: redactUrl(args.storage),
       host: args.host,
       port: args.port,
       renderPage: async (dataSource, study) => renderPage({ dataSource, title: `${study.name} · tune dashboard` }),
       buildData: liveReportData(),
     });
-    process.stdout.write(`tune dashboard: serving ${args.storage} (read-only) at ${dashboard.url}\nPress Ctrl-C to stop.\n`);
+    process.stdout.write(`tune dashboard: serving ${redactUrl(args.storage)} (read-only) at ${dashboard.url}\nPress Ctrl-C to stop.\n`);
     await untilSignal();
     await dashboard.close();
     process.stdout.write('tune dashboard: stopped\n');

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { StorageError, UsageError } from '../../core/errors.js';
 import { computeImportance, loadImportanceInput, NotEnoughTrialsError, type ImportanceResult } from '../../importance/index.js';
-import { openStorage, type Storage } from '../../storage/index.js';
+import { openStorage, storageMissing, type Storage } from '../../storage/index.js';
 import { renderTable } from '../format/table.js';
 import { withStorage, withStudy } from '../options.js';
 import { requireStudy } from '../study-access.js';
@@ -24,7 +23,7 @@ type Args = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
 
 /** Opens the database read-only: a missing or unreadable file is a usage error naming it (exit 2). */
 function openReadOnly(path: string): Storage {
-  if (path !== ':memory:' && !existsSync(path)) throw new UsageError(`${path}: no database here (run a sweep first, or pass --storage)`);
+  if (storageMissing(path)) throw new UsageError(`${path}: no database here (run a sweep first, or pass --storage)`);
   try {
     return openStorage(path, { readonly: true });
   } catch (e) {

@@ -1,0 +1,167 @@
+/**
+ * PostgreSQL storage (issue 13 §8): `npm run bench -- postgres [--url URL] [--trials N] [--sizes 100,10000,100000]`
+ *
+ * 1. No-op trials/s: every trial's storage work as a tuner does it (create-and-claim with a lease, one report, a
+ *    heartbeat, finish, and an incremental changesSince read), no training, with 1, 4 and 16 workers across 1, 4
+ *    and 4 processes, on PostgreSQL and beside it on one SQLite file. Also the connections in use at the peak.
+ * 2. ask + tell latency (changesSince + create-and-claim + finish) at a study of 100, 10,000 and 100,000 trials
+ *    (filled by SQL first), p50 and p99. Goal: flat, p50 <= 5 ms.
+ * URL: --url, else TUNE_BENCH_POSTGRES_URL, else TUNE_TEST_POSTGRES_URL; a database is created and dropped.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import pg from 'pg';
+import { openStorage, type Storage } from '../../src/storage/index.js';
+import { fmt, printTable, quantile, tempDir, writeResult } from './lib/common.js';
+
+const SPEC = {
+  name: 'bench', space: { x: { type: 'float', min: 0, max: 1 } }, direction: 'maximize' as const,
+  metric: 'val_accuracy', strategy: 'random', seed: 1,
+};
+
+/** One worker slot's loop: `count` no-op trials, as a tuner's main thread stores them. */
+async function noopTrials(s: Storage, study: number, worker: string, count: number): Promise<void> {
+  let seq = 0;
+  for (let i = 0; i < count; i++) {
+    seq = (await s.changesSince(study, seq)).seq;
+    const t = await s.createTrial(study, { params: { x: Math.random() }, budget: 1, seed: i, claimBy: worker, leaseMs: 30_000 });
+    const fence = { worker, claim: t.claims ?? 1 };
+    await s.report(t.id, 1, { val_accuracy: 0.5 }, 0.5, fence);
+    await s.heartbeat([t.id], worker);
+    await s.finishTrial(t.id, { state: 'complete', epochs: 1 }, fence);
+  }
+}
+
+// Child mode: one tuner process with `slots` workers on one connection.
+const childIndex = process.argv.indexOf('--child');
+if (childIndex >= 0) {
+  const [target, slotsText, countText, startAtText] = process.argv.slice(childIndex + 1);
+  const s = openStorage(target!);
+  const study = await s.openStudy(SPEC);
+  const wait = Number(startAtText) - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: Number(slotsText) }, (_, w) => noopTrials(s, study.id, `${process.pid}:${w}`, Number(countText))));
+  const ms = performance.now() - t0;
+  await s.close();
+  process.stdout.write(JSON.stringify({ ms }));
+  process.exit(0);
+}
+
+const { values: args } = parseArgs({
+  options: { url: { type: 'string' }, trials: { type: 'string', default: '400' }, sizes: { type: 'string', default: '100,10000,100000' } },
+});
+const base = args.url ?? process.env.TUNE_BENCH_POSTGRES_URL ?? process.env.TUNE_TEST_POSTGRES_URL;
+if (base === undefined) {
+  process.stderr.write('postgres bench: give --url postgres://… (or set TUNE_TEST_POSTGRES_URL); scripts/ci/postgres.sh start makes a server\n');
+  process.exit(2);
+}
+const total = Number(args.trials);
+const sizes = args.sizes.split(',').map(Number);
+
+async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+const dbUrl = (name: string): string => {
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
+
+/** A fresh database for one measurement, dropped afterwards. */
+async function withDatabase<T>(fn: (url: string, name: string) => Promise<T>): Promise<T> {
+  const name = `tune_bench_${randomBytes(4).toString('hex')}`;
+  await admin(base!, (c) => c.query(`CREATE DATABASE ${name}`));
+  try {
+    return await fn(dbUrl(name), name);
+  } finally {
+    await admin(base!, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  }
+}
+
+const run = promisify(execFile);
+const self = fileURLToPath(import.meta.url);
+
+/** `processes` tuner processes with `workers` slots in all, `total` trials in all; trials/s and peak connections. */
+async function throughput(target: string, processes: number, workers: number, dbName?: string): Promise<{ perSecond: number; connections: number | null }> {
+  const setup = openStorage(target);
+  await setup.openStudy(SPEC); // migrate once, before the processes race
+  await setup.close();
+  const slots = workers / processes;
+  const count = Math.ceil(total / workers);
+  const startAt = Date.now() + 2500;
+  let peak = 0;
+  let sampling = true;
+  const sampler = dbName === undefined ? null : admin(base!, async (c) => {
+    while (sampling) {
+      const r = await c.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid()", [dbName]);
+      peak = Math.max(peak, Number(r.rows[0]!.n));
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  });
+  const outs = await Promise.all(Array.from({ length: processes }, () =>
+    run(process.execPath, ['--import', 'tsx', self, '--child', target, String(slots), String(count), String(startAt)])));
+  sampling = false;
+  await sampler;
+  const slowest = Math.max(...outs.map((o) => (JSON.parse(o.stdout) as { ms: number }).ms));
+  return { perSecond: (count * workers) / (slowest / 1000), connections: dbName === undefined ? null : peak };
+}
+
+const rows: string[][] = [];
+const results: Record<string, unknown>[] = [];
+for (const [processes, workers] of [[1, 1], [4, 4], [4, 16]] as const) {
+  const onPg = await withDatabase((url, name) => throughput(url, processes, workers, name));
+  const file = join(tempDir('pg'), 'tune.db');
+  const onSqlite = await throughput(file, processes, workers);
+  rows.push([String(workers), String(processes), fmt(onPg.perSecond), fmt(onSqlite.perSecond), String(onPg.connections)]);
+  results.push({ workers, processes, postgresPerSecond: onPg.perSecond, sqlitePerSecond: onSqlite.perSecond, connections: onPg.connections });
+}
+process.stdout.write(`\nno-op trials/s (${total} trials per row; create+claim, report, heartbeat, finish, changesSince)\n`);
+printTable(['workers', 'processes', 'PostgreSQL trials/s', 'SQLite trials/s', 'PG connections in use (peak)'], rows);
+
+/** Fills the study to `n` trials (complete, one report each) by SQL, then times `samples` ask+tell rounds. */
+async function latencyAt(n: number, samples = 200): Promise<{ p50: number; p99: number }> {
+  return withDatabase(async (url) => {
+    const s = openStorage(url);
+    const study = await s.openStudy(SPEC);
+    await admin(url, async (c) => {
+      await c.query(`
+        INSERT INTO trials (study_id, number, state, params, budget, seed, value, value_kind, epochs, created_at, started_at, finished_at, claims)
+        SELECT $1, g, 'complete', '{"x":0.5}', 1, g, random(), 'finite', 1, '2026-12-02T00:00:00.000Z', '2026-12-02T00:00:00.000Z', '2026-12-02T00:00:01.000Z', 1
+        FROM generate_series(0, $2 - 1) AS g`, [study.id, n]);
+      await c.query(`INSERT INTO trial_params (trial_id, name, value_type, value_num) SELECT id, 'x', 'number', 0.5 FROM trials WHERE study_id = $1`, [study.id]);
+      await c.query(`INSERT INTO reports (trial_id, epoch, metric, value, value_kind) SELECT id, 1, 'val_accuracy', value, 'finite' FROM trials WHERE study_id = $1`, [study.id]);
+      await c.query('ANALYZE');
+    });
+    let seq = (await s.changesSince(study.id, 0)).seq;
+    const ms: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const t0 = performance.now();
+      seq = (await s.changesSince(study.id, seq)).seq; // ask: what changed since the last ask, then decide
+      const t = await s.createTrial(study.id, { params: { x: 0.5 }, budget: 1, seed: i, claimBy: 'bench', leaseMs: 30_000 });
+      await s.finishTrial(t.id, { state: 'complete', epochs: 1, value: 0.5 }, { worker: 'bench', claim: 1 }); // tell
+      ms.push(performance.now() - t0);
+    }
+    await s.close();
+    return { p50: quantile(ms, 0.5), p99: quantile(ms, 0.99) };
+  });
+}
+
+const latency: string[][] = [];
+for (const n of sizes) {
+  const { p50, p99 } = await latencyAt(n);
+  latency.push([n.toLocaleString('en-US'), fmt(p50), fmt(p99)]);
+  results.push({ studyTrials: n, askTellP50Ms: p50, askTellP99Ms: p99 });
+}
+process.stdout.write('\nask + tell on PostgreSQL (changesSince + create-and-claim + finish), 200 rounds each\n');
+printTable(['trials in the study', 'p50 ms', 'p99 ms'], latency);
+process.stdout.write(`\n${writeResult('postgres', { trials: total, results })}\n`);

@@ -1,0 +1,121 @@
+/** Every SQL statement `PostgresStorage` runs, by name (positional parameters, as node-postgres takes them). */
+
+/** Held per study (pg_advisory_xact_lock(STUDY_LOCK, study)) while trial numbers and keys are decided. */
+export const STUDY_LOCK = 0x7475_6e66;
+
+// The leaderboard's order, as SQLite's (queries.ts explains each step).
+const LEADERBOARD_ORDER = `
+  CASE WHEN t.state = 'failed' THEN 1 ELSE 0 END,
+  t.epochs DESC,
+  t.rung DESC NULLS LAST,
+  CASE WHEN t.state = 'complete' THEN 0 ELSE 1 END,
+  CASE WHEN t.value_kind IS NULL THEN 2 WHEN t.value_kind = 'nan' THEN 1 ELSE 0 END,
+  CASE WHEN s.direction = 'maximize' THEN -t.value ELSE t.value END,
+  t.number`;
+
+export const SQL = {
+  lockStudy: 'SELECT pg_advisory_xact_lock($1, $2)',
+  studyByName: 'SELECT * FROM studies WHERE name = $1',
+  studyById: 'SELECT * FROM studies WHERE id = $1',
+  studyForUpdate: 'SELECT * FROM studies WHERE id = $1 FOR UPDATE',
+  allStudies: 'SELECT * FROM studies ORDER BY id',
+  // ON CONFLICT DO NOTHING: a study another tuner created a moment ago is read back instead.
+  insertStudy: `
+    INSERT INTO studies (name, space, direction, metric, strategy, seed, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+    ON CONFLICT (name) DO NOTHING
+    RETURNING *`,
+  stateCounts: 'SELECT study_id, state, count(*) AS n FROM trials GROUP BY study_id, state',
+  bestValues: `
+    SELECT t.study_id,
+           CASE WHEN s.direction = 'maximize' THEN max(t.value) ELSE min(t.value) END AS best
+    FROM trials t JOIN studies s ON s.id = t.study_id
+    WHERE t.state = 'complete' AND t.value_kind IN ('finite', 'inf', '-inf')
+    GROUP BY t.study_id, s.direction`,
+  setBackend: 'UPDATE studies SET backend = $2, updated_at = $3 WHERE id = $1',
+  setDefinition: 'UPDATE studies SET definition = $2, updated_at = $3 WHERE id = $1',
+  renameStudy: 'UPDATE studies SET name = $2, updated_at = $3 WHERE id = $1',
+  touchStudy: 'UPDATE studies SET updated_at = $2 WHERE id = $1',
+  deleteStudyReports: 'DELETE FROM reports WHERE trial_id IN (SELECT id FROM trials WHERE study_id = $1)',
+  deleteStudyParams: 'DELETE FROM trial_params WHERE trial_id IN (SELECT id FROM trials WHERE study_id = $1)',
+  deleteStudyTrials: 'DELETE FROM trials WHERE study_id = $1',
+  deleteStudy: 'DELETE FROM studies WHERE id = $1',
+  insertTrial: `
+    INSERT INTO trials (study_id, number, state, params, budget, rung, bracket, seed, resume_of, claim_key, created_at)
+    VALUES ($1, (SELECT coalesce(max(number) + 1, 0) FROM trials WHERE study_id = $1),
+            'waiting', $2, $3, $4, $5, $6, $7, $8, $9)
+    RETURNING *`,
+  trialByKey: 'SELECT id, number FROM trials WHERE study_id = $1 AND claim_key = $2',
+  insertParam: `
+    INSERT INTO trial_params (trial_id, name, value_type, value_num, value_text) VALUES ($1, $2, $3, $4, $5)`,
+  trialById: 'SELECT * FROM trials WHERE id = $1',
+  // Row-locked for the rest of the transaction: the checks made on it hold until the write.
+  trialForUpdate: 'SELECT * FROM trials WHERE id = $1 FOR UPDATE',
+  trialsOf: `
+    SELECT * FROM trials WHERE study_id = $1 AND ($2::text[] IS NULL OR state = ANY($2::text[])) ORDER BY number`,
+  // The lease's end is the server's clock; $4 is the lease in ms, or NULL for none.
+  claimTrial: `
+    UPDATE trials SET state = 'running', worker = $2, started_at = coalesce(started_at, $3), heartbeat_at = $3,
+                      claims = claims + 1, lease_ms = $4::integer,
+                      lease_until = clock_timestamp() + $4::integer * interval '1 millisecond'
+    WHERE id = $1 AND state IN ('waiting', 'paused')
+    RETURNING *`,
+  studyOfTrial: 'SELECT study_id FROM trials WHERE id = $1',
+  requeueExpired: `
+    UPDATE trials SET state = 'waiting', worker = NULL, lease_until = NULL
+    WHERE study_id = $1 AND state = 'running' AND lease_until < clock_timestamp()
+    RETURNING *`,
+  requeueTrial: `
+    UPDATE trials SET state = 'waiting', worker = NULL, lease_until = NULL, attempts = attempts + $2,
+                      error_kind = coalesce($3, error_kind),
+                      error_message = CASE WHEN $3::text IS NULL THEN error_message ELSE $4 END
+    WHERE id = $1 AND state = 'running'
+    RETURNING *`,
+  heartbeat: `
+    UPDATE trials SET heartbeat_at = $3, lease_until = clock_timestamp() + lease_ms * interval '1 millisecond'
+    WHERE state = 'running' AND worker = $2 AND id = ANY($1::integer[])
+    RETURNING id`,
+  advanceTrial: `
+    UPDATE trials SET
+      value      = CASE WHEN $2 >= epochs THEN $3 ELSE value END,
+      value_kind = CASE WHEN $2 >= epochs THEN $4 ELSE value_kind END,
+      epochs     = greatest(epochs, $2),
+      heartbeat_at = $5
+    WHERE id = $1`,
+  finishTrial: `
+    UPDATE trials SET state = $2, value = $3, value_kind = $4, epochs = $5, error_kind = $6, error_message = $7,
+                      checkpoint = $8, finished_at = $9, heartbeat_at = $10, lease_until = NULL
+    WHERE id = $1
+    RETURNING *`,
+  promoteTrial: `
+    UPDATE trials SET state = 'waiting', budget = $2, rung = $3, heartbeat_at = $4
+    WHERE id = $1 AND state = 'paused'
+    RETURNING *`,
+  // All of one epoch's metrics in one statement (arrays in, one row each).
+  upsertReports: `
+    INSERT INTO reports (trial_id, epoch, metric, value, value_kind)
+    SELECT $1, $2, m.metric, m.value, m.value_kind
+    FROM unnest($3::text[], $4::double precision[], $5::text[]) AS m(metric, value, value_kind)
+    ON CONFLICT (trial_id, epoch, metric) DO UPDATE SET value = excluded.value, value_kind = excluded.value_kind`,
+  reportsOf: 'SELECT trial_id, epoch, metric, value, value_kind FROM reports WHERE trial_id = $1 ORDER BY epoch, metric',
+  objectiveReports: `
+    SELECT r.trial_id, r.epoch, r.value, r.value_kind
+    FROM reports r JOIN trials t ON t.id = r.trial_id
+    WHERE t.study_id = $1 AND r.metric = $2
+    ORDER BY r.trial_id, r.epoch`,
+  studySeq: 'SELECT seq FROM studies WHERE id = $1',
+  trialsChangedSince: 'SELECT * FROM trials WHERE study_id = $1 AND seq > $2 ORDER BY number',
+  reportsChangedSince: `
+    SELECT r.trial_id, r.epoch, r.metric, r.value, r.value_kind
+    FROM trials t JOIN reports r ON r.trial_id = t.id
+    WHERE t.study_id = $1 AND t.seq > $2 AND r.seq > $2
+    ORDER BY r.trial_id, r.epoch, r.metric`,
+  // LIMIT NULL is no limit.
+  leaderboard: `
+    SELECT ROW_NUMBER() OVER (ORDER BY ${LEADERBOARD_ORDER}) AS rank, t.*
+    FROM trials t JOIN studies s ON s.id = t.study_id
+    WHERE t.study_id = $1
+    ORDER BY rank
+    LIMIT $2`,
+  dropOldTokens: "DELETE FROM write_tokens WHERE created_at < now() - interval '1 day'",
+} as const;

@@ -1,0 +1,446 @@
+/**
+ * `Storage` on a PostgreSQL server, with the same behaviour as `SqliteStorage` (the contract suites run on both).
+ * Each method is one transaction on the process's one connection (connection.ts). Trial numbers and config keys
+ * are decided under a per-study advisory lock; checks on a trial hold its row lock (SELECT … FOR UPDATE) until
+ * the write, so two tuners on two machines never promote, claim or finish one trial twice.
+ */
+import type pg from 'pg';
+import { ConflictError, LeaseLostError, StorageError } from '../../core/errors.js';
+import { canMove, isFinishedState } from '../../core/trial-state.js';
+import type {
+  EpochReport, Metrics, RankedTrial, StudyId, StudyRecord, StudySpec, TrialId, TrialOutcome, TrialRecord,
+  TrialState,
+} from '../../core/types.js';
+import {
+  canonicalJson, encodeNumber, encodeParam, toCurves, toEpochReports, toStudyRecord, toTrialRecord, zeroCounts,
+  type CurvePointRow, type EncodedNumber, type RankedTrialRow, type ReportRow, type StudyRow, type TrialRow,
+} from '../rows.js';
+import type { Fence, NewTrial, OpenOptions, RequeueOptions, Storage, StudyChanges, StudySummary, TrialFilter } from '../types.js';
+import {
+  checkFence, checkLease, checkNewTrial, checkOutcome, checkPromotion, checkReport, checkRequeue, checkSameStudy,
+  checkStudyName, checkStudySpec, checkTrialIds,
+} from '../validate.js';
+import { PgConnection, type Idempotence } from './connection.js';
+import { checkPgCurrent, pgMigrate, pgSchemaVersion, PG_LATEST_VERSION } from './migrations.js';
+import { SQL, STUDY_LOCK } from './queries.js';
+import { parsePostgresUrl, type PostgresTarget } from './url.js';
+
+export interface PostgresStorageOptions extends OpenOptions {
+  /** Clock for timestamps; injectable so tests can pin them. */
+  readonly now?: () => Date;
+  /** One connection attempt's limit (ms); default 5000. */
+  readonly connectTimeoutMs?: number;
+  /** How long to keep reconnecting after the connection broke (ms); default 120 000. */
+  readonly reconnectForMs?: number;
+  /** Told about each reconnection attempt. */
+  readonly onReconnect?: (attempt: number, error: string) => void;
+}
+
+type Client = pg.Client;
+
+async function one<R extends pg.QueryResultRow>(c: Client, sql: string, args: unknown[]): Promise<R | undefined> {
+  return (await c.query<R>(sql, args)).rows[0];
+}
+
+async function all<R extends pg.QueryResultRow>(c: Client, sql: string, args: unknown[] = []): Promise<R[]> {
+  return (await c.query<R>(sql, args)).rows;
+}
+
+async function mustGetTrial(c: Client, id: TrialId): Promise<TrialRow> {
+  const row = await one<TrialRow>(c, SQL.trialForUpdate, [id]);
+  if (!row) throw new StorageError(`no trial with id ${id}`);
+  return row;
+}
+
+/**
+ * The trial, row-locked, after its study's decision lock: every decider takes the advisory lock before any trial row
+ * lock, so a finish and a requeueExpired of the same study never wait on each other in opposite orders.
+ */
+async function lockTrialForDecision(c: Client, id: TrialId): Promise<TrialRow> {
+  const of = await one<{ study_id: number }>(c, SQL.studyOfTrial, [id]);
+  if (!of) throw new StorageError(`no trial with id ${id}`);
+  await c.query(SQL.lockStudy, [STUDY_LOCK, of.study_id]);
+  return mustGetTrial(c, id);
+}
+
+/** Refuses a fenced write unless the trial is still running under the fence's claim (see `Fence`). */
+function checkHolder(row: TrialRow, fence: Fence | undefined, what: string): void {
+  if (fence === undefined) return;
+  if (row.state === 'running' && row.worker === fence.worker && row.claims === fence.claim) return;
+  const now = row.state === 'running' ? `running under claim ${row.claims} of ${row.worker ?? 'nobody'}` : row.state;
+  throw new LeaseLostError(
+    `trial ${row.id}: ${what} from ${fence.worker} (claim ${fence.claim}) refused: it no longer holds the trial, which is ${now}`,
+  );
+}
+
+/** Re-reads the trial a committed write returned (its id was the write's token result). */
+const trialResult: Idempotence<TrialRecord> = {
+  encode: (t) => String(t.id),
+  decode: async (text, c) => toTrialRecord(await mustGetTrial(c, Number(text))),
+};
+const trialsResult: Idempotence<readonly TrialRecord[]> = {
+  encode: (ts) => JSON.stringify(ts.map((t) => t.id)),
+  decode: async (text, c) => Promise.all((JSON.parse(text) as number[]).map(async (id) => toTrialRecord(await mustGetTrial(c, id)))),
+};
+const claimResult: Idempotence<TrialRecord | null> = {
+  encode: (t) => (t === null ? 'null' : String(t.id)),
+  decode: async (text, c) => (text === 'null' ? null : toTrialRecord(await mustGetTrial(c, Number(text)))),
+};
+
+export class PostgresStorage implements Storage {
+  private readonly conn: PgConnection;
+
+  private constructor(
+    private readonly target: PostgresTarget,
+    private readonly clock: () => Date,
+    /** Opened with `readonly`: every write method throws, and the server refuses writes too. */
+    readonly readonly: boolean,
+    options: PostgresStorageOptions,
+  ) {
+    this.conn = new PgConnection(target, {
+      connectTimeoutMs: options.connectTimeoutMs ?? target.connectTimeoutMs ?? 5000,
+      reconnectForMs: options.reconnectForMs ?? 120_000,
+      readonly,
+      onFirstConnect: (c) => this.firstConnect(c),
+      ...(options.onReconnect ? { onReconnect: options.onReconnect } : {}),
+    });
+  }
+
+  /**
+   * Parses the URL (a malformed one throws UsageError) without connecting: the connection opens on the first call,
+   * which throws PostgresConnectError (exit 2) naming the host if the server can't be used.
+   */
+  static open(url: string, options: PostgresStorageOptions = {}): PostgresStorage {
+    return new PostgresStorage(parsePostgresUrl(url), options.now ?? (() => new Date()), options.readonly ?? false, options);
+  }
+
+  /** The URL without its password. */
+  get display(): string {
+    return this.target.display;
+  }
+
+  /** Connects now (and migrates, or checks the schema), rather than on the first call. */
+  async connect(): Promise<void> {
+    await this.conn.transaction('connect', 'read', async () => undefined);
+  }
+
+  /** Transactions run again after a lost connection, since open. */
+  get reconnections(): number {
+    return this.conn.reconnections;
+  }
+
+  private async firstConnect(c: Client): Promise<void> {
+    if (this.readonly) {
+      checkPgCurrent(this.target.display, await pgSchemaVersion(c, this.target.display));
+      return;
+    }
+    await pgMigrate(c, this.target.display);
+    await c.query(SQL.dropOldTokens);
+  }
+
+  async openStudy(spec: StudySpec): Promise<StudyRecord> {
+    checkStudySpec(spec);
+    const space = canonicalJson(spec.space);
+    return this.write('openStudy', async (c) => {
+      const inserted = await one<StudyRow>(c, SQL.insertStudy, [
+        spec.name, space, spec.direction, spec.metric, spec.strategy, spec.seed, this.now(),
+      ]);
+      if (inserted) return toStudyRecord(inserted);
+      const row = await one<StudyRow>(c, SQL.studyByName, [spec.name]);
+      if (!row) throw new ConflictError(`study "${spec.name}" was deleted while being opened`);
+      checkSameStudy(row, spec, space);
+      return toStudyRecord(row);
+    });
+  }
+
+  async getStudy(name: string): Promise<StudyRecord | null> {
+    return this.read('getStudy', async (c) => {
+      const row = await one<StudyRow>(c, SQL.studyByName, [name]);
+      return row ? toStudyRecord(row) : null;
+    });
+  }
+
+  async studies(): Promise<readonly StudySummary[]> {
+    return this.read('studies', async (c) => {
+      const counts = new Map<number, Record<TrialState, number>>();
+      for (const r of await all<{ study_id: number; state: TrialState; n: number }>(c, SQL.stateCounts)) {
+        let perState = counts.get(r.study_id);
+        if (!perState) counts.set(r.study_id, (perState = zeroCounts()));
+        perState[r.state] = r.n;
+      }
+      const best = new Map((await all<{ study_id: number; best: number | null }>(c, SQL.bestValues)).map((b) => [b.study_id, b.best]));
+      return (await all<StudyRow>(c, SQL.allStudies)).map((row) => ({
+        study: toStudyRecord(row),
+        counts: counts.get(row.id) ?? zeroCounts(),
+        best: best.get(row.id) ?? null,
+      }));
+    });
+  }
+
+  async setStudyBackend(study: StudyId, backend: string): Promise<void> {
+    await this.write('setStudyBackend', async (c) => {
+      if ((await c.query(SQL.setBackend, [study, backend, this.now()])).rowCount === 0) {
+        throw new StorageError(`no study with id ${study}`);
+      }
+    });
+  }
+
+  async createTrial(study: StudyId, trial: NewTrial): Promise<TrialRecord> {
+    checkNewTrial(trial);
+    const params = canonicalJson(trial.params);
+    return this.write('createTrial', async (c) => {
+      await c.query(SQL.lockStudy, [STUDY_LOCK, study]);
+      const now = this.now();
+      const studyRow = await one<StudyRow>(c, SQL.studyById, [study]);
+      if (!studyRow) throw new StorageError(`no study with id ${study}`);
+      const taken = trial.key === undefined ? undefined : await one<{ id: number; number: number }>(c, SQL.trialByKey, [study, trial.key]);
+      if (taken) {
+        throw new ConflictError(
+          `study "${studyRow.name}" already has a trial with key "${trial.key}" (trial #${taken.number}, id ${taken.id})`,
+        );
+      }
+      if (trial.resumeOf !== undefined && (await one<TrialRow>(c, SQL.trialById, [trial.resumeOf]))?.study_id !== study) {
+        throw new StorageError(`resumeOf: no trial with id ${trial.resumeOf} in study ${study}`);
+      }
+      const row = await one<TrialRow>(c, SQL.insertTrial, [
+        study, params, trial.budget, trial.rung ?? null, trial.bracket ?? null, trial.seed, trial.resumeOf ?? null,
+        trial.key ?? null, now,
+      ]);
+      if (!row) throw new StorageError(`trial for study ${study} was not inserted`);
+      for (const [name, v] of Object.entries(trial.params)) {
+        const p = encodeParam(name, v);
+        await c.query(SQL.insertParam, [row.id, p.name, p.value_type, p.value_num, p.value_text]);
+      }
+      await c.query(SQL.touchStudy, [study, now]);
+      if (trial.claimBy !== undefined) {
+        const claimed = await one<TrialRow>(c, SQL.claimTrial, [row.id, trial.claimBy, now, trial.leaseMs ?? null]);
+        if (!claimed) throw new StorageError(`trial ${row.id} was not claimed`);
+        return toTrialRecord(claimed);
+      }
+      return toTrialRecord(row);
+    }, trialResult);
+  }
+
+  async claimTrial(id: TrialId, worker: string, leaseMs?: number): Promise<boolean> {
+    return (await this.claim('claimTrial', id, worker, leaseMs)) !== null;
+  }
+
+  async acquireTrial(id: TrialId, worker: string, leaseMs?: number): Promise<TrialRecord | null> {
+    return this.claim('acquireTrial', id, worker, leaseMs);
+  }
+
+  /** One UPDATE … WHERE state IN (waiting, paused) RETURNING: of two tuners claiming at once, one gets the row. */
+  private async claim(what: string, id: TrialId, worker: string, leaseMs: number | undefined): Promise<TrialRecord | null> {
+    checkLease(leaseMs);
+    return this.write(what, async (c) => {
+      const row = await one<TrialRow>(c, SQL.claimTrial, [id, worker, this.now(), leaseMs ?? null]);
+      return row ? toTrialRecord(row) : null;
+    }, claimResult);
+  }
+
+  async report(id: TrialId, epoch: number, metrics: Metrics, value: number, fence?: Fence): Promise<void> {
+    checkReport(epoch, metrics, value);
+    checkFence(fence);
+    // An upsert: running it twice (a retry after a lost COMMIT) leaves the same rows.
+    await this.write('report', async (c) => {
+      const row = await mustGetTrial(c, id);
+      checkHolder(row, fence, `a report of epoch ${epoch}`);
+      if (row.state !== 'running') throw new StorageError(`trial ${id} is ${row.state}: only a running trial can report`);
+      await this.upsertReports(c, id, epoch, metrics);
+      const v = encodeNumber(value);
+      await c.query(SQL.advanceTrial, [id, epoch, v.value, v.kind, this.now()]);
+    });
+  }
+
+  async finishTrial(id: TrialId, outcome: TrialOutcome, fence?: Fence): Promise<TrialRecord> {
+    checkOutcome(outcome);
+    checkFence(fence);
+    return this.write('finishTrial', async (c) => {
+      const row = await lockTrialForDecision(c, id);
+      checkHolder(row, fence, `finishing as ${outcome.state}`);
+      if (isFinishedState(row.state)) {
+        throw new StorageError(`trial ${id} is already ${row.state} and can't change again (to ${outcome.state})`);
+      }
+      if (!canMove(row.state, outcome.state)) throw new StorageError(`trial ${id} is ${row.state}: it can't become ${outcome.state}`);
+      if (outcome.metrics && outcome.epochs >= 1) await this.upsertReports(c, id, outcome.epochs, outcome.metrics);
+      const now = this.now();
+      const v: EncodedNumber | null = outcome.value === undefined ? null : encodeNumber(outcome.value);
+      const updated = await one<TrialRow>(c, SQL.finishTrial, [
+        id, outcome.state, v ? v.value : row.value, v ? v.kind : row.value_kind, Math.max(row.epochs, outcome.epochs),
+        outcome.error?.kind ?? null, outcome.error?.message ?? null, outcome.checkpoint ?? null,
+        outcome.state === 'paused' ? null : now, now,
+      ]);
+      if (!updated) throw new StorageError(`trial ${id} vanished while finishing`);
+      await c.query(SQL.touchStudy, [row.study_id, now]);
+      return toTrialRecord(updated);
+    }, trialResult);
+  }
+
+  async promoteTrial(id: TrialId, budget: number, rung: number): Promise<TrialRecord> {
+    checkPromotion(budget, rung);
+    return this.write('promoteTrial', async (c) => {
+      const row = await lockTrialForDecision(c, id);
+      const refuse = (why: string, Err = StorageError): never => {
+        throw new Err(`can't promote trial ${id} to budget ${budget}, rung ${rung}: ${why}`);
+      };
+      if (row.state !== 'paused') refuse(`it is ${row.state}, and only a paused trial can be promoted`, ConflictError);
+      if (!(budget > row.budget)) refuse(`the budget must grow past its current ${row.budget}`);
+      if (!(budget > row.epochs)) refuse(`it has already trained ${row.epochs} epochs`);
+      if (row.rung !== null && rung < row.rung) refuse(`it is already at rung ${row.rung}`);
+      const now = this.now();
+      const updated = await one<TrialRow>(c, SQL.promoteTrial, [id, budget, rung, now]);
+      if (!updated) throw new ConflictError(`trial ${id} changed while being promoted`);
+      await c.query(SQL.touchStudy, [row.study_id, now]);
+      return toTrialRecord(updated);
+    }, trialResult);
+  }
+
+  async objectiveCurves(study: StudyId, metric: string): Promise<ReadonlyMap<TrialId, readonly number[]>> {
+    return this.read('objectiveCurves', async (c) => toCurves(await all<CurvePointRow>(c, SQL.objectiveReports, [study, metric])));
+  }
+
+  async requeueTrial(id: TrialId, options: RequeueOptions): Promise<TrialRecord> {
+    checkRequeue(options);
+    return this.write('requeueTrial', async (c) => {
+      const row = await lockTrialForDecision(c, id);
+      checkHolder(row, options.fence, 'a requeue');
+      const now = this.now();
+      const updated = await one<TrialRow>(c, SQL.requeueTrial, [
+        id, options.countAttempt ? 1 : 0, options.error?.kind ?? null, options.error?.message ?? null,
+      ]);
+      if (!updated) throw new ConflictError(`can't requeue trial ${id}: it is ${row.state}, and only a running trial can be requeued`);
+      await c.query(SQL.touchStudy, [row.study_id, now]);
+      return toTrialRecord(updated);
+    }, trialResult);
+  }
+
+  async heartbeat(ids: readonly TrialId[], worker: string): Promise<readonly TrialId[]> {
+    checkTrialIds(ids);
+    if (ids.length === 0) return [];
+    // Idempotent: a retried heartbeat renews the same trials again.
+    return this.write('heartbeat', async (c) => {
+      const renewed = new Set((await all<{ id: number }>(c, SQL.heartbeat, [ids, worker, this.now()])).map((r) => r.id));
+      return ids.filter((id) => renewed.has(id));
+    });
+  }
+
+  /** Expiry is the server's clock (`lease_until`), so tuners whose clocks disagree agree on it. */
+  async requeueExpired(study: StudyId): Promise<readonly TrialRecord[]> {
+    return this.write('requeueExpired', async (c) => {
+      await c.query(SQL.lockStudy, [STUDY_LOCK, study]);
+      if (!(await one<StudyRow>(c, SQL.studyById, [study]))) throw new StorageError(`no study with id ${study}`);
+      const rows = await all<TrialRow>(c, SQL.requeueExpired, [study]);
+      if (rows.length > 0) await c.query(SQL.touchStudy, [study, this.now()]);
+      return rows.map(toTrialRecord).sort((a, b) => a.number - b.number);
+    }, trialsResult);
+  }
+
+  async setStudyDefinition(study: StudyId, definition: unknown): Promise<void> {
+    // Plain JSON, not canonical: the space's key order is its param order, which a resumed run must keep.
+    const json: string | undefined = JSON.stringify(definition);
+    if (json === undefined) throw new StorageError('study definition cannot be stored as JSON');
+    await this.write('setStudyDefinition', async (c) => {
+      if ((await c.query(SQL.setDefinition, [study, json, this.now()])).rowCount === 0) throw new StorageError(`no study with id ${study}`);
+    });
+  }
+
+  async renameStudy(study: StudyId, name: string): Promise<void> {
+    checkStudyName(name);
+    await this.write('renameStudy', async (c) => {
+      const row = await one<StudyRow>(c, SQL.studyForUpdate, [study]);
+      if (!row) throw new StorageError(`no study with id ${study}`);
+      if (row.name === name) return;
+      if (await one<StudyRow>(c, SQL.studyByName, [name])) {
+        throw new StorageError(`can't rename study "${row.name}" to "${name}": a study named "${name}" already exists`);
+      }
+      await c.query(SQL.renameStudy, [study, name, this.now()]);
+    });
+  }
+
+  async deleteStudy(study: StudyId): Promise<void> {
+    await this.write('deleteStudy', async (c) => {
+      if (!(await one<StudyRow>(c, SQL.studyForUpdate, [study]))) throw new StorageError(`no study with id ${study}`);
+      for (const sql of [SQL.deleteStudyReports, SQL.deleteStudyParams, SQL.deleteStudyTrials, SQL.deleteStudy]) {
+        await c.query(sql, [study]);
+      }
+    });
+  }
+
+  async trial(id: TrialId): Promise<TrialRecord | null> {
+    return this.read('trial', async (c) => {
+      const row = await one<TrialRow>(c, SQL.trialById, [id]);
+      return row ? toTrialRecord(row) : null;
+    });
+  }
+
+  async trials(study: StudyId, filter?: TrialFilter): Promise<readonly TrialRecord[]> {
+    const states = filter?.states ? [...filter.states] : null;
+    return this.read('trials', async (c) => (await all<TrialRow>(c, SQL.trialsOf, [study, states])).map(toTrialRecord));
+  }
+
+  async reports(id: TrialId): Promise<readonly EpochReport[]> {
+    return this.read('reports', async (c) => toEpochReports(await all<ReportRow>(c, SQL.reportsOf, [id])));
+  }
+
+  /** `limit` may be `Infinity` for every trial. */
+  async leaderboard(study: StudyId, limit: number): Promise<readonly RankedTrial[]> {
+    if (!(limit === Infinity || (Number.isSafeInteger(limit) && limit >= 0))) {
+      throw new StorageError(`leaderboard limit must be an integer >= 0 or Infinity, got ${limit}`);
+    }
+    return this.read('leaderboard', async (c) => {
+      if (!(await one<StudyRow>(c, SQL.studyById, [study]))) throw new StorageError(`no study with id ${study}`);
+      const rows = await all<RankedTrialRow>(c, SQL.leaderboard, [study, limit === Infinity ? null : limit]);
+      return rows.map(({ rank, ...row }) => ({ rank, trial: toTrialRecord(row) }));
+    });
+  }
+
+  async changesSince(study: StudyId, since: number): Promise<StudyChanges> {
+    if (!(Number.isSafeInteger(since) && since >= 0)) {
+      throw new StorageError(`changesSince: since must be an integer >= 0, got ${since}`);
+    }
+    // One REPEATABLE READ snapshot: the seq and the rows agree.
+    return this.read('changesSince', async (c) => {
+      const row = await one<StudyRow>(c, SQL.studyById, [study]);
+      if (!row) throw new StorageError(`no study with id ${study}`);
+      const seq = (await one<{ seq: number }>(c, SQL.studySeq, [study]))?.seq ?? 0;
+      return {
+        study: toStudyRecord(row),
+        seq,
+        trials: (await all<TrialRow>(c, SQL.trialsChangedSince, [study, since])).map(toTrialRecord),
+        reports: toEpochReports(await all<ReportRow>(c, SQL.reportsChangedSince, [study, since])),
+      };
+    });
+  }
+
+  /** The schema version, for `tune doctor` and tests. */
+  async schemaVersion(): Promise<number> {
+    return this.read('schemaVersion', (c) => pgSchemaVersion(c, this.target.display));
+  }
+
+  /** The version this tune writes. */
+  static readonly latestVersion = PG_LATEST_VERSION;
+
+  async close(): Promise<void> {
+    await this.conn.close();
+  }
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+
+  private async upsertReports(c: Client, id: TrialId, epoch: number, metrics: Metrics): Promise<void> {
+    const entries = Object.entries(metrics);
+    if (entries.length === 0) return;
+    const encoded = entries.map(([, x]) => encodeNumber(x));
+    await c.query(SQL.upsertReports, [id, epoch, entries.map(([m]) => m), encoded.map((v) => v.value), encoded.map((v) => v.kind)]);
+  }
+
+  private read<T>(what: string, fn: (c: Client) => Promise<T>): Promise<T> {
+    return this.conn.transaction(what, 'read', fn);
+  }
+
+  private write<T>(what: string, fn: (c: Client) => Promise<T>, idem?: Idempotence<T>): Promise<T> {
+    if (this.readonly) return Promise.reject(new StorageError(`${what}: the database ${this.target.display} was opened read-only`));
+    return this.conn.transaction(what, 'write', fn, idem);
+  }
+}
