@@ -92,6 +92,26 @@ describe('tuneReport.update redraws only what changed', () => {
     await w.page.context().close();
   });
 
+  test('a new running trial without a value leaves parallel coordinates, slices and contour alone', async () => {
+    const w = await open();
+    const t = data.trials;
+    const n = data.trialCount;
+    const at = Math.max(...t.created) + 1000;
+    const trials = {
+      ...t, number: [...t.number, n], state: [...t.state, 1], value: [...t.value, null], epochs: [...t.epochs, 0], budget: [...t.budget, t.budget[0]!],
+      rung: [...t.rung, null], bracket: [...t.bracket, null], worker: [...t.worker, 0], created: [...t.created, at], started: [...t.started, at],
+      finished: [...t.finished, null], heartbeat: [...t.heartbeat, at], error: [...t.error, null],
+    };
+    const params = data.params.map((p) => ({ ...p, values: [...p.values, p.choices === null ? p.values.find((v) => v !== null)! : 0] }));
+    const offsets = [...data.curves.offsets, data.curves.offsets.at(-1)!];
+    const counts = await update(w, { ...data, trialCount: n + 1, trials, params, curves: { ...data.curves, offsets }, seq: data.seq + 1 });
+    assert.deepEqual(redrawn(counts).filter((v) => ['parallel', 'slices', 'contour', 'importance'].includes(v)), []);
+    for (const v of ['summary', 'history', 'timeline', 'table'] as const) assert.equal(counts[v], 1, v);
+    assert.equal(await w.page.evaluate(() => document.querySelector<HTMLElement>('#view-table .content')!.dataset.rows), String(n + 1));
+    assert.deepEqual(w.errors, []);
+    await w.page.context().close();
+  });
+
   test('a trial losing its value updates every view that draws values, on screen or not, each once', async () => {
     const w = await open();
     const i = data.trials.value.findIndex((v) => v !== null);

@@ -8,7 +8,7 @@ import type { ReportData, TrialColumns } from '../data.js';
 
 type TrialField = `trials.${keyof TrialColumns & string}`;
 /** A part of `ReportData` that views read: a top-level field, or one trial column. */
-export type DataField = 'study' | 't0' | 'workers' | 'params' | 'curves' | 'fidelity' | 'importance' | TrialField;
+export type DataField = 'study' | 't0' | 'workers' | 'params' | 'curves' | 'fidelity' | 'importance' | 'valued' | 'paramInfo' | TrialField;
 
 export type ViewName = 'summary' | 'history' | 'curves' | 'parallel' | 'slices' | 'contour' | 'importance' | 'fidelity' | 'timeline' | 'table';
 
@@ -24,17 +24,18 @@ export const VIEW_INPUTS: Readonly<Record<ViewName, readonly DataField[]>> = {
   summary: ['study', 'params', ...ALL_TRIALS],
   history: ['study', ...trialFields('number', 'state', 'value', 'started', 'finished', 'heartbeat')],
   curves: ['study', 'curves', 'fidelity', ...trialFields('number', 'state', 'value')],
-  parallel: ['study', 'params', ...trialFields('value')],
-  slices: ['study', 'params', ...trialFields('number', 'value')],
-  contour: ['study', 'params', 'importance', ...trialFields('value')],
-  importance: ['importance', 'params'],
+  // These three draw only the trials with a value: a new trial that has none yet leaves them as they are.
+  parallel: ['study', 'valued'],
+  slices: ['study', 'valued'],
+  contour: ['study', 'importance', 'valued'],
+  importance: ['importance', 'paramInfo'],
   fidelity: ['study', 'fidelity', ...trialFields('state', 'rung', 'bracket', 'budget', 'epochs')],
   timeline: ['workers', ...trialFields('number', 'state', 'worker', 'started', 'finished', 'heartbeat')],
   table: ['study', 'params', 'workers', ...ALL_TRIALS],
 };
 
 /** The brush mask is computed from these: when one changes under an active brush, every filtered view is stale. */
-export const MASK_INPUTS: readonly DataField[] = ['params', 'trials.value'];
+export const MASK_INPUTS: readonly DataField[] = ['valued'];
 
 function sameArray(a: readonly unknown[], b: readonly unknown[]): boolean {
   if (a === b) return true;
@@ -62,7 +63,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 export function changedFields(prev: ReportData | null, next: ReportData): Set<DataField> {
   const out = new Set<DataField>();
   if (prev === null) {
-    for (const f of ['study', 't0', 'workers', 'params', 'curves', 'fidelity', 'importance', ...ALL_TRIALS] as DataField[]) out.add(f);
+    for (const f of ['study', 't0', 'workers', 'params', 'curves', 'fidelity', 'importance', 'valued', 'paramInfo', ...ALL_TRIALS] as DataField[]) out.add(f);
     return out;
   }
   if (!sameJson(prev.study, next.study)) out.add('study');
@@ -77,7 +78,38 @@ export function changedFields(prev: ReportData | null, next: ReportData): Set<Da
   if (!sameJson(prev.fidelity, next.fidelity)) out.add('fidelity');
   if (!sameJson(prev.importance, next.importance)) out.add('importance');
   for (const k of TRIAL_KEYS) if (!sameArray(prev.trials[k], next.trials[k])) out.add(`trials.${k}`);
+  if (!sameParamInfo(prev, next)) out.add('paramInfo');
+  if (!out.has('paramInfo') && !sameValued(prev, next)) out.add('valued');
+  else if (out.has('paramInfo')) out.add('valued');
   return out;
+}
+
+/** The param columns but their values: names, kinds, bounds, choices. */
+function sameParamInfo(prev: ReportData, next: ReportData): boolean {
+  if (prev.params.length !== next.params.length) return false;
+  return prev.params.every((p, k) => {
+    const { values: _pv, ...pm } = p;
+    const { values: _nv, ...nm } = next.params[k]!;
+    return sameJson(pm, nm);
+  });
+}
+
+/**
+ * Whether the trials with a value are the same in both versions (their param columns' info being the same): the
+ * same values at the same indices, and the same trial numbers and param values there.
+ */
+function sameValued(prev: ReportData, next: ReportData): boolean {
+  const a = prev.trials.value;
+  const b = next.trials.value;
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const v = a[i] ?? null;
+    if (v !== (b[i] ?? null)) return false;
+    if (v === null) continue;
+    if (prev.trials.number[i] !== next.trials.number[i]) return false;
+    for (let k = 0; k < prev.params.length; k++) if (prev.params[k]!.values[i] !== next.params[k]!.values[i]) return false;
+  }
+  return true;
 }
 
 /** The views to redraw for `changed`; `brushed` says whether a brush filters the page (its mask may move). */
