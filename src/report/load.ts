@@ -20,7 +20,7 @@ export async function loadReportData(storage: Storage, study: StudyRecord, optio
   const trials = [...(await storage.trials(study.id))].sort((a, b) => a.number - b.number);
   const curves = await storage.objectiveCurves(study.id, study.metric);
   const space = storedSearchSpace(study);
-  const t0 = trials.reduce((min, t) => Math.min(min, cellsOf(t).created), Date.parse(study.createdAt));
+  const t0 = trials.reduce((min, t) => Math.min(min, Date.parse(t.createdAt)), Date.parse(study.createdAt));
   const workers = [...new Set(trials.map((t) => t.worker).filter((w): w is string => w !== null))].sort();
   const curveData = encodeCurves(trials.map((t) => curves.get(t.id) ?? []));
   return {
@@ -56,62 +56,26 @@ export function round10(v: number): number {
   return Number.isInteger(v) ? v : Number(v.toPrecision(10));
 }
 
-/**
- * A trial's parsed times and rounded numbers, kept per record object: the dashboard rebuilds this data every tick from
- * a mirror whose unchanged trials are the same objects, and `Date.parse` and `round10` over 100,000 trials were most
- * of a rebuild's time. A record is never mutated (storage returns new ones), so the cache can't go stale.
- */
-interface TrialCells {
-  readonly created: number;
-  readonly started: number | null;
-  readonly finished: number | null;
-  readonly heartbeat: number | null;
-  readonly value: number | null;
-  readonly params: Map<string, number | null>;
+function ms(iso: string | null, t0: number): number | null {
+  return iso === null ? null : Date.parse(iso) - t0;
 }
-const cellCache = new WeakMap<TrialRecord, TrialCells>();
-const parseTime = (iso: string | null) => (iso === null ? null : Date.parse(iso));
-
-function cellsOf(t: TrialRecord): TrialCells {
-  let c = cellCache.get(t);
-  if (c === undefined) {
-    const value = t.value !== null && Number.isFinite(t.value) ? round10(t.value) : null;
-    c = { created: Date.parse(t.createdAt), started: parseTime(t.startedAt), finished: parseTime(t.finishedAt), heartbeat: parseTime(t.heartbeatAt), value, params: new Map() };
-    cellCache.set(t, c);
-  }
-  return c;
-}
-
-/** A numeric param's stored value to 10 digits (null when missing or not finite), cached with the record. */
-function numericParam(t: TrialRecord, name: string): number | null {
-  const cells = cellsOf(t).params;
-  let v = cells.get(name);
-  if (v === undefined) {
-    const raw = t.params[name];
-    v = typeof raw === 'number' && Number.isFinite(raw) ? round10(raw) : null;
-    cells.set(name, v);
-  }
-  return v;
-}
-
-const since = (at: number | null, t0: number): number | null => (at === null ? null : at - t0);
 
 function trialColumns(trials: readonly TrialRecord[], t0: number, workers: readonly string[]): TrialColumns {
   const workerIndex = new Map(workers.map((w, i) => [w, i]));
-  const cells = trials.map(cellsOf);
+  const finiteOrNull = (v: number | null) => (v !== null && Number.isFinite(v) ? round10(v) : null);
   return {
     number: trials.map((t) => t.number),
     state: trials.map((t) => STATE_NAMES.indexOf(t.state)),
-    value: cells.map((c) => c.value),
+    value: trials.map((t) => finiteOrNull(t.value)),
     epochs: trials.map((t) => t.epochs),
     budget: trials.map((t) => t.budget),
     rung: trials.map((t) => t.rung),
     bracket: trials.map((t) => t.bracket),
     worker: trials.map((t) => (t.worker === null ? null : (workerIndex.get(t.worker) ?? null))),
-    created: cells.map((c) => c.created - t0),
-    started: cells.map((c) => since(c.started, t0)),
-    finished: cells.map((c) => since(c.finished, t0)),
-    heartbeat: cells.map((c) => since(c.heartbeat, t0)),
+    created: trials.map((t) => Date.parse(t.createdAt) - t0),
+    started: trials.map((t) => ms(t.startedAt, t0)),
+    finished: trials.map((t) => ms(t.finishedAt, t0)),
+    heartbeat: trials.map((t) => ms(t.heartbeatAt, t0)),
     error: trials.map((t) => t.error?.kind ?? null),
   };
 }
@@ -128,7 +92,7 @@ function paramColumns(trials: readonly TrialRecord[], space: SearchSpace | null)
       const num = spec !== undefined && (spec.type === 'float' || spec.type === 'int') ? spec : null;
       columns.push({
         name, kind: num?.type ?? 'float', log: num?.log ?? false, min: num?.min ?? null, max: num?.max ?? null, choices: null,
-        values: trials.map((t) => numericParam(t, name)),
+        values: raw.map((v) => (typeof v === 'number' && Number.isFinite(v) ? round10(v) : null)),
       });
       continue;
     }
