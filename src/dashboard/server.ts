@@ -39,6 +39,8 @@ export interface DashboardOptions {
 export interface Dashboard {
   readonly url: string;
   readonly port: number;
+  /** Resolves once the page data of the WARM_STUDIES most recently updated studies is built (pages load at once then). */
+  readonly prepared: Promise<void>;
   /** Stops listening, ends open event streams, and resolves when the server is closed. */
   close(): Promise<void>;
 }
@@ -49,6 +51,11 @@ interface Subscriber {
 }
 
 const KEEPALIVE_MS = 15_000;
+/**
+ * How many studies (the most recently updated) get their page data built as soon as the server listens, so the
+ * first page load finds it ready: at 100,000 trials the first build reads every trial and curve and takes seconds.
+ */
+export const WARM_STUDIES = 3;
 /** The least time between two polls, however often the database is written. */
 const MIN_GAP_MS = 50;
 
@@ -224,6 +231,16 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   allowed = hostsFor(options.host, port);
   // Timers only once listening: a failed start must leave nothing that keeps the process alive.
   void poll();
+  const warm = async () => {
+    const recent = [...(await storage.studies())].sort((a, b) => b.study.updatedAt.localeCompare(a.study.updatedAt)).slice(0, WARM_STUDIES);
+    for (const { study } of recent) {
+      if (!polling) return;
+      await feedFor(study).current(); // a page that asks meanwhile waits for this same build
+    }
+  };
+  const prepared = warm().catch((e: unknown) => {
+    if (polling) process.stderr.write(`tune dashboard: preparing the page data failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  });
   const keepalive = setInterval(() => {
     for (const set of subscribers.values()) for (const sub of set) sub.res.write(': keepalive\n\n');
   }, KEEPALIVE_MS);
@@ -231,6 +248,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   return {
     url: `http://${hostPort(displayHost(options.host), port)}/`,
     port,
+    prepared,
     close: async () => {
       polling = false;
       watcher?.close();

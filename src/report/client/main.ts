@@ -14,14 +14,31 @@ import { brushMask, parallelOption, type BrushRanges } from './charts/parallel.j
 import { slicesOption } from './charts/slices.js';
 import { timelineOption } from './charts/timeline.js';
 import type { ChartResult } from './charts/types.js';
+import { affectedViews, changedFields, type ViewName } from './changes.js';
 import { buildModel, paramsText, type Model } from './model.js';
 import { escapeHtml, summaryHtml } from './summary.js';
 import { TrialTable } from './table.js';
 
 declare const echarts: typeof EChartsNs;
 
+/** What the last `update` did: which views it redrew, which it left (their data had not changed), and when. */
+export interface UpdateStats {
+  readonly seq: number;
+  readonly redrawn: ViewName[];
+  readonly skipped: ViewName[];
+  /** Milliseconds each redrawn view took (option build + setOption). */
+  readonly views: Partial<Record<ViewName, number>>;
+  /** From `update()` to the end of its first task (summary, table and the charts in view drawn). */
+  shownMs: number;
+  /** From `update()` until every affected view was redrawn (0 while some still wait). */
+  settledMs: number;
+}
+
 export interface TuneReportApi {
-  /** Re-renders every view from new data (skipped when `data.seq` is unchanged); keeps brush, sort and filters. */
+  /**
+   * Re-renders the views whose data changed (skipped when `data.seq` is unchanged); keeps brush, sort and filters.
+   * The summary, the table and the charts in view are redrawn at once, the others one per frame after.
+   */
   update(data: ReportData): void;
   data(): ReportData | null;
   /** Resolves after the first full render. */
@@ -35,6 +52,9 @@ export interface TuneReportApi {
   tableTrials(): number[];
   /** Milliseconds since navigation start (performance.now()) when the first chart was painted and when all were. */
   readonly timings: { firstChartMs: number; readyMs: number };
+  /** How many times each view has been drawn since the page loaded (tests assert an update redraws only some). */
+  readonly redraws: Record<ViewName, number>;
+  lastUpdate: UpdateStats | null;
 }
 
 declare global {
@@ -51,7 +71,8 @@ const ORDER: readonly ChartView[] = ['history', 'curves', 'parallel', 'slices', 
 
 const builders: Record<ChartView, (m: Model, mask: Uint8Array | null) => ChartResult> = {
   history: historyOption, curves: curvesOption, parallel: (m) => parallelOption(m), slices: slicesOption,
-  contour: contourOption, importance: (m) => importanceOption(m), fidelity: (m) => fidelityOption(m), timeline: timelineOption,
+  contour: contourOption, importance: (m) => importanceOption(m), fidelity: (m) => fidelityOption(m),
+  timeline: (m, k) => timelineOption(m, k, section('timeline').querySelector<HTMLElement>('.chart')?.clientHeight || undefined),
 };
 
 const charts = new Map<ChartView, EChartsNs.ECharts>();
@@ -67,6 +88,8 @@ function section(view: string): HTMLElement {
 /** `full` replaces the whole option (new data); `series` swaps only the series (a brush: same axes, fewer marks). */
 function draw(view: ChartView, mode: 'full' | 'series' = 'full'): void {
   const el = section(view);
+  api.redraws[view]++;
+  el.dataset.seq = String(model!.data.seq);
   const result = builders[view](model!, mask);
   const chartEl = el.querySelector<HTMLElement>('.chart')!;
   const emptyEl = el.querySelector<HTMLElement>('.empty')!;
@@ -176,29 +199,107 @@ function restoreBrush(): void {
 
 const nextFrame = () => new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
 
-async function render(data: ReportData, first: boolean): Promise<void> {
-  if (!first && model !== null && data.seq === model.data.seq) return;
+/** Charts whose section is on screen (IntersectionObserver): an update draws these first. */
+const inView = new Set<string>();
+const observer = typeof IntersectionObserver === 'undefined' ? null : new IntersectionObserver((entries) => {
+  for (const e of entries) {
+    const view = (e.target as HTMLElement).dataset.view!;
+    if (e.isIntersecting) inView.add(view);
+    else inView.delete(view);
+  }
+});
+
+function drawSummary(): void {
+  api.redraws.summary++;
+  section('summary').querySelector<HTMLElement>('.content')!.innerHTML = summaryHtml(model!);
+  section('summary').dataset.state = 'chart';
+  section('summary').dataset.seq = String(model!.data.seq);
+}
+
+function drawTable(): void {
+  api.redraws.table++;
+  table ??= new TrialTable(section('table').querySelector<HTMLElement>('.content')!);
+  table.setModel(model!, mask);
+  section('table').dataset.state = 'chart';
+  section('table').dataset.seq = String(model!.data.seq);
+}
+
+async function firstRender(data: ReportData): Promise<void> {
   model = buildModel(data);
   mask = brushMask(model, ranges);
   document.title = `${data.study.name} · tune report`;
-  section('summary').querySelector<HTMLElement>('.content')!.innerHTML = summaryHtml(model);
-  section('summary').dataset.state = 'chart';
+  drawSummary();
   for (const view of ORDER) {
     draw(view);
-    if (view === 'parallel') restoreBrush();
-    if (first) {
-      await nextFrame(); // paint the first chart before building the rest
-      if (api.timings.firstChartMs === 0) api.timings.firstChartMs = performance.now();
-    }
+    await nextFrame(); // paint the first chart before building the rest
+    if (api.timings.firstChartMs === 0) api.timings.firstChartMs = performance.now();
   }
-  table ??= new TrialTable(section('table').querySelector<HTMLElement>('.content')!);
-  table.setModel(model, mask);
-  section('table').dataset.state = 'chart';
+  drawTable();
+  for (const view of ['summary', ...ORDER, 'table']) observer?.observe(section(view));
+}
+
+/** Charts an update still has to redraw (a newer update adds its own and restarts the queue). */
+const stale = new Set<ChartView>();
+let updateGeneration = 0;
+
+function update(data: ReportData): void {
+  if (model === null) return; // before the first render: boot draws whatever data() is then
+  if (data.seq === model.data.seq) return;
+  const start = performance.now();
+  const generation = ++updateGeneration;
+  const changed = changedFields(model.data, data);
+  const brushed = [...ranges.values()].some((r) => r.length > 0);
+  const affected = affectedViews(changed, brushed, FILTERED);
+  model = buildModel(data);
+  mask = brushMask(model, ranges);
+  document.title = `${data.study.name} · tune report`;
+  const stats: UpdateStats = { seq: data.seq, redrawn: [], skipped: [], views: {}, shownMs: 0, settledMs: 0 };
+  api.lastUpdate = stats;
+  const timed = (view: ViewName, f: () => void) => {
+    const t = performance.now();
+    f();
+    stats.views[view] = performance.now() - t;
+    stats.redrawn.push(view);
+  };
+  for (const view of ORDER) if (affected.has(view)) stale.add(view);
+  const current = (view: ViewName) => {
+    stats.skipped.push(view);
+    section(view).dataset.seq = String(data.seq);
+  };
+  if (affected.has('summary')) timed('summary', drawSummary);
+  else current('summary');
+  if (affected.has('table')) timed('table', drawTable);
+  else current('table');
+  for (const view of ORDER) if (!stale.has(view)) current(view);
+  // On-screen charts first, in page order; then the rest, one per task so the page keeps answering.
+  const queue = [...ORDER.filter((v) => stale.has(v) && inView.has(v)), ...ORDER.filter((v) => stale.has(v) && !inView.has(v))];
+  const drawOne = (view: ChartView) => {
+    stale.delete(view);
+    timed(view, () => {
+      draw(view);
+      if (view === 'parallel') restoreBrush();
+    });
+  };
+  while (queue.length > 0 && inView.has(queue[0]!)) drawOne(queue.shift()!);
+  stats.shownMs = performance.now() - start;
+  const next = () => {
+    if (generation !== updateGeneration) return; // a newer update took over the stale charts
+    const view = queue.shift();
+    if (view === undefined) {
+      stats.settledMs = performance.now() - start;
+      document.body.dataset.renderedSeq = String(data.seq);
+      return;
+    }
+    drawOne(view);
+    afterPaint(next);
+  };
+  if (queue.length === 0) next();
+  else afterPaint(next);
 }
 
 let resolveReady: () => void = () => {};
 const api: TuneReportApi = {
-  update: (data) => void render(data, false),
+  update,
   data: () => model?.data ?? null,
   ready: new Promise<void>((r) => (resolveReady = r)),
   lastBrushMs: 0,
@@ -206,6 +307,8 @@ const api: TuneReportApi = {
   lastBrushSettledMs: 0,
   tableTrials: () => (table?.shownRows() ?? []).map((i) => model!.data.trials.number[i]!),
   timings: { firstChartMs: 0, readyMs: 0 },
+  redraws: { summary: 0, history: 0, curves: 0, parallel: 0, slices: 0, contour: 0, importance: 0, fidelity: 0, timeline: 0, table: 0 },
+  lastUpdate: null,
 };
 window.tuneReport = api;
 
@@ -213,7 +316,8 @@ async function boot(): Promise<void> {
   const source = document.body.dataset.source;
   const data = window.__TUNE_REPORT__ ?? (source ? ((await (await fetch(source)).json()) as ReportData) : undefined);
   if (data === undefined) throw new Error('no report data: neither window.__TUNE_REPORT__ nor <body data-source>');
-  await render(data, true);
+  await firstRender(data);
+  document.body.dataset.renderedSeq = String(data.seq);
   window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
   document.body.dataset.ready = 'true';
   api.timings.readyMs = performance.now();

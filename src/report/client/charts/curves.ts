@@ -6,7 +6,7 @@
 import type { EChartsOption, SeriesOption } from 'echarts';
 import { curveOf, STATE_COLORS, type Model } from '../model.js';
 import { lttb } from './lttb.js';
-import { empty, type ChartResult } from './types.js';
+import { empty, LARGE_THRESHOLD, type ChartResult } from './types.js';
 
 export const CURVE_CAP = 2000;
 export const BEST_CURVES = 100;
@@ -64,6 +64,8 @@ export function curvesOption(model: Model, mask: Uint8Array | null): ChartResult
   }
   const series: SeriesOption[] = [...groups].map(([group, data]) => ({
     type: 'lines', id: group, name: group, coordinateSystem: 'cartesian2d', polyline: true, data,
+    // Large mode draws a group's polylines as one canvas path (hover and click still find the curve).
+    large: data.length > LARGE_THRESHOLD, largeThreshold: LARGE_THRESHOLD,
     lineStyle: { width: 1, color: colorOf(group), opacity: group === 'complete/running' ? 0.55 : 0.18 },
     emphasis: { lineStyle: { width: 3, opacity: 1 } },
   }));

@@ -5,7 +5,7 @@
  */
 import type { EChartsOption } from 'echarts';
 import { STATE_COLORS, type Model } from '../model.js';
-import { empty, type ChartResult } from './types.js';
+import { empty, LARGE_THRESHOLD, type ChartResult } from './types.js';
 
 export interface Bar {
   readonly trial: number;
@@ -46,31 +46,51 @@ export function timelineBars(model: Model, mask: Uint8Array | null): { bars: Bar
   return { bars, lanes };
 }
 
-export function timelineOption(model: Model, mask: Uint8Array | null): ChartResult {
+/** The timeline chart's height in pixels (style.ts `.chart-timeline`) and the part of it the grid leaves to lanes. */
+export const TIMELINE_HEIGHT_PX = 360;
+const GRID_TOP = 20;
+const GRID_BOTTOM = 50;
+
+/**
+ * Bars are drawn as thick horizontal line segments, one `lines` series per state, in ECharts' large mode above
+ * LARGE_THRESHOLD bars: one canvas path per state instead of one element per bar (a `custom` series with a
+ * `renderItem` per bar cost about a second and a half per redraw at 5,000 trials). `heightPx` is the chart's
+ * height, from which the lane's pixel height and so the line width follow.
+ */
+export function timelineOption(model: Model, mask: Uint8Array | null, heightPx = TIMELINE_HEIGHT_PX): ChartResult {
   const { bars, lanes } = timelineBars(model, mask);
   if (bars.length === 0) return empty(mask === null ? 'No trial has started yet: the timeline appears once workers pick trials up.' : 'No started trial is in the brushed selection.');
-  const data = bars.map((b) => ({ value: [b.lane, b.start / 1000, b.end / 1000, b.trial], itemStyle: { color: STATE_COLORS[model.states[b.trial]!] ?? '#888' } }));
+  let maxEnd = 0;
+  for (const b of bars) maxEnd = Math.max(maxEnd, b.end);
+  // A line of length zero draws nothing: give every bar at least a thousandth of the axis (a pixel or so).
+  const minLength = Math.max(maxEnd / 1000, 1e-3) / 1000;
+  const byState = new Map<string, { coords: [[number, number], [number, number]]; trial: number }[]>();
+  for (const b of bars) {
+    const state = model.states[b.trial]!;
+    let list = byState.get(state);
+    if (list === undefined) byState.set(state, (list = []));
+    const start = b.start / 1000;
+    list.push({ coords: [[start, b.lane], [Math.max(b.end / 1000, start + minLength), b.lane]], trial: b.trial });
+  }
+  const width = Math.max(1, Math.min(18, (0.7 * (heightPx - GRID_TOP - GRID_BOTTOM)) / Math.max(1, lanes.length)));
+  const states = [...byState.keys()];
   const option = {
     animation: false,
     tooltip: { trigger: 'item', formatter: (p: unknown) => {
-      const v = (p as { value?: number[] }).value ?? [];
-      return `trial #${model.data.trials.number[v[3]!]} (${model.states[v[3]!]})<br>${v[1]!.toFixed(1)} s → ${v[2]!.toFixed(1)} s`;
+      const { seriesIndex, dataIndex } = p as { seriesIndex?: number; dataIndex?: number };
+      const item = byState.get(states[seriesIndex ?? -1] ?? '')?.[dataIndex ?? -1];
+      if (item === undefined) return '';
+      return `trial #${model.data.trials.number[item.trial]} (${model.states[item.trial]})<br>${item.coords[0][0].toFixed(1)} s → ${item.coords[1][0].toFixed(1)} s`;
     } },
-    grid: { left: 170, right: 30, top: 20, bottom: 50 },
-    xAxis: { type: 'value', name: 'wall time (s)', nameLocation: 'middle', nameGap: 28, min: 0 },
+    grid: { left: 170, right: 30, top: GRID_TOP, bottom: GRID_BOTTOM },
+    xAxis: { type: 'value', name: 'wall time (s)', nameLocation: 'middle', nameGap: 28, min: 0, max: (maxEnd / 1000) || 1 },
     yAxis: { type: 'category', data: lanes, inverse: true },
     dataZoom: [{ type: 'inside', xAxisIndex: 0 }],
-    series: [{
-      type: 'custom', id: 'timeline', data, encode: { x: [1, 2], y: 0 }, progressive: 5000,
-      renderItem: (params: unknown, api: unknown) => {
-        const a = api as { value: (d: number) => number; coord: (p: [number, number]) => [number, number]; size: (p: [number, number]) => [number, number]; style: () => Record<string, unknown> };
-        const lane = a.value(0);
-        const s = a.coord([a.value(1), lane]);
-        const e = a.coord([a.value(2), lane]);
-        const h = a.size([0, 1])[1] * 0.7;
-        return { type: 'rect', shape: { x: s[0], y: s[1] - h / 2, width: Math.max(1, e[0] - s[0]), height: h }, style: a.style() };
-      },
-    }],
+    series: states.map((state) => ({
+      type: 'lines', id: `timeline-${state}`, name: state, coordinateSystem: 'cartesian2d', data: byState.get(state)!,
+      large: byState.get(state)!.length > LARGE_THRESHOLD, largeThreshold: LARGE_THRESHOLD,
+      lineStyle: { color: STATE_COLORS[state] ?? '#888', width, opacity: 1, cap: 'butt' },
+    })),
   } as EChartsOption;
   return { kind: 'chart', option, points: bars.length };
 }
