@@ -63,7 +63,7 @@ function packageName(spec: string): string {
 function copyPackage(name: string, modules: string, copied: Set<string>, from: NodeJS.Require): void {
   if (copied.has(name) || INSTALL_ONLY.has(name)) return;
   copied.add(name);
-  const manifest = from.resolve(`${name}/package.json`);
+  const manifest = packageManifest(name, from);
   const source = path.dirname(manifest);
   const native = fs.existsSync(path.join(source, 'binding.gyp'));
   fs.cpSync(source, path.join(modules, name), {
@@ -73,6 +73,18 @@ function copyPackage(name: string, modules: string, copied: Set<string>, from: N
   });
   const deps = Object.keys((JSON.parse(fs.readFileSync(manifest, 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {});
   for (const dep of deps) copyPackage(dep, modules, copied, createRequire(manifest));
+}
+
+/**
+ * The package.json of an installed package. `require.resolve('<name>/package.json')` fails for a package whose
+ * `exports` leave it out (pg-connection-string), so the folders Node would search are looked through instead.
+ */
+function packageManifest(name: string, from: NodeJS.Require): string {
+  for (const modules of from.resolve.paths(name) ?? []) {
+    const manifest = path.join(modules, name, 'package.json');
+    if (fs.existsSync(manifest)) return manifest;
+  }
+  throw new Error(`package ${name} is not installed`);
 }
 
 /** Folders 0755 and files 0644 (or 0755 if executable), from `dir` down, so any user can read and load them. */
