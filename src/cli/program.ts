@@ -14,6 +14,7 @@ import * as runCommand from './commands/run.js';
 import * as showCommand from './commands/show.js';
 import * as studiesCommand from './commands/studies.js';
 import * as trialsCommand from './commands/trials.js';
+import * as workerCommand from './commands/worker.js';
 import * as topCommand from './commands/top.js';
 
 /** Runs the CLI and returns its exit code: 0 success, 2 bad input or usage, 1 runtime failure. */
@@ -24,6 +25,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .usage('$0 --space FILE [options]\n$0 <command> [options]')
       .command(runCommand)
       .command(resumeCommand)
+      .command(workerCommand)
       .command(topCommand)
       .command(exportCommand)
       .command(showCommand)
@@ -36,6 +38,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(reportCommand)
       .command(dashboardCommand)
       .example('$0 --space search-spaces/adam.json', 'run the quick-start sweep')
+      .example('$0 worker --study adam-mnist --storage postgres://tune@db:5432/tune', 'join a shared study from another machine')
       .example('$0 top --study adam-mnist', 'ranked leaderboard')
       .example('$0 export --study adam-mnist --top 3 --format yaml', 'best configs')
       .example('$0 show --study adam-mnist --trial 3', "one trial's learning curve")

@@ -20,6 +20,7 @@ export function withSweepOptions<T>(y: Argv<T>) {
     .option('trial-memory', { type: 'number', describe: 'Heap limit per worker thread in MB; a trial over it fails as "oom"' })
     .option('retries', { type: 'number', default: 0, describe: 'Run a failed trial again, with the same params, up to N times' })
     .option('max-failures', { type: 'number', describe: 'Stop the sweep once N trials have failed in this run' })
+    .option('lease', { type: 'string', default: '30s', describe: 'How long a claimed trial is held without a heartbeat (renewed every third of it); any live tuner requeues an expired one' })
     .option('on-interrupted', { choices: ['requeue', 'fail'] as const, default: 'requeue' as const, describe: 'Trials left running by a tuner that died: run them again, or mark them failed' })
     .option('new-study', { type: 'boolean', default: false, describe: 'If the stored study of this name has another space, keep it as <name>.<n> and start afresh' })
     .option('keep-checkpoints', { type: 'boolean', default: false, describe: 'Keep the checkpoints of finished trials (paused trials always keep theirs)' })
@@ -28,7 +29,7 @@ export function withSweepOptions<T>(y: Argv<T>) {
     .option('progress', { choices: PROGRESS_MODES, describe: 'tty: a live status table; lines: a line per epoch and trial; none: only errors and the final table; json: NDJSON events (default: tty on a terminal, else lines)' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Same as --progress none' })
     .group(['trials', 'timeout', 'until'], 'Budget:')
-    .group(['retries', 'max-failures', 'trial-timeout', 'trial-memory', 'on-interrupted'], 'Failures:')
+    .group(['retries', 'max-failures', 'trial-timeout', 'trial-memory', 'on-interrupted', 'lease'], 'Failures:')
     .group(['workers', 'backend', 'gpu-concurrency', 'overflow', 'recycle-after'], 'Hardware:')
     .group(['storage', 'new-study', 'keep-checkpoints'], 'Storage:')
     .group(['progress', 'quiet', 'top'], 'Output:')
@@ -45,6 +46,7 @@ export function withSweepOptions<T>(y: Argv<T>) {
       if (a.timeout !== undefined) parseDuration(a.timeout, '--timeout');
       if (a.until !== undefined) parseUntil(a.until, '--until');
       if (a['trial-timeout'] !== undefined) parseDuration(a['trial-timeout'], '--trial-timeout');
+      leaseFrom(a.lease);
       return true;
     });
 }
@@ -54,6 +56,13 @@ type SweepArgs = Awaited<ReturnType<typeof withSweepOptions>['argv']>;
 /** `--progress`, or what `-q` and whether stdout is a terminal imply. */
 export function progressFrom(a: { readonly progress?: ProgressMode; readonly quiet: boolean }): ProgressMode {
   return progressMode(a.progress, a.quiet, process.stdout.isTTY === true);
+}
+
+/** `--lease` in ms: a duration of at least 1 s (shorter would spend the heartbeat on nothing but renewing). */
+export function leaseFrom(lease: string): number {
+  const ms = Math.round(parseDuration(lease, '--lease'));
+  if (ms < 1000) throw new UsageError(`--lease: expected a duration of at least 1s, got ${lease}`);
+  return ms;
 }
 
 /** The engine's options from the parsed flags; the earlier of --timeout and --until wins. */
@@ -79,5 +88,6 @@ export function sweepOptionsFrom(a: SweepArgs): SweepOptions {
     trialTimeoutMs: a['trial-timeout'] === undefined ? undefined : parseDuration(a['trial-timeout'], '--trial-timeout'),
     trialMemoryMb: a['trial-memory'],
     deadline: deadlines[0],
+    leaseMs: leaseFrom(a.lease),
   };
 }

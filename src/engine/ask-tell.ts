@@ -11,7 +11,7 @@ import { openStorage } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
 import { createStrategy, defaultTrialCount } from '../strategies/index.js';
 import type { Strategy } from '../strategies/types.js';
-import { claimForRun, isResumable, prunedOutcome, recordReport, refreshBook, refreshOnConflict, storeSuggested, type DispatchScope } from './dispatch.js';
+import { claimForRun, isResumable, pruneTrial, recordReport, refreshBook, refreshOnConflict, storeSuggested, type DispatchScope } from './dispatch.js';
 import { ownerId } from './owner.js';
 import { recoverInterrupted } from './recovery.js';
 import { DEFAULT_STORAGE, openStudyFor, withOverrides } from './run-sweep.js';
@@ -172,7 +172,7 @@ class AskTellStudy implements Study {
         }
         const s = this.strategy.ask(this.book.context());
         if (s.kind === 'prune') {
-          this.book.set(await this.storage.finishTrial(s.trialId, prunedOutcome(this.book.get(s.trialId))));
+          await pruneTrial(this.scope, s.trialId);
           continue;
         }
         if (s.kind === 'wait') {

@@ -2,11 +2,11 @@
  * The dispatch rules both tuner loops share: the sweep (`sweep.ts`, trials run by a TrialRunner) and ask-and-tell
  * (`ask-tell.ts`, trials run by the caller). Each rule is written here once, so the two loops can't drift apart.
  */
-import { ConflictError } from '../core/errors.js';
+import { ConflictError, StorageError, errorMessage } from '../core/errors.js';
 import { studyStreams } from '../core/rng-streams.js';
 import type { Decision, Metrics, StudyRecord, TrialId, TrialOutcome, TrialRecord } from '../core/types.js';
 import type { SearchSpace } from '../space/types.js';
-import type { Storage } from '../storage/types.js';
+import type { Fence, Storage } from '../storage/types.js';
 import type { Strategy, Suggestion } from '../strategies/types.js';
 import type { TrialBook } from './trial-book.js';
 
@@ -17,6 +17,8 @@ export interface DispatchScope {
   readonly storage: Storage;
   readonly strategy: Strategy;
   readonly book: TrialBook;
+  /** The lease a claim takes (ms), renewed by the tuner's heartbeat; none for ask-and-tell (nobody heartbeats). */
+  readonly leaseMs?: number;
 }
 
 /** A new trial's unique key in its study: its number, so two tuners that race for the same number conflict. */
@@ -36,35 +38,77 @@ export function prunedOutcome(t: TrialRecord | undefined): TrialOutcome {
  */
 export async function storeSuggested(scope: DispatchScope, s: Extract<Suggestion, { kind: 'trial' }>, claimBy?: string): Promise<TrialRecord> {
   const { storage, study, space, book } = scope;
-  if (s.resumeOf !== undefined) return book.set(await storage.promoteTrial(s.resumeOf, s.budget, s.rung ?? 0));
+  const resumeOf = s.resumeOf;
+  if (resumeOf !== undefined) return book.set(await decideOn(scope, resumeOf, () => storage.promoteTrial(resumeOf, s.budget, s.rung ?? 0)));
   const number = book.nextNumber();
   const seed = studyStreams.trialSeed(space.seed, number);
-  return book.set(await storage.createTrial(study.id, { ...s, seed, key: trialKey(number), ...(claimBy !== undefined ? { claimBy } : {}) }));
+  const claim = claimBy !== undefined ? { claimBy, ...(scope.leaseMs !== undefined ? { leaseMs: scope.leaseMs } : {}) } : {};
+  return book.set(await storage.createTrial(study.id, { ...s, seed, key: trialKey(number), ...claim }));
+}
+
+/** Stores a strategy's prune of a paused trial; a lost race with another tuner is a ConflictError (see decideOn). */
+export async function pruneTrial(scope: DispatchScope, id: TrialId): Promise<TrialRecord> {
+  return scope.book.set(await decideOn(scope, id, () => scope.storage.finishTrial(id, prunedOutcome(scope.book.get(id)))));
+}
+
+/**
+ * Runs a decision on a trial this tuner doesn't hold (a promotion or a prune). Storage refuses one that came too late
+ * with a ConflictError; but a decision taken on a stale view can also fail storage's own checks (the trial was
+ * promoted past that budget, or finished, by another tuner since this view was read). That is a lost race too, not
+ * a bug: if the stored trial moved since the view saw it, the refusal becomes a ConflictError, so the loop refreshes
+ * its view and asks again.
+ */
+async function decideOn(scope: DispatchScope, id: TrialId, write: () => Promise<TrialRecord>): Promise<TrialRecord> {
+  const seen = scope.book.get(id);
+  try {
+    return await write();
+  } catch (err) {
+    if (!(err instanceof StorageError) || err instanceof ConflictError || seen === undefined) throw err;
+    const now = await scope.storage.trial(id);
+    const moved = now !== null && (now.state !== seen.state || now.budget !== seen.budget || now.rung !== seen.rung || now.epochs !== seen.epochs);
+    if (!moved) throw err;
+    throw new ConflictError(`trial ${id} changed under this tuner (another tuner decided first): ${errorMessage(err)}`, { cause: err });
+  }
 }
 
 /**
  * Claims a trial for `owner` before it runs, and marks it running in the book; null when another tuner claimed it
  * first. A trial created with `claimBy: owner` is already ours.
  */
-export async function claimForRun(scope: Pick<DispatchScope, 'storage' | 'book'>, trial: TrialRecord, owner: string): Promise<TrialRecord | null> {
+export async function claimForRun(scope: Pick<DispatchScope, 'storage' | 'book' | 'leaseMs'>, trial: TrialRecord, owner: string): Promise<TrialRecord | null> {
   const ours = trial.state === 'running' && trial.worker === owner;
-  if (!ours && !(await scope.storage.claimTrial(trial.id, owner))) return null;
-  return scope.book.set({ ...trial, state: 'running', worker: owner });
+  if (ours) return scope.book.set(trial);
+  const claimed = await scope.storage.acquireTrial(trial.id, owner, scope.leaseMs);
+  return claimed === null ? null : scope.book.set(claimed);
 }
 
+/** The fencing token of a trial this tuner claimed: its writes carry it, so they are refused once it lost the lease. */
+export const fenceOf = (trial: TrialRecord, owner: string): Fence => ({ worker: owner, claim: trial.claims ?? 0 });
+
 /** Stores one epoch's report and asks the strategy what the trial does next; returns the trial as it now stands. */
-export async function recordReport(scope: DispatchScope, trial: TrialRecord, epoch: number, metrics: Metrics, value: number): Promise<{ trial: TrialRecord; decision: Decision }> {
+export async function recordReport(scope: DispatchScope, trial: TrialRecord, epoch: number, metrics: Metrics, value: number, fence?: Fence): Promise<{ trial: TrialRecord; decision: Decision }> {
   const { storage, strategy, book } = scope;
-  await storage.report(trial.id, epoch, metrics, value);
+  await storage.report(trial.id, epoch, metrics, value, fence);
   book.record(trial.id, epoch, value);
   const current = book.set({ ...trial, epochs: epoch, value });
   return { trial: current, decision: strategy.onReport(book.context(), current, epoch, value) };
 }
 
-/** Reads the study afresh into the book: after another tuner process changed it. */
+/**
+ * Brings the book up to date with what every tuner wrote: only the trials and reports that changed since the book's
+ * `seq` (one indexed query), or the whole study on the first call. The first read takes the study's seq before the
+ * trials, so whatever is written in between comes again with the next call, and a change only ever replaces.
+ */
 export async function refreshBook(scope: Pick<DispatchScope, 'storage' | 'study' | 'book'>): Promise<void> {
   const { storage, study, book } = scope;
+  if (book.seq > 0) {
+    const changes = await storage.changesSince(study.id, book.seq);
+    if (changes.seq >= book.seq) return book.merge(changes, study.metric);
+    // The seq went back: not the same database any more (a file replaced). Read everything again.
+  }
+  const { seq } = await storage.changesSince(study.id, Number.MAX_SAFE_INTEGER);
   book.reload(await storage.trials(study.id), await storage.objectiveCurves(study.id, study.metric));
+  book.seq = seq;
 }
 
 /**

@@ -14,9 +14,12 @@ export type SweepEvent =
 /**
  * 'heartbeat-failed': running trials could not be marked alive, so after STALE_HEARTBEAT_MS another host's tuner
  * may take them for dead and run them again; 'heartbeat-restored': the writes work again;
- * 'worker-error': a worker thread failed outside any trial (the pool replaced it).
+ * 'worker-error': a worker thread failed outside any trial (the pool replaced it);
+ * 'lease-lost': this tuner no longer holds a trial it was running (its lease expired, e.g. the process was stopped,
+ * and another tuner requeued it): the run is abandoned and its late writes were refused;
+ * 'requeued': trials whose tuner's lease expired went back to the queue, to resume from their checkpoints.
  */
-export const WARNING_CODES = ['heartbeat-failed', 'heartbeat-restored', 'worker-error'] as const;
+export const WARNING_CODES = ['heartbeat-failed', 'heartbeat-restored', 'worker-error', 'lease-lost', 'requeued'] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 
 export interface SweepProgress {

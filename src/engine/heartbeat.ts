@@ -18,6 +18,10 @@ export interface HeartbeatOptions {
   readonly running: () => readonly TrialId[];
   readonly everyMs: number;
   readonly emit: SweepListener;
+  /** Called with the trials a beat found this tuner no longer holds (requeued after its lease expired, re-claimed). */
+  readonly onLost?: (ids: readonly TrialId[]) => void;
+  /** The lease the trials hold, for the warning's words; default STALE_HEARTBEAT_MS. */
+  readonly leaseMs?: number;
   readonly now?: () => number;
 }
 
@@ -30,7 +34,9 @@ export function heartbeat(o: HeartbeatOptions): { stop(): void } {
   let pending = false; // one write at a time: a slow database must not pile them up
   const beat = async (ids: readonly TrialId[]): Promise<void> => {
     try {
-      await o.storage.heartbeat(ids, o.owner);
+      const renewed = new Set(await o.storage.heartbeat(ids, o.owner));
+      const lost = ids.filter((id) => !renewed.has(id));
+      if (lost.length > 0) o.onLost?.(lost);
       if (failingSince !== null) {
         o.emit({ type: 'warning', code: 'heartbeat-restored', message: `heartbeat writes work again after ${minutes(now() - failingSince)} of failures` });
         failingSince = null;
@@ -44,7 +50,9 @@ export function heartbeat(o: HeartbeatOptions): { stop(): void } {
           code: 'heartbeat-failed',
           message:
             `could not mark ${ids.length} running trial(s) alive${since}: ${errorMessage(err)}; ` +
-            `after ${minutes(STALE_HEARTBEAT_MS)} without a heartbeat a tuner on another host may run them again`,
+            (o.leaseMs === undefined
+              ? `after ${minutes(STALE_HEARTBEAT_MS)} without a heartbeat a tuner on another host may run them again`
+              : `once their ${o.leaseMs / 1000} s lease runs out without a heartbeat, another tuner may run them again`),
         });
         warnedAt = t;
       }

@@ -8,6 +8,7 @@ export { StopController, type StopReason } from './stop.js';
 export { parseDuration, parseUntil } from './durations.js';
 export { openStudyFor } from './run-sweep.js';
 export { storedSpace } from './stored-space.js';
+export { workerSpace } from './worker-space.js';
 export type { OnInterrupted } from './recovery.js';
 export { openStudy, AskError, type OpenStudyOptions, type Study, type TellResult, type TrialHandle } from './ask-tell.js';
 export { planSweep, trainerDefaults, type SweepPlan, type PlannedBracket } from './plan.js';

@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { errorMessage, StudyMismatchError, TuneError, UsageError } from '../core/errors.js';
 import type { StudyRecord, StudySpec } from '../core/types.js';
 import { checkTaskModule, createTrialRunner, defaultWorkerCount, FileCheckpointStore } from '../execution/index.js';
@@ -10,10 +11,12 @@ import type { Storage } from '../storage/types.js';
 import { createStrategy, defaultTrialCount } from '../strategies/index.js';
 import type { SweepListener } from './events.js';
 import { jsonDifferences } from './mismatch.js';
+import { DEFAULT_LEASE_MS } from './owner.js';
 import { recoverInterrupted, type OnInterrupted } from './recovery.js';
 import { StopController } from './stop.js';
 import { defaultCheckpointRoot } from './study-files.js';
 import { runTrials, type SweepResult } from './sweep.js';
+import { definitionWithDir } from './stored-space.js';
 
 /** Options of {@link runSweep}: the CLI's flags, as data. Every one is optional. */
 export interface SweepOptions {
@@ -55,6 +58,19 @@ export interface SweepOptions {
   readonly stop?: StopController;
   /** Called with every event of the sweep: its start, each trial's start, epochs and outcome. */
   readonly onEvent?: SweepListener;
+  /**
+   * The lease a claimed trial holds (ms, default 30 s), renewed by a heartbeat every third of it: a trial whose tuner
+   * stops renewing it (killed, machine down, stopped) is requeued by any live tuner of the study within 2× the lease.
+   */
+  readonly leaseMs?: number;
+  /**
+   * The folder the space file's relative paths were resolved against, stored with the study's definition so that
+   * `tune worker` on another machine finds the data and task module under its own `--root`. Set from the path when
+   * `runSweep` is given one.
+   */
+  readonly spaceDir?: string;
+  /** Join the study as it is stored, without storing this run's definition over it (`tune worker`). */
+  readonly joinOnly?: boolean;
 }
 
 export const DEFAULT_STORAGE = 'results/tune.db';
@@ -80,9 +96,20 @@ export function studySpec(space: SearchSpace): StudySpec {
  * Opens the study for this space. A stored study with the same name but another space is refused with the
  * differences listed, or with `newStudy` renamed to `<name>.<n>` (nothing is deleted) so this one starts afresh.
  */
-export async function openStudyFor(storage: Storage, space: SearchSpace, newStudy = false): Promise<StudyRecord> {
+export async function openStudyFor(
+  storage: Storage,
+  space: SearchSpace,
+  newStudy = false,
+  store: { readonly spaceDir?: string; readonly joinOnly?: boolean } = {},
+): Promise<StudyRecord> {
   const spec = studySpec(space);
   const stored = await storage.getStudy(spec.name);
+  // A worker runs the stored definition itself, its files rebased to this machine (whose paths are part of the
+  // signature): it is that study by construction.
+  if (store.joinOnly) {
+    if (stored === null) throw new UsageError(`no study named "${spec.name}" to join`);
+    return stored;
+  }
   if (stored !== null) {
     const diffs = jsonDifferences(stored.space, spec.space).map((d) => d.replace(/^signature\./, ''));
     if (diffs.length > 0 && !newStudy) {
@@ -99,7 +126,7 @@ export async function openStudyFor(storage: Storage, space: SearchSpace, newStud
     }
   }
   const study = await storage.openStudy(spec);
-  await storage.setStudyDefinition(study.id, space);
+  if (!store.joinOnly) await storage.setStudyDefinition(study.id, definitionWithDir(space, store.spaceDir));
   return study;
 }
 
@@ -127,7 +154,8 @@ export async function runSweep(spaceOrPath: SearchSpace | string, options: Sweep
   const stop = options.stop ?? new StopController();
   const storage = openStorage(storagePath);
   try {
-    const study = await openStudyFor(storage, space, options.newStudy);
+    const spaceDir = options.spaceDir ?? (typeof spaceOrPath === 'string' ? dirname(resolve(spaceOrPath)) : undefined);
+    const study = await openStudyFor(storage, space, options.newStudy, { spaceDir, joinOnly: options.joinOnly });
     const existing = await storage.trials(study.id);
     const recovered = await recoverInterrupted(storage, study, options.onInterrupted ?? 'requeue');
     if (recovered.length > 0) options.onEvent?.({ type: 'recovered', trials: recovered });
@@ -158,7 +186,7 @@ export async function runSweep(spaceOrPath: SearchSpace | string, options: Sweep
       return await runTrials({
         space, study, storage, runner, strategy: createStrategy(space), workers: slots, maxTrials, checkpoints: new FileCheckpointStore(checkpointRoot), stop,
         keepCheckpoints: options.keepCheckpoints ?? false, retries: options.retries, maxFailures: options.maxFailures,
-        trialTimeoutMs: options.trialTimeoutMs, onEvent: options.onEvent,
+        trialTimeoutMs: options.trialTimeoutMs, onEvent: options.onEvent, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, onInterrupted: options.onInterrupted,
       });
     } finally {
       clearTimeout(deadline);

@@ -3,12 +3,29 @@
  * space of the run that wrote it, possibly by another version of tune; it is validated with this version's space
  * schema like a space file, never trusted as it is.
  */
+import { resolve } from 'node:path';
 import { formatPath, InputError, StoredSpaceError, UsageError } from '../core/errors.js';
 import { parseSpace } from '../space/index.js';
 import type { SearchSpace } from '../space/types.js';
 import { openStorage, redactUrl } from '../storage/index.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The key the space file's folder is stored under, beside the normalised space (`StudyRecord.definition`). */
+export const SPACE_DIR_KEY = 'spaceDir';
+
+
+/** The stored definition for a run whose space file lives in `spaceDir` (absent when the space came from code). */
+export function definitionWithDir(space: SearchSpace, spaceDir: string | undefined): unknown {
+  return spaceDir === undefined ? space : { ...space, [SPACE_DIR_KEY]: resolve(spaceDir) };
+}
+
+/** Splits a stored definition into the space proper and the folder its files were resolved against. */
+export function splitDefinition(definition: unknown): { readonly definition: unknown; readonly spaceDir: string | null } {
+  if (!isRecord(definition) || typeof definition[SPACE_DIR_KEY] !== 'string') return { definition, spaceDir: null };
+  const { [SPACE_DIR_KEY]: dir, ...rest } = definition;
+  return { definition: rest, spaceDir: dir as string };
+}
 
 /**
  * A normalised space as a space file: the one form normalising doesn't keep is a fixed param (`0.01` in the file,
@@ -54,7 +71,7 @@ export async function storedSpace(storagePath: string, name: string): Promise<Se
     const study = await storage.getStudy(name);
     if (study === null) throw new UsageError(`${redactUrl(storagePath)}: no study named "${name}"`);
     if (study.definition === null) throw new UsageError(`${redactUrl(storagePath)}: study "${name}" has no stored space; run it with --space FILE`);
-    return parseStoredSpace(study.definition, storagePath, name);
+    return parseStoredSpace(splitDefinition(study.definition).definition, storagePath, name);
   } finally {
     await storage.close();
   }

@@ -1,13 +1,15 @@
-import { errorMessage } from '../core/errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errorMessage, LeaseLostError } from '../core/errors.js';
 import type { Metrics, StudyRecord, TrialOutcome, TrialRecord } from '../core/types.js';
 import type { CheckpointStore, TrialRunner, TrialTask } from '../execution/index.js';
 import type { SearchSpace } from '../space/types.js';
-import type { Storage } from '../storage/types.js';
+import type { Fence, Storage } from '../storage/types.js';
 import type { Strategy, Suggestion } from '../strategies/types.js';
-import { claimForRun, prunedOutcome, recordReport, refreshBook, refreshOnConflict, resumableTrials, storeSuggested, type DispatchScope } from './dispatch.js';
+import { claimForRun, fenceOf, pruneTrial, recordReport, refreshBook, refreshOnConflict, resumableTrials, storeSuggested, type DispatchScope } from './dispatch.js';
 import type { SweepListener } from './events.js';
 import { heartbeat } from './heartbeat.js';
-import { HEARTBEAT_EVERY_MS, ownerId } from './owner.js';
+import { HEARTBEAT_EVERY_MS, ownerId, STALE_HEARTBEAT_MS } from './owner.js';
+import { recoverInterrupted, type OnInterrupted } from './recovery.js';
 import { StopController, type StopReason } from './stop.js';
 import { TrialBook } from './trial-book.js';
 
@@ -31,8 +33,15 @@ export interface SweepParts {
   readonly trialTimeoutMs?: number;
   readonly stop?: StopController;
   readonly onEvent?: SweepListener;
-  /** How often running trials are marked alive; default HEARTBEAT_EVERY_MS (tests shorten it). */
+  /** How often running trials are marked alive; default a third of the lease (tests shorten it). */
   readonly heartbeatEveryMs?: number;
+  /**
+   * The lease each claim takes (`--lease`, ms; runSweep's default is DEFAULT_LEASE_MS). Without one, trials are
+   * claimed as before leases: only a dead pid on this host, or STALE_HEARTBEAT_MS of silence, frees them.
+   */
+  readonly leaseMs?: number;
+  /** What happens to other tuners' trials found dead during the sweep (as at its start); default requeue. */
+  readonly onInterrupted?: OnInterrupted;
 }
 
 /** What {@link runSweep} resolves with once the sweep ends. */
@@ -64,9 +73,14 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   const stop = parts.stop ?? new StopController();
   const metric = space.objective.metric;
   const owner = ownerId();
+  const leaseMs = parts.leaseMs;
   const book = new TrialBook([], new Map(), study.direction, parts.maxTrials);
-  const scope: DispatchScope = { space, study, storage, strategy, book };
+  const scope: DispatchScope = { space, study, storage, strategy, book, leaseMs };
   await refreshBook(scope);
+  /** Trials this tuner was running but no longer holds: their runs are abandoned, and nothing more is written. */
+  const lost = new Set<number>();
+  /** Trials this tuner has claimed and not yet settled: the ones its heartbeat renews. */
+  const held = new Set<number>();
   const inFlight = new Map<number, Promise<void>>();
   const aborts = new Map<number, AbortController>();
   // Deleting checkpoints is I/O that no trial waits on: it runs beside the loop and is awaited at the end.
@@ -74,27 +88,45 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   let ran = 0;
   let failed = 0;
 
-  const finish = async (id: number, outcome: TrialOutcome): Promise<TrialRecord> => {
+  const finish = async (id: number, outcome: TrialOutcome, fence?: Fence): Promise<TrialRecord> => {
     const before = book.get(id);
     // Epoch metrics were stored as they arrived; an outcome's own metrics (e.g. the epoch that turned NaN) must not overwrite them.
     const { state, epochs, value, checkpoint, error } = outcome;
-    const finished = book.set(await storage.finishTrial(id, { state, epochs, value, checkpoint, error }));
+    const finished = book.set(await storage.finishTrial(id, { state, epochs, value, checkpoint, error }, fence));
+    discardFinished(before, finished);
+    return finished;
+  };
+
+  const discardFinished = (before: TrialRecord | undefined, finished: TrialRecord): void => {
     if (finished.state !== 'paused' && !parts.keepCheckpoints && before?.checkpoint) {
       // The trial's whole slot goes: its last checkpoint and anything an interrupted write left.
       const p: Promise<void> = parts.checkpoints.discard(parts.checkpoints.slot(study.name, finished.number)).finally(() => cleanups.delete(p));
       cleanups.add(p);
     }
-    return finished;
   };
 
   const dispatch = async (trial: TrialRecord): Promise<void> => {
     const claimed = await claimForRun(scope, trial, owner);
     if (claimed === null) return; // another tuner took it
+    lost.delete(claimed.id);
+    held.add(claimed.id);
+    try {
+      await runClaimed(claimed);
+    } finally {
+      held.delete(claimed.id);
+    }
+  };
+
+  const runClaimed = async (claimed: TrialRecord): Promise<void> => {
+    const fence = fenceOf(claimed, owner);
     let current = claimed;
+    // The stored trial as this claim found it: where a run resumes (a requeued trial resumes from its checkpoint).
+    const trial = claimed;
     emit({ type: 'trial-start', trial: current });
     const onEpoch = async (epoch: number, metrics: Metrics) => {
       const value = metrics[metric] ?? Number.NaN;
-      const reported = await recordReport(scope, current, epoch, metrics, value);
+      if (lost.has(trial.id)) return 'stop';
+      const reported = await recordReport(scope, current, epoch, metrics, value, fence);
       current = reported.trial;
       const decision = reported.decision;
       emit({ type: 'epoch', trial: current, epoch, metrics, value });
@@ -123,21 +155,36 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
       outcome = await runner.run(task, onEpoch, signal);
     } catch (err) {
       // The runner resolves trial failures itself; reaching here means the pool broke, which we still record.
+      if (err instanceof LeaseLostError) lost.add(trial.id);
       outcome = { state: 'failed', epochs: current.epochs, error: { kind: 'exception', message: errorMessage(err) } };
     } finally {
       aborts.delete(trial.id);
     }
+    try {
+      if (lost.has(trial.id)) throw new LeaseLostError(`trial ${trial.id} was taken from this tuner`);
+      await settle(trial, current, outcome, fence);
+    } catch (err) {
+      if (!(err instanceof LeaseLostError)) throw err;
+      // A zombie's writes: this tuner lost its lease (stopped, or cut off, for longer than it), another tuner requeued the
+      // trial and may be running it now. Nothing of this run is kept; the view is refreshed at the next ask.
+      lost.delete(trial.id);
+      emit({ type: 'warning', code: 'lease-lost', message: `trial #${trial.number}: this tuner lost its ${lease / 1000} s lease on it (another tuner requeued it), so this run was abandoned and its late writes refused` });
+    }
+  };
+
+  /** Stores a run's outcome under its claim: requeued (abort, retry) or finished, and tells the strategy. */
+  const settle = async (trial: TrialRecord, current: TrialRecord, outcome: TrialOutcome, fence: Fence): Promise<void> => {
     if (stop.aborted && outcome.state === 'failed') {
       // Cut short by a second Ctrl-C: not the trial's fault. It goes back to the queue for the next run.
-      book.set(await storage.requeueTrial(trial.id, { countAttempt: false }));
+      book.set(await storage.requeueTrial(trial.id, { countAttempt: false, fence }));
       return;
     }
     if (outcome.state === 'failed' && outcome.error && (current.attempts ?? 0) < (parts.retries ?? 0) && !stop.stopping) {
-      book.set(await storage.requeueTrial(trial.id, { countAttempt: true, error: outcome.error }));
+      book.set(await storage.requeueTrial(trial.id, { countAttempt: true, error: outcome.error, fence }));
       queue.push(book.get(trial.id)!);
       return;
     }
-    const done = await finish(trial.id, outcome);
+    const done = await finish(trial.id, outcome, fence);
     ran++;
     if (done.state === 'failed') {
       failed++;
@@ -159,7 +206,9 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
         start(await storeSuggested(scope, s, owner));
         return true;
       case 'prune': {
-        const pruned = await finish(s.trialId, prunedOutcome(book.get(s.trialId)));
+        const before = book.get(s.trialId);
+        const pruned = await pruneTrial(scope, s.trialId);
+        discardFinished(before, pruned);
         emit({ type: 'trial-end', trial: pruned, outcome: { state: 'pruned', epochs: pruned.epochs }, progress: book.progress() });
         return true;
       }
@@ -173,32 +222,102 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   const unsubscribe = stop.onChange(() => {
     if (stop.aborted) for (const a of aborts.values()) a.abort(new Error('aborted'));
   });
-  const beat = heartbeat({ storage, owner, running: () => [...inFlight.keys()], everyMs: parts.heartbeatEveryMs ?? HEARTBEAT_EVERY_MS, emit });
+  const beat = heartbeat({
+    storage, owner, running: () => [...held], emit,
+    everyMs: parts.heartbeatEveryMs ?? (leaseMs === undefined ? HEARTBEAT_EVERY_MS : Math.max(1, Math.floor(leaseMs / 3))),
+    ...(leaseMs !== undefined ? { leaseMs } : {}),
+    onLost: (ids) => {
+      // Requeued by another tuner while this one was stopped or cut off: stop running them, write nothing more.
+      for (const id of ids.filter((i) => held.has(i))) {
+        lost.add(id);
+        aborts.get(id)?.abort(new LeaseLostError(`trial ${id}: lease lost`));
+      }
+    },
+  });
+
+  /** Queues the stored trials to (re)start that this tuner doesn't hold or hold queued already. */
+  const queueResumable = (): void => {
+    queue.push(...resumableTrials(book, (id) => inFlight.has(id) || queue.some((q) => q.id === id)));
+  };
+  // Other tuners' dead trials go back to the queue during the sweep too, not only at a tuner's start: every live tuner
+  // looks twice per lease, so a trial whose tuner died runs again within 2× the lease (issue 13 §2).
+  const lease = leaseMs ?? STALE_HEARTBEAT_MS;
+  const expiryEveryMs = Math.max(1, Math.floor(lease / 2));
+  let expiryCheckedAt = Date.now();
+  let checking = false;
+  const requeueDead = async (): Promise<void> => {
+    if (checking || Date.now() - expiryCheckedAt < expiryEveryMs) return;
+    expiryCheckedAt = Date.now();
+    checking = true;
+    try {
+      await requeueDeadNow();
+    } finally {
+      checking = false;
+    }
+  };
+  const requeueDeadNow = async (): Promise<void> => {
+    const requeued = [...(await storage.requeueExpired(study.id)), ...(await recoverInterrupted(storage, study, parts.onInterrupted ?? 'requeue'))];
+    if (requeued.length > 0) {
+      emit({ type: 'warning', code: 'requeued', message: `${requeued.length} trial(s) of a tuner that stopped answering went back to the queue: #${requeued.map((t) => t.number).join(', #')}` });
+    }
+  };
+  // Also while every worker is busy, so a dead tuner's trial is requeued for whichever tuner has a free slot.
+  const expiryTimer = setInterval(() => {
+    if (!stop.stopping) requeueDead().catch((err: unknown) => emit({ type: 'warning', code: 'heartbeat-failed', message: `could not requeue expired trials: ${errorMessage(err)}` }));
+  }, expiryEveryMs);
+  expiryTimer.unref();
+  /** What every tuner wrote since the last look, folded into the view; then what it made runnable, queued. */
+  const sync = async (): Promise<void> => {
+    await requeueDead();
+    await refreshBook(scope);
+    queueResumable();
+  };
+  /**
+   * Another tuner holds a leased trial of the study: it may yet fail, die or make more work (promotions). Whether it
+   * is alive is for its lease to say: an expired one is requeued (requeueDead) and shows up here as waiting.
+   */
+  const othersActive = (): boolean =>
+    book.all().some((t) => t.state === 'running' && !inFlight.has(t.id) && t.leaseMs != null);
+  const pollMs = Math.min(1000, Math.max(10, Math.floor(lease / 10)));
 
   try {
     let exhausted = false;
     while (true) {
+      let idle = false;
       while (inFlight.size < workers && !stop.stopping) {
         const next = queue.shift();
         if (next !== undefined) {
           start(next);
           continue;
         }
-        if (exhausted) break;
+        // Each ask sees the whole study as it is now (issue 13 §3): the changes since the last ask, one query.
+        await sync();
+        if (queue.length > 0) continue;
+        if (exhausted) {
+          idle = true;
+          break;
+        }
         try {
           const s = strategy.ask(book.context());
           if (s.kind === 'done') exhausted = true;
-          if (!(await act(s))) break;
+          if (!(await act(s))) {
+            idle = true;
+            break;
+          }
         } catch (err) {
           await refreshOnConflict(err, scope); // another tuner changed the study: look again
-          queue.push(...resumableTrials(book, (id) => inFlight.has(id) || queue.some((q) => q.id === id)));
+          queueResumable();
         }
       }
-      if (inFlight.size === 0) break;
-      // A rejection here is a storage failure: stop the sweep and surface it.
-      await Promise.race(inFlight.values());
+      // Nothing of ours runs and no other live tuner runs anything: the study has no work left for this tuner.
+      const waitForOthers = idle && !stop.stopping && othersActive();
+      if (inFlight.size === 0 && !waitForOthers) break;
+      // A rejection here is a storage failure: stop the sweep and surface it. With a free slot while other tuners run
+      // trials, look again every pollMs: they may promote, finish (freeing the strategy) or die (their trials requeued).
+      await Promise.race([...inFlight.values(), ...(waitForOthers ? [sleep(pollMs)] : [])]);
     }
   } finally {
+    clearInterval(expiryTimer);
     beat.stop();
     unsubscribe();
     await Promise.allSettled(inFlight.values());

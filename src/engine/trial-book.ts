@@ -1,5 +1,6 @@
 import { FINISHED_STATES } from '../core/trial-state.js';
 import type { Direction, TrialId, TrialRecord, TrialState } from '../core/types.js';
+import type { StudyChanges } from '../storage/types.js';
 import type { StrategyContext } from '../strategies/types.js';
 import type { SweepProgress } from './events.js';
 import { directionSign } from './ranking.js';
@@ -20,6 +21,8 @@ export class TrialBook {
   private readonly curves = new Map<TrialId, number[]>();
   private readonly counts = new Map<TrialState, number>();
   private bestComplete: TrialRecord | null = null;
+  /** The study's change number this view is current to (`Storage.changesSince`); 0 before the first read. */
+  seq = 0;
   private readonly started = Date.now();
   private readonly sign: 1 | -1;
 
@@ -43,6 +46,20 @@ export class TrialBook {
     this.counts.clear();
     this.bestComplete = null;
     for (const t of this.order) this.account(t, 1);
+  }
+
+  /**
+   * Folds in what changed since `seq` (issue 13 §3: each ask reads only what changed, so every tuner sees the
+   * others' trials and the cost stays flat as the study grows). Every write this tuner makes is stored before it is
+   * set here, so a stored record is never older than the one in the view: it simply replaces it.
+   */
+  merge(changes: StudyChanges, metric: string): void {
+    for (const t of changes.trials) this.set(t);
+    for (const r of changes.reports) {
+      const v = r.metrics[metric];
+      if (v !== undefined) this.record(r.trialId, r.epoch, v);
+    }
+    this.seq = changes.seq;
   }
 
   set(trial: TrialRecord): TrialRecord {

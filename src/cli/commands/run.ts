@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { UsageError } from '../../core/errors.js';
 import { withOverrides } from '../../engine/index.js';
@@ -26,6 +27,7 @@ function rejectUnknownCommand(a: { readonly _: readonly (string | number)[] }): 
 type Args = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
 
 export async function handler(args: Args): Promise<void> {
-  const options = sweepOptionsFrom(args);
+  // The space file's folder is stored with the study, so `tune worker` on another machine finds its files (--root).
+  const options = { ...sweepOptionsFrom(args), spaceDir: dirname(resolve(args.space)) };
   await runAndReport(withOverrides(loadSpace(args.space), options), options, args.top, progressFrom(args));
 }
