@@ -52,7 +52,10 @@ if (childIndex >= 0) {
 }
 
 const { values: args } = parseArgs({
-  options: { url: { type: 'string' }, trials: { type: 'string', default: '400' }, sizes: { type: 'string', default: '100,10000,100000' } },
+  options: {
+    url: { type: 'string' }, trials: { type: 'string', default: '400' }, sizes: { type: 'string', default: '100,10000,100000' },
+    only: { type: 'string' },
+  },
 });
 const base = args.url ?? process.env.TUNE_BENCH_POSTGRES_URL ?? process.env.TUNE_TEST_POSTGRES_URL;
 if (base === undefined) {
@@ -118,15 +121,16 @@ async function throughput(target: string, processes: number, workers: number, db
 
 const rows: string[][] = [];
 const results: Record<string, unknown>[] = [];
-for (const [processes, workers] of [[1, 1], [4, 4], [4, 16]] as const) {
+// --only throughput | latency runs one part.
+for (const [processes, workers] of args.only === 'latency' ? [] : [[1, 1], [4, 4], [4, 16]] as const) {
   const onPg = await withDatabase((url, name) => throughput(url, processes, workers, name));
   const file = join(tempDir('pg'), 'tune.db');
   const onSqlite = await throughput(file, processes, workers);
   rows.push([String(workers), String(processes), fmt(onPg.perSecond), fmt(onSqlite.perSecond), String(onPg.connections)]);
   results.push({ workers, processes, postgresPerSecond: onPg.perSecond, sqlitePerSecond: onSqlite.perSecond, connections: onPg.connections });
 }
-process.stdout.write(`\nno-op trials/s (${total} trials per row; create+claim, report, heartbeat, finish, changesSince)\n`);
-printTable(['workers', 'processes', 'PostgreSQL trials/s', 'SQLite trials/s', 'PG connections in use (peak)'], rows);
+if (args.only !== 'latency') process.stdout.write(`\nno-op trials/s (${total} trials per row; create+claim, report, heartbeat, finish, changesSince)\n`);
+if (args.only !== 'latency') printTable(['workers', 'processes', 'PostgreSQL trials/s', 'SQLite trials/s', 'PG connections in use (peak)'], rows);
 
 /** Fills the study to `n` trials (complete, one report each) by SQL, then times `samples` ask+tell rounds. */
 async function latencyAt(n: number, samples = 200): Promise<{ p50: number; p99: number }> {
@@ -134,12 +138,21 @@ async function latencyAt(n: number, samples = 200): Promise<{ p50: number; p99: 
     const s = openStorage(url);
     const study = await s.openStudy(SPEC);
     await admin(url, async (c) => {
+      // Filled with the change-number triggers off (each would update the study row once per row), then every row
+      // is change 1, as migrated data is.
+      await c.query('ALTER TABLE trials DISABLE TRIGGER trials_seq');
+      await c.query('ALTER TABLE reports DISABLE TRIGGER reports_seq');
       await c.query(`
         INSERT INTO trials (study_id, number, state, params, budget, seed, value, value_kind, epochs, created_at, started_at, finished_at, claims)
         SELECT $1, g, 'complete', '{"x":0.5}', 1, g, random(), 'finite', 1, '2026-12-02T00:00:00.000Z', '2026-12-02T00:00:00.000Z', '2026-12-02T00:00:01.000Z', 1
         FROM generate_series(0, $2 - 1) AS g`, [study.id, n]);
       await c.query(`INSERT INTO trial_params (trial_id, name, value_type, value_num) SELECT id, 'x', 'number', 0.5 FROM trials WHERE study_id = $1`, [study.id]);
       await c.query(`INSERT INTO reports (trial_id, epoch, metric, value, value_kind) SELECT id, 1, 'val_accuracy', value, 'finite' FROM trials WHERE study_id = $1`, [study.id]);
+      await c.query('UPDATE trials SET seq = 1 WHERE study_id = $1', [study.id]);
+      await c.query('UPDATE reports SET seq = 1');
+      await c.query('UPDATE studies SET seq = 1 WHERE id = $1', [study.id]);
+      await c.query('ALTER TABLE trials ENABLE TRIGGER trials_seq');
+      await c.query('ALTER TABLE reports ENABLE TRIGGER reports_seq');
       await c.query('ANALYZE');
     });
     let seq = (await s.changesSince(study.id, 0)).seq;
@@ -157,11 +170,11 @@ async function latencyAt(n: number, samples = 200): Promise<{ p50: number; p99: 
 }
 
 const latency: string[][] = [];
-for (const n of sizes) {
+for (const n of args.only === 'throughput' ? [] : sizes) {
   const { p50, p99 } = await latencyAt(n);
   latency.push([n.toLocaleString('en-US'), fmt(p50), fmt(p99)]);
   results.push({ studyTrials: n, askTellP50Ms: p50, askTellP99Ms: p99 });
 }
-process.stdout.write('\nask + tell on PostgreSQL (changesSince + create-and-claim + finish), 200 rounds each\n');
-printTable(['trials in the study', 'p50 ms', 'p99 ms'], latency);
+if (args.only !== 'throughput') process.stdout.write('\nask + tell on PostgreSQL (changesSince + create-and-claim + finish), 200 rounds each\n');
+if (args.only !== 'throughput') printTable(['trials in the study', 'p50 ms', 'p99 ms'], latency);
 process.stdout.write(`\n${writeResult('postgres', { trials: total, results })}\n`);

@@ -75,8 +75,11 @@ export class PgConnection {
    * Runs `fn` as one transaction, after every transaction queued before it. Reads run in one snapshot
    * (REPEATABLE READ, read only); writes in READ COMMITTED with row and advisory locks taken by `fn`.
    */
-  transaction<T>(what: string, mode: 'read' | 'write', fn: (c: pg.Client) => Promise<T>, idem?: Idempotence<T>): Promise<T> {
-    const begin = mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN';
+  transaction<T>(
+    what: string, mode: 'read' | 'write' | 'one-read', fn: (c: pg.Client) => Promise<T>, idem?: Idempotence<T>,
+  ): Promise<T> {
+    // 'one-read': a single SELECT is its own snapshot; BEGIN and COMMIT would only add two round trips.
+    const begin = mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : mode === 'write' ? 'BEGIN' : null;
     const run = this.tail.then(() => this.runWithRetry(what, begin, fn, idem));
     this.tail = run.catch(() => undefined);
     return run;
@@ -95,7 +98,7 @@ export class PgConnection {
   }
 
   private async runWithRetry<T>(
-    what: string, begin: string, fn: (c: pg.Client) => Promise<T>, idem?: Idempotence<T>,
+    what: string, begin: string | null, fn: (c: pg.Client) => Promise<T>, idem?: Idempotence<T>,
   ): Promise<T> {
     if (this.closed) throw new StorageError(`${what}: the database ${this.target.display} is closed`);
     let brokeAt = 0;
@@ -111,6 +114,7 @@ export class PgConnection {
           const done = await client.query<{ result: string }>('SELECT result FROM write_tokens WHERE token = $1', [token]);
           if (done.rows[0]) return await idem.decode(done.rows[0].result, client);
         }
+        if (begin === null) return await fn(client);
         await client.query(begin);
         const value = await fn(client);
         if (idem) {

@@ -154,7 +154,7 @@ export class PostgresStorage implements Storage {
   }
 
   async getStudy(name: string): Promise<StudyRecord | null> {
-    return this.read('getStudy', async (c) => {
+    return this.readOne('getStudy', async (c) => {
       const row = await one<StudyRow>(c, SQL.studyByName, [name]);
       return row ? toStudyRecord(row) : null;
     });
@@ -296,7 +296,7 @@ export class PostgresStorage implements Storage {
   }
 
   async objectiveCurves(study: StudyId, metric: string): Promise<ReadonlyMap<TrialId, readonly number[]>> {
-    return this.read('objectiveCurves', async (c) => toCurves(await all<CurvePointRow>(c, SQL.objectiveReports, [study, metric])));
+    return this.readOne('objectiveCurves', async (c) => toCurves(await all<CurvePointRow>(c, SQL.objectiveReports, [study, metric])));
   }
 
   async requeueTrial(id: TrialId, options: RequeueOptions): Promise<TrialRecord> {
@@ -367,7 +367,7 @@ export class PostgresStorage implements Storage {
   }
 
   async trial(id: TrialId): Promise<TrialRecord | null> {
-    return this.read('trial', async (c) => {
+    return this.readOne('trial', async (c) => {
       const row = await one<TrialRow>(c, SQL.trialById, [id]);
       return row ? toTrialRecord(row) : null;
     });
@@ -375,11 +375,11 @@ export class PostgresStorage implements Storage {
 
   async trials(study: StudyId, filter?: TrialFilter): Promise<readonly TrialRecord[]> {
     const states = filter?.states ? [...filter.states] : null;
-    return this.read('trials', async (c) => (await all<TrialRow>(c, SQL.trialsOf, [study, states])).map(toTrialRecord));
+    return this.readOne('trials', async (c) => (await all<TrialRow>(c, SQL.trialsOf, [study, states])).map(toTrialRecord));
   }
 
   async reports(id: TrialId): Promise<readonly EpochReport[]> {
-    return this.read('reports', async (c) => toEpochReports(await all<ReportRow>(c, SQL.reportsOf, [id])));
+    return this.readOne('reports', async (c) => toEpochReports(await all<ReportRow>(c, SQL.reportsOf, [id])));
   }
 
   /** `limit` may be `Infinity` for every trial. */
@@ -437,6 +437,11 @@ export class PostgresStorage implements Storage {
 
   private read<T>(what: string, fn: (c: Client) => Promise<T>): Promise<T> {
     return this.conn.transaction(what, 'read', fn);
+  }
+
+  /** A read of one statement: no BEGIN/COMMIT round trips (the statement is its own snapshot). */
+  private readOne<T>(what: string, fn: (c: Client) => Promise<T>): Promise<T> {
+    return this.conn.transaction(what, 'one-read', fn);
   }
 
   private write<T>(what: string, fn: (c: Client) => Promise<T>, idem?: Idempotence<T>): Promise<T> {

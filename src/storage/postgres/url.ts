@@ -65,8 +65,10 @@ export interface PostgresTarget {
 export function parsePostgresUrl(url: string, env: NodeJS.ProcessEnv = process.env): PostgresTarget {
   const display = redactUrl(url);
   let u: URL;
+  // WHATWG URL refuses credentials without a host (postgres://tune@/db?host=/run/postgresql), which libpq allows.
+  const NO_HOST = 'tune-no-host.invalid';
   try {
-    u = new URL(url);
+    u = new URL(url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*@)(?=[/?#]|$)/, `$1${NO_HOST}`));
   } catch {
     throw new UsageError(`--storage ${display}: not a valid PostgreSQL URL (expected postgres://user[:password]@host[:port]/database)`);
   }
@@ -82,7 +84,7 @@ export function parsePostgresUrl(url: string, env: NodeJS.ProcessEnv = process.e
   };
   const q = u.searchParams;
   // A unix-socket folder goes in ?host=/var/run/postgresql or percent-encoded as the host.
-  const host = q.get('host') ?? (u.hostname === '' ? env.PGHOST ?? 'localhost' : decode(u.hostname, 'host'));
+  const host = q.get('host') ?? (u.hostname === '' || u.hostname === NO_HOST ? env.PGHOST ?? 'localhost' : decode(u.hostname, 'host'));
   const portText = q.get('port') ?? (u.port === '' ? env.PGPORT ?? '5432' : u.port);
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 1 || port > 65535) bad(`port "${portText}" is not a port number`);
