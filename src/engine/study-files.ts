@@ -2,12 +2,14 @@ import { dirname, join } from 'node:path';
 import { FileCheckpointStore, KeptModels } from '../execution/index.js';
 import { isPostgresUrl } from '../storage/index.js';
 
-/**
- * Where a sweep on `storagePath` keeps checkpoints by default: `checkpoints/` beside the database file, or
- * `results/checkpoints` for :memory: and a server URL (never a folder named after the URL).
- */
+/** The folder beside the database file; `results` for :memory: and a server URL (never a folder named after the URL, password and all). */
+function besideStorage(storagePath: string): string {
+  return storagePath === ':memory:' || isPostgresUrl(storagePath) ? 'results' : dirname(storagePath);
+}
+
+/** Where a sweep on `storagePath` keeps checkpoints by default: `checkpoints/` beside the database file (see besideStorage). */
 export function defaultCheckpointRoot(storagePath: string): string {
-  return join(storagePath === ':memory:' || isPostgresUrl(storagePath) ? 'results' : dirname(storagePath), 'checkpoints');
+  return join(besideStorage(storagePath), 'checkpoints');
 }
 
 /** The folder holding every checkpoint of a study (`<root>/<study>/`), with the study name made path-safe. */
@@ -22,9 +24,9 @@ export async function removeStudyCheckpoints(storagePath: string, study: string,
   return store.studyFolder(study);
 }
 
-/** Where a sweep on `storagePath` keeps trained models (`--keep-models`): `models/` beside the database. */
+/** Where a sweep on `storagePath` keeps trained models (`--keep-models`): `models/` beside the database (see besideStorage). */
 export function defaultModelRoot(storagePath: string): string {
-  return join(storagePath === ':memory:' ? 'results' : dirname(storagePath), 'models');
+  return join(besideStorage(storagePath), 'models');
 }
 
 /** The kept models of the studies in `storagePath`, under `root` (default `models/` beside the database). */
