@@ -14,6 +14,7 @@ set -euo pipefail
 
 cmd=${1:-}
 dir=${2:-${TUNE_PG_DIR:-}}
+case "$dir" in /* | "") ;; *) dir="$PWD/$dir" ;; esac
 
 bin=""
 for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && bin=$d; done
@@ -21,8 +22,9 @@ for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && bin=$d; done
 [ -x "$bin/initdb" ] || { echo "postgres.sh: no initdb found (apt-get install postgresql)" >&2; exit 1; }
 
 if [ "$(id -u)" -eq 0 ]; then owner=postgres; else owner=$(id -un); fi
+# From /, because that user may not be allowed into the caller's folder (a checkout in a 0700 folder of root's).
 as_owner() {
-  if [ "$(id -un)" = "$owner" ]; then "$@"; else runuser -u "$owner" -- "$@"; fi
+  if [ "$(id -un)" = "$owner" ]; then "$@"; else (cd / && runuser -u "$owner" -- "$@"); fi
 }
 
 print_env() {
