@@ -7,6 +7,7 @@
 import { InputError, UsageError } from '../core/errors.js';
 import type { StudyRecord, TrialRecord } from '../core/types.js';
 import { checkEnqueued, isFidelityStrategy, paramsKey } from '../space/index.js';
+import { redactUrl } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
 import { fullBudget } from '../strategies/index.js';
 import { refreshOnConflict, storeEnqueued, type DispatchScope } from './dispatch.js';
@@ -41,7 +42,7 @@ export async function enqueueFromSpace(scope: DispatchScope, maxTrials: number):
  */
 export async function enqueueTrial(storage: Storage, study: StudyRecord, config: unknown, storagePath: string): Promise<TrialRecord> {
   const name = study.name;
-  if (study.definition === null) throw new UsageError(`${storagePath}: study "${name}" has no stored space to check the params against; add them to "enqueue" in its space file`);
+  if (study.definition === null) throw new UsageError(`${redactUrl(storagePath)}: study "${name}" has no stored space to check the params against; add them to "enqueue" in its space file`);
   const space = parseStoredSpace(study.definition, storagePath, name);
   if (isFidelityStrategy(space.strategy)) {
     throw new UsageError(`study "${name}" uses ${space.strategy.type}, which starts its configs by rung: enqueue works with the random, grid and tpe strategies`);

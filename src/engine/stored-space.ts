@@ -44,9 +44,12 @@ function unstepLogInt(p: unknown): unknown {
   return rest;
 }
 
-/** Validates a stored definition; throws a StoredSpaceError (exit 2) that says why it can't be resumed from storage. */
+/**
+ * Validates a stored definition (with or without its space file's folder beside it); throws a StoredSpaceError
+ * (exit 2) that says why it can't be resumed from storage.
+ */
 export function parseStoredSpace(definition: unknown, storagePath: string, name: string): SearchSpace {
-  const raw = asSpaceFile(definition);
+  const raw = asSpaceFile(splitDefinition(definition).definition);
   const label = `${redactUrl(storagePath)}: study "${name}"`;
   try {
     return parseSpace(raw, storagePath, { checkFiles: false });
@@ -78,7 +81,7 @@ export async function storedSpace(storagePath: string, name: string): Promise<Se
     const study = await storage.getStudy(name);
     if (study === null) throw new UsageError(`${redactUrl(storagePath)}: no study named "${name}"`);
     if (study.definition === null) throw new UsageError(`${redactUrl(storagePath)}: study "${name}" has no stored space; run it with --space FILE`);
-    return parseStoredSpace(splitDefinition(study.definition).definition, storagePath, name);
+    return parseStoredSpace(study.definition, storagePath, name);
   } finally {
     await storage.close();
   }
