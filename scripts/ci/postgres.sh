@@ -13,7 +13,9 @@
 set -euo pipefail
 
 cmd=${1:-}
-dir=${2:-${TUNE_PG_DIR:-}}
+# start makes a new cluster in DIR or a new folder, never in $TUNE_PG_DIR: that one is the running cluster's (a
+# test that starts its own must not reuse CI's). The other commands default to it.
+if [ "$cmd" = start ]; then dir=${2:-}; else dir=${2:-${TUNE_PG_DIR:-}}; fi
 case "$dir" in /* | "") ;; *) dir="$PWD/$dir" ;; esac
 
 bin=""

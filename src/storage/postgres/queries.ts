@@ -11,6 +11,11 @@ const LEADERBOARD_ORDER = `
   CASE WHEN t.state = 'complete' THEN 0 ELSE 1 END,
   CASE WHEN t.value_kind IS NULL THEN 2 WHEN t.value_kind = 'nan' THEN 1 ELSE 0 END,
   CASE WHEN s.direction = 'maximize' THEN -t.value ELSE t.value END,
+  (SELECT min(l.value) FROM reports l
+   WHERE l.trial_id = t.id AND l.metric = $3::text
+     AND l.epoch IN (SELECT o.epoch FROM reports o
+                     WHERE o.trial_id = t.id AND o.metric = s.metric AND o.value = t.value
+                       AND ($4::text = 'best' OR o.epoch = t.epochs))) ASC NULLS LAST,
   t.number`;
 
 export const SQL = {
@@ -110,7 +115,7 @@ export const SQL = {
     FROM trials t JOIN reports r ON r.trial_id = t.id
     WHERE t.study_id = $1 AND t.seq > $2 AND r.seq > $2
     ORDER BY r.trial_id, r.epoch, r.metric`,
-  // LIMIT NULL is no limit.
+  // LIMIT NULL is no limit; $3 is the tie-break metric (NULL for none), $4 the objective's reduce.
   leaderboard: `
     SELECT ROW_NUMBER() OVER (ORDER BY ${LEADERBOARD_ORDER}) AS rank, t.*
     FROM trials t JOIN studies s ON s.id = t.study_id

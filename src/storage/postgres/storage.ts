@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { ConflictError, LeaseLostError, StorageError } from '../../core/errors.js';
+import { storedReduce, tieBreakMetric } from '../../core/objective.js';
 import { canMove, isFinishedState } from '../../core/trial-state.js';
 import type {
   EpochReport, Metrics, RankedTrial, StudyId, StudyRecord, StudySpec, TrialId, TrialOutcome, TrialRecord,
@@ -388,8 +389,10 @@ export class PostgresStorage implements Storage {
       throw new StorageError(`leaderboard limit must be an integer >= 0 or Infinity, got ${limit}`);
     }
     return this.read('leaderboard', async (c) => {
-      if (!(await one<StudyRow>(c, SQL.studyById, [study]))) throw new StorageError(`no study with id ${study}`);
-      const rows = await all<RankedTrialRow>(c, SQL.leaderboard, [study, limit === Infinity ? null : limit]);
+      const row = await one<StudyRow>(c, SQL.studyById, [study]);
+      if (!row) throw new StorageError(`no study with id ${study}`);
+      const { space, metric } = toStudyRecord(row);
+      const rows = await all<RankedTrialRow>(c, SQL.leaderboard, [study, limit === Infinity ? null : limit, tieBreakMetric(metric), storedReduce(space)]);
       return rows.map(({ rank, ...row }) => ({ rank, trial: toTrialRecord(row) }));
     });
   }
