@@ -48,13 +48,20 @@ test('a failing heartbeat warns once per streak, says when writes work again, an
   const runner: TrialRunner = {
     info: { requested: 'auto', backend: 'cpu', tfBackend: 'cpu', warnings: [] },
     async run(_task: TrialTask, onEpoch: (epoch: number, metrics: Metrics) => Promise<Decision>): Promise<TrialOutcome> {
-      await failed;
-      const callsAtWarning = state.calls;
-      while (state.calls < callsAtWarning + 3) await new Promise((r) => setTimeout(r, 2)); // more failures: no more warnings
-      state.failing = false;
-      await restored;
-      await onEpoch(1, { val_accuracy: 0.5 });
-      return { state: 'complete', epochs: 1, value: 0.5 };
+      // A real runner's worker threads keep the process alive while a trial runs; the heartbeat's timer is unref'd,
+      // so without this handle the event loop could empty before the first beat and end the test early.
+      const alive = setInterval(() => {}, 1000);
+      try {
+        await failed;
+        const callsAtWarning = state.calls;
+        while (state.calls < callsAtWarning + 3) await new Promise((r) => setTimeout(r, 2)); // more failures: no more warnings
+        state.failing = false;
+        await restored;
+        await onEpoch(1, { val_accuracy: 0.5 });
+        return { state: 'complete', epochs: 1, value: 0.5 };
+      } finally {
+        clearInterval(alive);
+      }
     },
     close: async () => {},
   };
