@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { Reduce } from '../core/objective.js';
 import type { TrialState } from '../core/types.js';
+import { leaderboardOrder } from './leaderboard-order.js';
 import type { CurvePointRow, ParamType, RankedTrialRow, ReportRow, StudyRow, TrialRow, ValueKind } from './rows.js';
 
 export interface InsertStudy {
@@ -63,32 +64,7 @@ export interface FinishTrial {
   now: string;
 }
 
-// Leaderboard order (multi-fidelity aware):
-//  1. failed trials last;
-//  2. then the furthest trained first: epochs DESC, then rung DESC (no rung ranks lowest), so a trial that reached
-//     a larger budget outranks a better value measured at a smaller one;
-//  3. then complete before every other state (pruned, paused, running, waiting rank alike);
-//  4. then the value in the study's direction: finite (and ±inf) before NaN, NaN before no value;
-//  5. equal values by the tie-break metric (@tie_metric: val_loss for val_accuracy, loss for accuracy, NULL for
-//     others), lower first, at the epoch that gave the trial its value: its last epoch (@reduce 'last'), or for
-//     'best' the epochs whose objective equals its value (the lowest loss of them). No such report ranks last;
-//  6. then by trial number.
-// Standard SQL apart from SQLite's json_each elsewhere: the correlated subquery ports to PostgreSQL as it is.
-// When all trials share their epochs and rung (a plain random or grid sweep) this is the order it always was:
-// complete by value, then the rest, failed last.
-const LEADERBOARD_ORDER = `
-  CASE WHEN t.state = 'failed' THEN 1 ELSE 0 END,
-  t.epochs DESC,
-  t.rung DESC NULLS LAST,
-  CASE WHEN t.state = 'complete' THEN 0 ELSE 1 END,
-  CASE WHEN t.value_kind IS NULL THEN 2 WHEN t.value_kind = 'nan' THEN 1 ELSE 0 END,
-  CASE WHEN s.direction = 'maximize' THEN -t.value ELSE t.value END,
-  (SELECT min(l.value) FROM reports l
-   WHERE l.trial_id = t.id AND l.metric = @tie_metric
-     AND l.epoch IN (SELECT o.epoch FROM reports o
-                     WHERE o.trial_id = t.id AND o.metric = s.metric AND o.value = t.value
-                       AND (@reduce = 'best' OR o.epoch = t.epochs))) ASC NULLS LAST,
-  t.number`;
+const LEADERBOARD_ORDER = leaderboardOrder({ tieMetric: '@tie_metric', reduce: '@reduce' });
 
 /** @internal Not part of the emitted declarations: better-sqlite3's statement type can't be named there. */
 export function prepareStatements(db: Database.Database) {

@@ -15,7 +15,7 @@ import {
 } from './rows.js';
 import type { Fence, NewTrial, OpenOptions, RequeueOptions, Storage, StudyChanges, StudySummary, TrialFilter } from './types.js';
 import {
-  checkFence, checkLease, checkNewTrial, checkOutcome, checkPromotion, checkReport, checkRequeue, checkSameStudy,
+  checkFence, checkLease, checkNewTrial, checkOutcome, checkPromotable, checkPromotion, checkReport, checkRequeue, checkSameStudy,
   checkStudyName, checkStudySpec, checkTrialIds,
 } from './validate.js';
 
@@ -221,14 +221,7 @@ export class SqliteStorage implements Storage {
     checkPromotion(budget, rung);
     return this.write('promoteTrial', () => {
       const row = this.mustGetTrial(id);
-      const refuse = (why: string, Err = StorageError): never => {
-        throw new Err(`can't promote trial ${id} to budget ${budget}, rung ${rung}: ${why}`);
-      };
-      // Not paused any more: another tuner promoted, resumed or pruned it first.
-      if (row.state !== 'paused') refuse(`it is ${row.state}, and only a paused trial can be promoted`, ConflictError);
-      if (!(budget > row.budget)) refuse(`the budget must grow past its current ${row.budget}`);
-      if (!(budget > row.epochs)) refuse(`it has already trained ${row.epochs} epochs`);
-      if (row.rung !== null && rung < row.rung) refuse(`it is already at rung ${row.rung}`);
+      checkPromotable(row, id, budget, rung);
       const now = this.now();
       const updated = this.q.promoteTrial.get({ id, budget, rung, now });
       if (!updated) throw new ConflictError(`trial ${id} changed while being promoted`);

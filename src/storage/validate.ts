@@ -1,5 +1,5 @@
 /** Checks on what callers hand to storage, done before any SQL so a bad call never half-writes. */
-import { StorageError, StudyMismatchError } from '../core/errors.js';
+import { ConflictError, StorageError, StudyMismatchError } from '../core/errors.js';
 import { FAILURE_KINDS, OUTCOME_STATES } from '../core/trial-state.js';
 import type { Metrics, StudySpec, TrialError, TrialOutcome } from '../core/types.js';
 import { canonicalJson, type StudyRow } from './rows.js';
@@ -103,6 +103,21 @@ export function checkPromotion(budget: number, rung: number): void {
 }
 
 /** Stored studies and trials, checked inside the transaction that changes them (trial moves: core/trial-state.ts). */
+
+/**
+ * Whether the stored trial can take the promotion: a ConflictError if it is no longer paused (another tuner
+ * promoted, resumed or pruned it first), a StorageError unless the budget grows past its budget and epochs and the
+ * rung doesn't go back.
+ */
+export function checkPromotable(row: { readonly state: string; readonly budget: number; readonly epochs: number; readonly rung: number | null }, id: number, budget: number, rung: number): void {
+  const refuse = (why: string, Err = StorageError): never => {
+    throw new Err(`can't promote trial ${id} to budget ${budget}, rung ${rung}: ${why}`);
+  };
+  if (row.state !== 'paused') refuse(`it is ${row.state}, and only a paused trial can be promoted`, ConflictError);
+  if (!(budget > row.budget)) refuse(`the budget must grow past its current ${row.budget}`);
+  if (!(budget > row.epochs)) refuse(`it has already trained ${row.epochs} epochs`);
+  if (row.rung !== null && rung < row.rung) refuse(`it is already at rung ${row.rung}`);
+}
 
 /** A study reopened under its name must keep its space, direction and metric. */
 export function checkSameStudy(row: StudyRow, spec: StudySpec, space: string): void {

@@ -1,22 +1,11 @@
 /** Every SQL statement `PostgresStorage` runs, by name (positional parameters, as node-postgres takes them). */
 
+import { leaderboardOrder } from '../leaderboard-order.js';
+
 /** Held per study (pg_advisory_xact_lock(STUDY_LOCK, study)) while trial numbers and keys are decided. */
 export const STUDY_LOCK = 0x7475_6e66;
 
-// The leaderboard's order, as SQLite's (queries.ts explains each step).
-const LEADERBOARD_ORDER = `
-  CASE WHEN t.state = 'failed' THEN 1 ELSE 0 END,
-  t.epochs DESC,
-  t.rung DESC NULLS LAST,
-  CASE WHEN t.state = 'complete' THEN 0 ELSE 1 END,
-  CASE WHEN t.value_kind IS NULL THEN 2 WHEN t.value_kind = 'nan' THEN 1 ELSE 0 END,
-  CASE WHEN s.direction = 'maximize' THEN -t.value ELSE t.value END,
-  (SELECT min(l.value) FROM reports l
-   WHERE l.trial_id = t.id AND l.metric = $3::text
-     AND l.epoch IN (SELECT o.epoch FROM reports o
-                     WHERE o.trial_id = t.id AND o.metric = s.metric AND o.value = t.value
-                       AND ($4::text = 'best' OR o.epoch = t.epochs))) ASC NULLS LAST,
-  t.number`;
+const LEADERBOARD_ORDER = leaderboardOrder({ tieMetric: '$3::text', reduce: '$4::text' });
 
 export const SQL = {
   lockStudy: 'SELECT pg_advisory_xact_lock($1, $2)',
