@@ -32,6 +32,13 @@ export interface ConnectionSettings {
   readonly onReconnect?: (attempt: number, error: string) => void;
 }
 
+/**
+ * How a Storage call runs: 'read' in one REPEATABLE READ snapshot; 'write' as BEGIN … COMMIT, its write token (if any)
+ * inserted by the connection before COMMIT; 'call' likewise, but `fn` is given the token and writes it itself (a
+ * server-side function does, in the same round trip as its work); 'one-read' and 'one-write' as one statement.
+ */
+export type TransactionMode = 'read' | 'write' | 'call' | 'one-read' | 'one-write';
+
 /** How a write whose COMMIT outcome is unknown is told apart: its result as text, and how to rebuild it. */
 export interface Idempotence<T> {
   readonly encode: (value: T) => string;
@@ -76,11 +83,12 @@ export class PgConnection {
    * (REPEATABLE READ, read only); writes in READ COMMITTED with row and advisory locks taken by `fn`.
    */
   transaction<T>(
-    what: string, mode: 'read' | 'write' | 'one-read', fn: (c: pg.Client) => Promise<T>, idem?: Idempotence<T>,
+    what: string, mode: TransactionMode, fn: (c: pg.Client, token: string | undefined) => Promise<T>, idem?: Idempotence<T>,
   ): Promise<T> {
-    // 'one-read': a single SELECT is its own snapshot; BEGIN and COMMIT would only add two round trips.
-    const begin = mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : mode === 'write' ? 'BEGIN' : null;
-    const run = this.tail.then(() => this.runWithRetry(what, begin, fn, idem));
+    // 'one-read' and 'one-write': a single statement is its own snapshot and its own transaction; BEGIN and COMMIT
+    // would only add two round trips. A 'one-write' must be idempotent (it may run again after a lost answer).
+    const begin = mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : mode === 'write' || mode === 'call' ? 'BEGIN' : null;
+    const run = this.tail.then(() => this.runWithRetry(what, begin, fn, idem, mode === 'call'));
     this.tail = run.catch(() => undefined);
     return run;
   }
@@ -98,7 +106,8 @@ export class PgConnection {
   }
 
   private async runWithRetry<T>(
-    what: string, begin: string | null, fn: (c: pg.Client) => Promise<T>, idem?: Idempotence<T>,
+    what: string, begin: string | null, fn: (c: pg.Client, token: string | undefined) => Promise<T>, idem: Idempotence<T> | undefined,
+    tokenInFn: boolean,
   ): Promise<T> {
     if (this.closed) throw new StorageError(`${what}: the database ${this.target.display} is closed`);
     let brokeAt = 0;
@@ -114,10 +123,11 @@ export class PgConnection {
           const done = await client.query<{ result: string }>('SELECT result FROM write_tokens WHERE token = $1', [token]);
           if (done.rows[0]) return await idem.decode(done.rows[0].result, client);
         }
-        if (begin === null) return await fn(client);
+        if (begin === null) return await fn(client, undefined);
         await client.query(begin);
-        const value = await fn(client);
-        if (idem) {
+        if (tokenInFn && idem) token = randomUUID();
+        const value = await fn(client, token);
+        if (idem && !tokenInFn) {
           token = randomUUID();
           await client.query('INSERT INTO write_tokens (token, result) VALUES ($1, $2)', [token, idem.encode(value)]);
         }

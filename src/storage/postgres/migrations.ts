@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { StorageError } from '../../core/errors.js';
 import { NotATuneDatabaseError } from '../open.js';
+import { FUNCTIONS_MIGRATION_SQL } from './functions.js';
 
 export interface PgMigration {
   readonly version: number;
@@ -157,6 +158,8 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX trials_study_lease ON trials (study_id, lease_until) WHERE state = 'running' AND lease_until IS NOT NULL;
     `,
   },
+  // Server-side functions for createTrial, report and finishTrial: one round trip each (issue 13 §8, functions.ts).
+  { version: 3, sql: FUNCTIONS_MIGRATION_SQL },
 ];
 
 export const PG_LATEST_VERSION: number = PG_MIGRATIONS.length;

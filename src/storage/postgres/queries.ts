@@ -34,26 +34,11 @@ export const SQL = {
   deleteStudyParams: 'DELETE FROM trial_params WHERE trial_id IN (SELECT id FROM trials WHERE study_id = $1)',
   deleteStudyTrials: 'DELETE FROM trials WHERE study_id = $1',
   deleteStudy: 'DELETE FROM studies WHERE id = $1',
-  insertTrial: `
-    INSERT INTO trials (study_id, number, state, params, budget, rung, bracket, seed, resume_of, claim_key, created_at)
-    VALUES ($1, (SELECT coalesce(max(number) + 1, 0) FROM trials WHERE study_id = $1),
-            'waiting', $2, $3, $4, $5, $6, $7, $8, $9)
-    RETURNING *`,
-  trialByKey: 'SELECT id, number FROM trials WHERE study_id = $1 AND claim_key = $2',
-  insertParam: `
-    INSERT INTO trial_params (trial_id, name, value_type, value_num, value_text) VALUES ($1, $2, $3, $4, $5)`,
   trialById: 'SELECT * FROM trials WHERE id = $1',
   // Row-locked for the rest of the transaction: the checks made on it hold until the write.
   trialForUpdate: 'SELECT * FROM trials WHERE id = $1 FOR UPDATE',
   trialsOf: `
     SELECT * FROM trials WHERE study_id = $1 AND ($2::text[] IS NULL OR state = ANY($2::text[])) ORDER BY number`,
-  // The lease's end is the server's clock; $4 is the lease in ms, or NULL for none.
-  claimTrial: `
-    UPDATE trials SET state = 'running', worker = $2, started_at = coalesce(started_at, $3), heartbeat_at = $3,
-                      claims = claims + 1, lease_ms = $4::integer,
-                      lease_until = clock_timestamp() + $4::integer * interval '1 millisecond'
-    WHERE id = $1 AND state IN ('waiting', 'paused')
-    RETURNING *`,
   studyOfTrial: 'SELECT study_id FROM trials WHERE id = $1',
   requeueExpired: `
     UPDATE trials SET state = 'waiting', worker = NULL, lease_until = NULL
@@ -69,41 +54,16 @@ export const SQL = {
     UPDATE trials SET heartbeat_at = $3, lease_until = clock_timestamp() + lease_ms * interval '1 millisecond'
     WHERE state = 'running' AND worker = $2 AND id = ANY($1::integer[])
     RETURNING id`,
-  advanceTrial: `
-    UPDATE trials SET
-      value      = CASE WHEN $2 >= epochs THEN $3 ELSE value END,
-      value_kind = CASE WHEN $2 >= epochs THEN $4 ELSE value_kind END,
-      epochs     = greatest(epochs, $2),
-      heartbeat_at = $5
-    WHERE id = $1`,
-  finishTrial: `
-    UPDATE trials SET state = $2, value = $3, value_kind = $4, epochs = $5, error_kind = $6, error_message = $7,
-                      checkpoint = $8, finished_at = $9, heartbeat_at = $10, lease_until = NULL
-    WHERE id = $1
-    RETURNING *`,
   promoteTrial: `
     UPDATE trials SET state = 'waiting', budget = $2, rung = $3, heartbeat_at = $4
     WHERE id = $1 AND state = 'paused'
     RETURNING *`,
-  // All of one epoch's metrics in one statement (arrays in, one row each).
-  upsertReports: `
-    INSERT INTO reports (trial_id, epoch, metric, value, value_kind)
-    SELECT $1, $2, m.metric, m.value, m.value_kind
-    FROM unnest($3::text[], $4::double precision[], $5::text[]) AS m(metric, value, value_kind)
-    ON CONFLICT (trial_id, epoch, metric) DO UPDATE SET value = excluded.value, value_kind = excluded.value_kind`,
   reportsOf: 'SELECT trial_id, epoch, metric, value, value_kind FROM reports WHERE trial_id = $1 ORDER BY epoch, metric',
   objectiveReports: `
     SELECT r.trial_id, r.epoch, r.value, r.value_kind
     FROM reports r JOIN trials t ON t.id = r.trial_id
     WHERE t.study_id = $1 AND r.metric = $2
     ORDER BY r.trial_id, r.epoch`,
-  studySeq: 'SELECT seq FROM studies WHERE id = $1',
-  trialsChangedSince: 'SELECT * FROM trials WHERE study_id = $1 AND seq > $2 ORDER BY number',
-  reportsChangedSince: `
-    SELECT r.trial_id, r.epoch, r.metric, r.value, r.value_kind
-    FROM trials t JOIN reports r ON r.trial_id = t.id
-    WHERE t.study_id = $1 AND t.seq > $2 AND r.seq > $2
-    ORDER BY r.trial_id, r.epoch, r.metric`,
   // LIMIT NULL is no limit; $3 is the tie-break metric (NULL for none), $4 the objective's reduce.
   leaderboard: `
     SELECT ROW_NUMBER() OVER (ORDER BY ${LEADERBOARD_ORDER}) AS rank, t.*

@@ -3,11 +3,14 @@
  * Each method is one transaction on the process's one connection (connection.ts). Trial numbers and config keys
  * are decided under a per-study advisory lock; checks on a trial hold its row lock (SELECT … FOR UPDATE) until
  * the write, so two tuners on two machines never promote, claim or finish one trial twice.
+ * The calls a tuner makes per trial are few round trips (issue 13 §8): createTrial, claims and finishTrial are
+ * BEGIN, one server-side function or statement that also records the write token, COMMIT; report and heartbeat one
+ * statement; changesSince one message (functions.ts).
  */
 import type pg from 'pg';
 import { ConflictError, LeaseLostError, StorageError } from '../../core/errors.js';
 import { storedReduce, tieBreakMetric } from '../../core/objective.js';
-import { canMove, isFinishedState } from '../../core/trial-state.js';
+import { canMove, isFinishedState, TRIAL_STATES } from '../../core/trial-state.js';
 import type {
   EpochReport, Metrics, RankedTrial, StudyId, StudyRecord, StudySpec, TrialId, TrialOutcome, TrialRecord,
   TrialState,
@@ -21,7 +24,8 @@ import {
   checkFence, checkLease, checkNewTrial, checkOutcome, checkPromotable, checkPromotion, checkReport, checkRequeue, checkSameStudy,
   checkStudyName, checkStudySpec, checkTrialIds,
 } from '../validate.js';
-import { PgConnection, type Idempotence } from './connection.js';
+import { PgConnection, type Idempotence, type TransactionMode } from './connection.js';
+import { CALL, changesSinceBatch } from './functions.js';
 import { checkPgCurrent, pgMigrate, pgSchemaVersion, PG_LATEST_VERSION } from './migrations.js';
 import { SQL, STUDY_LOCK } from './queries.js';
 import { parsePostgresUrl, type PostgresTarget } from './url.js';
@@ -38,6 +42,9 @@ export interface PostgresStorageOptions extends OpenOptions {
 }
 
 type Client = pg.Client;
+
+/** What a server-side function returns: its status, and the trial row (as it found it, where a check failed). */
+type CallRow = TrialRow & { readonly status: string; readonly detail?: string | null };
 
 async function one<R extends pg.QueryResultRow>(c: Client, sql: string, args: unknown[]): Promise<R | undefined> {
   return (await c.query<R>(sql, args)).rows[0];
@@ -186,39 +193,33 @@ export class PostgresStorage implements Storage {
     });
   }
 
+  /** One server-side function (functions.ts): the lock, the checks, the insert, its params and the claim. */
   async createTrial(study: StudyId, trial: NewTrial): Promise<TrialRecord> {
     checkNewTrial(trial);
     const params = canonicalJson(trial.params);
-    return this.write('createTrial', async (c) => {
-      await c.query(SQL.lockStudy, [STUDY_LOCK, study]);
-      const now = this.now();
-      const studyRow = await one<StudyRow>(c, SQL.studyById, [study]);
-      if (!studyRow) throw new StorageError(`no study with id ${study}`);
-      const taken = trial.key === undefined ? undefined : await one<{ id: number; number: number }>(c, SQL.trialByKey, [study, trial.key]);
-      if (taken) {
-        throw new ConflictError(
-          `study "${studyRow.name}" already has a trial with key "${trial.key}" (trial #${taken.number}, id ${taken.id})`,
-        );
-      }
-      if (trial.resumeOf !== undefined && (await one<TrialRow>(c, SQL.trialById, [trial.resumeOf]))?.study_id !== study) {
-        throw new StorageError(`resumeOf: no trial with id ${trial.resumeOf} in study ${study}`);
-      }
-      const row = await one<TrialRow>(c, SQL.insertTrial, [
+    const encoded = Object.entries(trial.params).map(([name, v]) => encodeParam(name, v));
+    return this.call('createTrial', async (c, token) => {
+      const row = await one<CallRow>(c, CALL.createTrial, [
         study, params, trial.budget, trial.rung ?? null, trial.bracket ?? null, trial.seed, trial.resumeOf ?? null,
-        trial.key ?? null, now,
+        trial.key ?? null, this.now(), encoded.map((p) => p.name), encoded.map((p) => p.value_type),
+        encoded.map((p) => p.value_num), encoded.map((p) => p.value_text), trial.claimBy ?? null, trial.leaseMs ?? null, token ?? null,
       ]);
-      if (!row) throw new StorageError(`trial for study ${study} was not inserted`);
-      for (const [name, v] of Object.entries(trial.params)) {
-        const p = encodeParam(name, v);
-        await c.query(SQL.insertParam, [row.id, p.name, p.value_type, p.value_num, p.value_text]);
+      switch (row?.status) {
+        case 'ok':
+          return toTrialRecord(row);
+        case 'no-study':
+          throw new StorageError(`no study with id ${study}`);
+        case 'key-taken': {
+          const taken = JSON.parse(row.detail ?? '{}') as { name: string; id: number; number: number };
+          throw new ConflictError(
+            `study "${taken.name}" already has a trial with key "${trial.key}" (trial #${taken.number}, id ${taken.id})`,
+          );
+        }
+        case 'bad-resume':
+          throw new StorageError(`resumeOf: no trial with id ${trial.resumeOf} in study ${study}`);
+        default:
+          throw new StorageError(`trial for study ${study} was not inserted (${row?.status ?? 'no answer'})`);
       }
-      await c.query(SQL.touchStudy, [study, now]);
-      if (trial.claimBy !== undefined) {
-        const claimed = await one<TrialRow>(c, SQL.claimTrial, [row.id, trial.claimBy, now, trial.leaseMs ?? null]);
-        if (!claimed) throw new StorageError(`trial ${row.id} was not claimed`);
-        return toTrialRecord(claimed);
-      }
-      return toTrialRecord(row);
     }, trialResult);
   }
 
@@ -233,8 +234,8 @@ export class PostgresStorage implements Storage {
   /** One UPDATE … WHERE state IN (waiting, paused) RETURNING: of two tuners claiming at once, one gets the row. */
   private async claim(what: string, id: TrialId, worker: string, leaseMs: number | undefined): Promise<TrialRecord | null> {
     checkLease(leaseMs);
-    return this.write(what, async (c) => {
-      const row = await one<TrialRow>(c, SQL.claimTrial, [id, worker, this.now(), leaseMs ?? null]);
+    return this.call(what, async (c, token) => {
+      const row = await one<TrialRow>(c, CALL.claimTrial, [id, worker, this.now(), leaseMs ?? null, token]);
       return row ? toTrialRecord(row) : null;
     }, claimResult);
   }
@@ -242,38 +243,46 @@ export class PostgresStorage implements Storage {
   async report(id: TrialId, epoch: number, metrics: Metrics, value: number, fence?: Fence): Promise<void> {
     checkReport(epoch, metrics, value);
     checkFence(fence);
-    // An upsert: running it twice (a retry after a lost COMMIT) leaves the same rows.
-    await this.write('report', async (c) => {
-      const row = await mustGetTrial(c, id);
+    const entries = Object.entries(metrics);
+    const encoded = entries.map(([, x]) => encodeNumber(x));
+    const v = encodeNumber(value);
+    // One statement, its own transaction: an upsert, so running it twice (a retry after a lost answer) leaves the same rows.
+    await this.writeOne('report', async (c) => {
+      const row = await one<CallRow>(c, CALL.report, [
+        id, epoch, entries.map(([m]) => m), encoded.map((e) => e.value), encoded.map((e) => e.kind), v.value, v.kind, this.now(),
+        fence?.worker ?? null, fence?.claim ?? null,
+      ]);
+      if (row?.status === 'ok') return;
+      if (row?.status === 'no-trial' || !row) throw new StorageError(`no trial with id ${id}`);
+      // The function found the trial unfit and wrote nothing: the same checks, on the row it found, say why.
       checkHolder(row, fence, `a report of epoch ${epoch}`);
-      if (row.state !== 'running') throw new StorageError(`trial ${id} is ${row.state}: only a running trial can report`);
-      await this.upsertReports(c, id, epoch, metrics);
-      const v = encodeNumber(value);
-      await c.query(SQL.advanceTrial, [id, epoch, v.value, v.kind, this.now()]);
+      throw new StorageError(`trial ${id} is ${row.state}: only a running trial can report`);
     });
   }
 
   async finishTrial(id: TrialId, outcome: TrialOutcome, fence?: Fence): Promise<TrialRecord> {
     checkOutcome(outcome);
     checkFence(fence);
-    return this.write('finishTrial', async (c) => {
-      const row = await lockTrialForDecision(c, id);
+    const from = TRIAL_STATES.filter((s) => !isFinishedState(s) && canMove(s, outcome.state));
+    const metrics = outcome.metrics && outcome.epochs >= 1 ? Object.entries(outcome.metrics) : null;
+    const encoded = metrics?.map(([, x]) => encodeNumber(x)) ?? null;
+    const v: EncodedNumber | null = outcome.value === undefined ? null : encodeNumber(outcome.value);
+    return this.call('finishTrial', async (c, token) => {
+      const now = this.now();
+      const row = await one<CallRow>(c, CALL.finishTrial, [
+        id, outcome.state, from, v !== null, v?.value ?? null, v?.kind ?? null, outcome.epochs,
+        outcome.error?.kind ?? null, outcome.error?.message ?? null, outcome.checkpoint ?? null,
+        outcome.state === 'paused' ? null : now, now,
+        metrics?.map(([m]) => m) ?? null, encoded?.map((e) => e.value) ?? null, encoded?.map((e) => e.kind) ?? null,
+        fence?.worker ?? null, fence?.claim ?? null, token ?? null,
+      ]);
+      if (row?.status === 'ok') return toTrialRecord(row);
+      if (row?.status === 'no-trial' || !row) throw new StorageError(`no trial with id ${id}`);
       checkHolder(row, fence, `finishing as ${outcome.state}`);
       if (isFinishedState(row.state)) {
         throw new StorageError(`trial ${id} is already ${row.state} and can't change again (to ${outcome.state})`);
       }
-      if (!canMove(row.state, outcome.state)) throw new StorageError(`trial ${id} is ${row.state}: it can't become ${outcome.state}`);
-      if (outcome.metrics && outcome.epochs >= 1) await this.upsertReports(c, id, outcome.epochs, outcome.metrics);
-      const now = this.now();
-      const v: EncodedNumber | null = outcome.value === undefined ? null : encodeNumber(outcome.value);
-      const updated = await one<TrialRow>(c, SQL.finishTrial, [
-        id, outcome.state, v ? v.value : row.value, v ? v.kind : row.value_kind, Math.max(row.epochs, outcome.epochs),
-        outcome.error?.kind ?? null, outcome.error?.message ?? null, outcome.checkpoint ?? null,
-        outcome.state === 'paused' ? null : now, now,
-      ]);
-      if (!updated) throw new StorageError(`trial ${id} vanished while finishing`);
-      await c.query(SQL.touchStudy, [row.study_id, now]);
-      return toTrialRecord(updated);
+      throw new StorageError(`trial ${id} is ${row.state}: it can't become ${outcome.state}`);
     }, trialResult);
   }
 
@@ -313,7 +322,7 @@ export class PostgresStorage implements Storage {
     checkTrialIds(ids);
     if (ids.length === 0) return [];
     // Idempotent: a retried heartbeat renews the same trials again.
-    return this.write('heartbeat', async (c) => {
+    return this.writeOne('heartbeat', async (c) => {
       const renewed = new Set((await all<{ id: number }>(c, SQL.heartbeat, [ids, worker, this.now()])).map((r) => r.id));
       return ids.filter((id) => renewed.has(id));
     });
@@ -395,16 +404,17 @@ export class PostgresStorage implements Storage {
     if (!(Number.isSafeInteger(since) && since >= 0)) {
       throw new StorageError(`changesSince: since must be an integer >= 0, got ${since}`);
     }
-    // One REPEATABLE READ snapshot: the seq and the rows agree.
-    return this.read('changesSince', async (c) => {
-      const row = await one<StudyRow>(c, SQL.studyById, [study]);
+    // One REPEATABLE READ snapshot, sent as one message (one round trip): the seq and the rows agree.
+    return this.readOne('changesSince', async (c) => {
+      // One result per statement: BEGIN, the three SELECTs, COMMIT.
+      const [, studyRes, trialsRes, reportsRes] = (await c.query(changesSinceBatch(study, since))) as unknown as pg.QueryResult[];
+      const row = studyRes?.rows[0] as (StudyRow & { readonly seq: number }) | undefined;
       if (!row) throw new StorageError(`no study with id ${study}`);
-      const seq = (await one<{ seq: number }>(c, SQL.studySeq, [study]))?.seq ?? 0;
       return {
         study: toStudyRecord(row),
-        seq,
-        trials: (await all<TrialRow>(c, SQL.trialsChangedSince, [study, since])).map(toTrialRecord),
-        reports: toEpochReports(await all<ReportRow>(c, SQL.reportsChangedSince, [study, since])),
+        seq: row.seq,
+        trials: (trialsRes!.rows as TrialRow[]).map(toTrialRecord),
+        reports: toEpochReports(reportsRes!.rows as ReportRow[]),
       };
     });
   }
@@ -425,13 +435,6 @@ export class PostgresStorage implements Storage {
     return this.clock().toISOString();
   }
 
-  private async upsertReports(c: Client, id: TrialId, epoch: number, metrics: Metrics): Promise<void> {
-    const entries = Object.entries(metrics);
-    if (entries.length === 0) return;
-    const encoded = entries.map(([, x]) => encodeNumber(x));
-    await c.query(SQL.upsertReports, [id, epoch, entries.map(([m]) => m), encoded.map((v) => v.value), encoded.map((v) => v.kind)]);
-  }
-
   private read<T>(what: string, fn: (c: Client) => Promise<T>): Promise<T> {
     return this.conn.transaction(what, 'read', fn);
   }
@@ -442,7 +445,23 @@ export class PostgresStorage implements Storage {
   }
 
   private write<T>(what: string, fn: (c: Client) => Promise<T>, idem?: Idempotence<T>): Promise<T> {
+    return this.writeAs('write', what, fn, idem);
+  }
+
+  /** A write of one idempotent statement, its own transaction: one round trip. */
+  private writeOne<T>(what: string, fn: (c: Client) => Promise<T>): Promise<T> {
+    return this.writeAs('one-write', what, fn);
+  }
+
+  /** BEGIN, one statement that also records the write token it is given, COMMIT: three round trips. */
+  private call<T>(what: string, fn: (c: Client, token: string | undefined) => Promise<T>, idem: Idempotence<T>): Promise<T> {
+    return this.writeAs('call', what, fn, idem);
+  }
+
+  private writeAs<T>(
+    mode: TransactionMode, what: string, fn: (c: Client, token: string | undefined) => Promise<T>, idem?: Idempotence<T>,
+  ): Promise<T> {
     if (this.readonly) return Promise.reject(new StorageError(`${what}: the database ${this.target.display} was opened read-only`));
-    return this.conn.transaction(what, 'write', fn, idem);
+    return this.conn.transaction(what, mode, fn, idem);
   }
 }
