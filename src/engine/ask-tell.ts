@@ -2,6 +2,11 @@
  * The ask-and-tell API (as Optuna's): your code asks for a trial, evaluates it however it likes, reports
  * intermediate values and tells the result. Same storage and strategies as `tune --space`, so `tune top`,
  * `tune export` and a later sweep of the same study see these trials. One process at a time per study.
+ *
+ * As in Optuna, an asked trial is running with no lease (Optuna heartbeats only with `heartbeat_interval`): your
+ * code may take as long as it likes between ask and tell. Its reports and its tell are fenced by the claim, though:
+ * once another process took the trial over (it was requeued as interrupted, then asked again) or finished it, they
+ * are refused with LeaseLostError and change nothing, where Optuna would refuse only a finished trial.
  */
 import { TuneError, type ErrorCode } from '../core/errors.js';
 import type { Decision, Direction, Metrics, Params, StudyRecord, TrialId, TrialOutcome, TrialRecord } from '../core/types.js';
@@ -11,7 +16,7 @@ import { openStorage } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
 import { createStrategy, defaultTrialCount } from '../strategies/index.js';
 import type { Strategy } from '../strategies/types.js';
-import { claimForRun, isResumable, pruneTrial, recordReport, reducedOutcome, refreshBook, refreshOnConflict, storeSuggested, type DispatchScope } from './dispatch.js';
+import { claimForRun, fenceOf, isResumable, pruneTrial, recordReport, reducedOutcome, refreshBook, refreshOnConflict, storeSuggested, type DispatchScope } from './dispatch.js';
 import { ownerId } from './owner.js';
 import { recoverInterrupted } from './recovery.js';
 import { DEFAULT_STORAGE, openStudyFor, withOverrides } from './run-sweep.js';
@@ -199,7 +204,7 @@ class AskTellStudy implements Study {
     if (last === 'stop' || last === 'pause') this.fail(`trial #${t.number} was told to ${last} at step ${t.epochs}: tell() its result instead of reporting more`);
     if (!Number.isInteger(step) || step <= t.epochs) this.fail(`trial #${t.number}: step must be an integer after ${t.epochs}, got ${step}`);
     if (typeof value !== 'number') this.fail(`trial #${t.number}: the reported value must be a number, got ${typeof value}`);
-    const { decision } = await recordReport(this.scope, t, step, { ...metrics, [this.metric]: value }, value);
+    const { decision } = await recordReport(this.scope, t, step, { ...metrics, [this.metric]: value }, value, fenceOf(t, this.owner));
     this.reported.add(t.id);
     this.decisions.set(t.id, decision);
     return decision;
@@ -226,7 +231,7 @@ class AskTellStudy implements Study {
   async tell(trial: TrialHandle | TrialId, result: TellResult): Promise<TrialRecord> {
     const t = this.running(trial);
     const o = reducedOutcome(this.scope, t.id, await this.outcome(t, result));
-    const finished = this.book.set(await this.storage.finishTrial(t.id, o));
+    const finished = this.book.set(await this.storage.finishTrial(t.id, o, fenceOf(t, this.owner)));
     this.decisions.delete(t.id);
     this.reported.delete(t.id);
     this.strategy.tell(this.book.context(), finished);
