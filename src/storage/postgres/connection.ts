@@ -34,8 +34,9 @@ export interface ConnectionSettings {
 
 /**
  * How a Storage call runs: 'read' in one REPEATABLE READ snapshot; 'write' as BEGIN … COMMIT, its write token (if any)
- * inserted by the connection before COMMIT; 'call' likewise, but `fn` is given the token and writes it itself (a
- * server-side function does, in the same round trip as its work); 'one-read' and 'one-write' as one statement.
+ * inserted by the connection before COMMIT; 'call' likewise, but `fn` sends BEGIN itself, in one message with its
+ * statement, and is given the token to write (a server-side function does, in the same round trip as its work);
+ * 'one-read' and 'one-write' as one statement.
  */
 export type TransactionMode = 'read' | 'write' | 'call' | 'one-read' | 'one-write';
 
@@ -87,7 +88,7 @@ export class PgConnection {
   ): Promise<T> {
     // 'one-read' and 'one-write': a single statement is its own snapshot and its own transaction; BEGIN and COMMIT
     // would only add two round trips. A 'one-write' must be idempotent (it may run again after a lost answer).
-    const begin = mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : mode === 'write' || mode === 'call' ? 'BEGIN' : null;
+    const begin = mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : mode === 'write' ? 'BEGIN' : mode === 'call' ? '' : null;
     const run = this.tail.then(() => this.runWithRetry(what, begin, fn, idem, mode === 'call'));
     this.tail = run.catch(() => undefined);
     return run;
@@ -124,7 +125,8 @@ export class PgConnection {
           if (done.rows[0]) return await idem.decode(done.rows[0].result, client);
         }
         if (begin === null) return await fn(client, undefined);
-        await client.query(begin);
+        // A 'call' sends BEGIN itself, in one message with its statement.
+        if (begin !== '') await client.query(begin);
         if (tokenInFn && idem) token = randomUUID();
         const value = await fn(client, token);
         if (idem && !tokenInFn) {

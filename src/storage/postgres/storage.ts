@@ -4,7 +4,7 @@
  * are decided under a per-study advisory lock; checks on a trial hold its row lock (SELECT … FOR UPDATE) until
  * the write, so two tuners on two machines never promote, claim or finish one trial twice.
  * The calls a tuner makes per trial are few round trips (issue 13 §8): createTrial, claims and finishTrial are
- * BEGIN, one server-side function or statement that also records the write token, COMMIT; report and heartbeat one
+ * `BEGIN; one server-side function or statement that also records the write token`, then COMMIT; report and heartbeat one
  * statement; changesSince one message (functions.ts).
  */
 import type pg from 'pg';
@@ -25,7 +25,7 @@ import {
   checkStudyName, checkStudySpec, checkTrialIds,
 } from '../validate.js';
 import { PgConnection, type Idempotence, type TransactionMode } from './connection.js';
-import { CALL, changesSinceBatch } from './functions.js';
+import { CALL, changesSinceBatch, inlined } from './functions.js';
 import { checkPgCurrent, pgMigrate, pgSchemaVersion, PG_LATEST_VERSION } from './migrations.js';
 import { SQL, STUDY_LOCK } from './queries.js';
 import { parsePostgresUrl, type PostgresTarget } from './url.js';
@@ -48,6 +48,12 @@ type CallRow = TrialRow & { readonly status: string; readonly detail?: string | 
 
 async function one<R extends pg.QueryResultRow>(c: Client, sql: string, args: unknown[]): Promise<R | undefined> {
   return (await c.query<R>(sql, args)).rows[0];
+}
+
+/** `BEGIN; <sql with args written in>` as one message (one round trip); the statement's first row. */
+async function begun<R extends pg.QueryResultRow>(c: Client, sql: string, args: unknown[]): Promise<R | undefined> {
+  const [, result] = (await c.query(`BEGIN; ${inlined(sql, args)}`)) as unknown as pg.QueryResult<R>[];
+  return result?.rows[0];
 }
 
 async function all<R extends pg.QueryResultRow>(c: Client, sql: string, args: unknown[] = []): Promise<R[]> {
@@ -199,7 +205,7 @@ export class PostgresStorage implements Storage {
     const params = canonicalJson(trial.params);
     const encoded = Object.entries(trial.params).map(([name, v]) => encodeParam(name, v));
     return this.call('createTrial', async (c, token) => {
-      const row = await one<CallRow>(c, CALL.createTrial, [
+      const row = await begun<CallRow>(c, CALL.createTrial, [
         study, params, trial.budget, trial.rung ?? null, trial.bracket ?? null, trial.seed, trial.resumeOf ?? null,
         trial.key ?? null, this.now(), encoded.map((p) => p.name), encoded.map((p) => p.value_type),
         encoded.map((p) => p.value_num), encoded.map((p) => p.value_text), trial.claimBy ?? null, trial.leaseMs ?? null, token ?? null,
@@ -235,7 +241,7 @@ export class PostgresStorage implements Storage {
   private async claim(what: string, id: TrialId, worker: string, leaseMs: number | undefined): Promise<TrialRecord | null> {
     checkLease(leaseMs);
     return this.call(what, async (c, token) => {
-      const row = await one<TrialRow>(c, CALL.claimTrial, [id, worker, this.now(), leaseMs ?? null, token]);
+      const row = await begun<TrialRow>(c, CALL.claimTrial, [id, worker, this.now(), leaseMs ?? null, token]);
       return row ? toTrialRecord(row) : null;
     }, claimResult);
   }
@@ -269,7 +275,7 @@ export class PostgresStorage implements Storage {
     const v: EncodedNumber | null = outcome.value === undefined ? null : encodeNumber(outcome.value);
     return this.call('finishTrial', async (c, token) => {
       const now = this.now();
-      const row = await one<CallRow>(c, CALL.finishTrial, [
+      const row = await begun<CallRow>(c, CALL.finishTrial, [
         id, outcome.state, from, v !== null, v?.value ?? null, v?.kind ?? null, outcome.epochs,
         outcome.error?.kind ?? null, outcome.error?.message ?? null, outcome.checkpoint ?? null,
         outcome.state === 'paused' ? null : now, now,
@@ -453,7 +459,7 @@ export class PostgresStorage implements Storage {
     return this.writeAs('one-write', what, fn);
   }
 
-  /** BEGIN, one statement that also records the write token it is given, COMMIT: three round trips. */
+  /** `BEGIN; statement` (one that also records the write token it is given), then COMMIT: two round trips. */
   private call<T>(what: string, fn: (c: Client, token: string | undefined) => Promise<T>, idem: Idempotence<T>): Promise<T> {
     return this.writeAs('call', what, fn, idem);
   }
