@@ -1,21 +1,45 @@
 /**
- * PostgreSQL storage (issue 13 §8): `npm run bench -- postgres [--url URL] [--trials N] [--sizes 100,10000,100000]`
+ * PostgreSQL storage (issue 13 §8): `npm run bench -- postgres [--url URL] [--trials N] [--sizes 100,10000,100000]
+ * [--only throughput|latency|sleep] [--compare DIR] [--sleep-trials N]`
  *
  * 1. No-op trials/s: every trial's storage work as a tuner does it (create-and-claim with a lease, one report, a
  *    heartbeat, finish, and an incremental changesSince read), no training, with 1, 4 and 16 workers across 1, 4
  *    and 4 processes, on PostgreSQL and beside it on one SQLite file. Also the connections in use at the peak.
  * 2. ask + tell latency (changesSince + create-and-claim + finish) at a study of 100, 10,000 and 100,000 trials
  *    (filled by SQL first), p50 and p99. Goal: flat, p50 <= 5 ms.
+ * 3. `--only sleep`: a 50 ms-sleep objective, 16 workers in 4 real processes from dist/ (postgres-sleep.ts).
+ * Round trips: every `pg.Client#query` of the storage is counted (one query is one round trip: node-postgres sends
+ * the next only after the last one's answer), per no-op trial and per ask + tell.
+ * `--compare DIR`: DIR is another checkout (e.g. the commit before a change, with node_modules): every throughput
+ * and latency row runs on its storage and on this one, alternately, in one run, so load changes hit both alike.
  * URL: --url, else TUNE_BENCH_POSTGRES_URL, else TUNE_TEST_POSTGRES_URL; a database is created and dropped.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import pg from 'pg';
-import { openStorage, type Storage } from '../../src/storage/index.js';
+import { loadavg } from 'node:os';
+import type { Storage } from '../../src/storage/index.js';
 import { fmt, printTable, quantile, tempDir, writeResult } from './lib/common.js';
+import { sleepBench } from './postgres-sleep.js';
+
+type OpenStorage = (target: string) => Storage;
+const REPO = join(fileURLToPath(import.meta.url), '../../..');
+/** The storage module of a checkout (this one, or --compare's). */
+async function storageOf(root: string): Promise<OpenStorage> {
+  const mod = (await import(pathToFileURL(join(root, 'src/storage/index.ts')).href)) as { openStorage: OpenStorage };
+  return mod.openStorage;
+}
+
+/** Round trips so far: every query node-postgres sends, whichever checkout's storage sends it. */
+let roundTrips = 0;
+const originalQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unknown[]) {
+  roundTrips++;
+  return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof pg.Client.prototype.query;
 
 const SPEC = {
   name: 'bench', space: { x: { type: 'float', min: 0, max: 1 } }, direction: 'maximize' as const,
@@ -38,23 +62,25 @@ async function noopTrials(s: Storage, study: number, worker: string, count: numb
 // Child mode: one tuner process with `slots` workers on one connection.
 const childIndex = process.argv.indexOf('--child');
 if (childIndex >= 0) {
-  const [target, slotsText, countText, startAtText] = process.argv.slice(childIndex + 1);
-  const s = openStorage(target!);
+  const [root, target, slotsText, countText, startAtText] = process.argv.slice(childIndex + 1);
+  const s = (await storageOf(root!))(target!);
   const study = await s.openStudy(SPEC);
   const wait = Number(startAtText) - Date.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   const t0 = performance.now();
+  const rt0 = roundTrips;
   await Promise.all(Array.from({ length: Number(slotsText) }, (_, w) => noopTrials(s, study.id, `${process.pid}:${w}`, Number(countText))));
   const ms = performance.now() - t0;
+  const trips = roundTrips - rt0;
   await s.close();
-  process.stdout.write(JSON.stringify({ ms }));
+  process.stdout.write(JSON.stringify({ ms, roundTrips: trips }));
   process.exit(0);
 }
 
 const { values: args } = parseArgs({
   options: {
     url: { type: 'string' }, trials: { type: 'string', default: '400' }, sizes: { type: 'string', default: '100,10000,100000' },
-    only: { type: 'string' },
+    only: { type: 'string' }, compare: { type: 'string' }, 'sleep-trials': { type: 'string', default: '1600' },
   },
 });
 const base = args.url ?? process.env.TUNE_BENCH_POSTGRES_URL ?? process.env.TUNE_TEST_POSTGRES_URL;
@@ -63,6 +89,12 @@ if (base === undefined) {
   process.exit(2);
 }
 const total = Number(args.trials);
+const impls: { label: string; root: string }[] = [
+  ...(args.compare !== undefined ? [{ label: 'before', root: args.compare }] : []),
+  { label: args.compare !== undefined ? 'after' : 'this', root: REPO },
+];
+const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
+process.stdout.write(`load average at the start: ${load()}\n`);
 const sizes = args.sizes.split(',').map(Number);
 
 async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
@@ -95,8 +127,10 @@ const run = promisify(execFile);
 const self = fileURLToPath(import.meta.url);
 
 /** `processes` tuner processes with `workers` slots in all, `total` trials in all; trials/s and peak connections. */
-async function throughput(target: string, processes: number, workers: number, dbName?: string): Promise<{ perSecond: number; connections: number | null }> {
-  const setup = openStorage(target);
+async function throughput(
+  root: string, target: string, processes: number, workers: number, dbName?: string,
+): Promise<{ perSecond: number; connections: number | null; roundTripsPerTrial: number }> {
+  const setup = (await storageOf(root))(target);
   await setup.openStudy(SPEC); // migrate once, before the processes race
   await setup.close();
   const slots = workers / processes;
@@ -112,30 +146,41 @@ async function throughput(target: string, processes: number, workers: number, db
     }
   });
   const outs = await Promise.all(Array.from({ length: processes }, () =>
-    run(process.execPath, ['--import', 'tsx', self, '--child', target, String(slots), String(count), String(startAt)])));
+    run(process.execPath, ['--import', 'tsx', self, '--child', root, target, String(slots), String(count), String(startAt)])));
   sampling = false;
   await sampler;
-  const slowest = Math.max(...outs.map((o) => (JSON.parse(o.stdout) as { ms: number }).ms));
-  return { perSecond: (count * workers) / (slowest / 1000), connections: dbName === undefined ? null : peak };
+  const parsed = outs.map((o) => JSON.parse(o.stdout) as { ms: number; roundTrips: number });
+  const slowest = Math.max(...parsed.map((o) => o.ms));
+  const trips = parsed.reduce((a, o) => a + o.roundTrips, 0);
+  return { perSecond: (count * workers) / (slowest / 1000), connections: dbName === undefined ? null : peak, roundTripsPerTrial: trips / (count * workers) };
 }
 
 const rows: string[][] = [];
 const results: Record<string, unknown>[] = [];
-// --only throughput | latency runs one part.
-for (const [processes, workers] of args.only === 'latency' ? [] : [[1, 1], [4, 4], [4, 16]] as const) {
-  const onPg = await withDatabase((url, name) => throughput(url, processes, workers, name));
-  const file = join(tempDir('pg'), 'tune.db');
-  const onSqlite = await throughput(file, processes, workers);
-  rows.push([String(workers), String(processes), fmt(onPg.perSecond), fmt(onSqlite.perSecond), String(onPg.connections)]);
-  results.push({ workers, processes, postgresPerSecond: onPg.perSecond, sqlitePerSecond: onSqlite.perSecond, connections: onPg.connections });
+const part = (name: string): boolean => args.only === undefined ? name !== 'sleep' : args.only === name;
+for (const [processes, workers] of part('throughput') ? [[1, 1], [4, 4], [4, 16]] as const : []) {
+  for (const impl of impls) {
+    const onPg = await withDatabase((url, name) => throughput(impl.root, url, processes, workers, name));
+    const file = join(tempDir('pg'), 'tune.db');
+    const onSqlite = await throughput(impl.root, file, processes, workers);
+    rows.push([impl.label, String(workers), String(processes), fmt(onPg.perSecond), fmt(onSqlite.perSecond), String(onPg.connections), fmt(onPg.roundTripsPerTrial), load()]);
+    results.push({
+      impl: impl.label, workers, processes, postgresPerSecond: onPg.perSecond, sqlitePerSecond: onSqlite.perSecond,
+      connections: onPg.connections, roundTripsPerTrial: onPg.roundTripsPerTrial, load: loadavg()[0],
+    });
+  }
 }
-if (args.only !== 'latency') process.stdout.write(`\nno-op trials/s (${total} trials per row; create+claim, report, heartbeat, finish, changesSince)\n`);
-if (args.only !== 'latency') printTable(['workers', 'processes', 'PostgreSQL trials/s', 'SQLite trials/s', 'PG connections in use (peak)'], rows);
+if (part('throughput')) {
+  process.stdout.write(`\nno-op trials/s (${total} trials per row; create+claim, report, heartbeat, finish, changesSince)\n`);
+  printTable(['storage code', 'workers', 'processes', 'PostgreSQL trials/s', 'SQLite trials/s', 'PG connections in use (peak)', 'PG round trips / trial', 'load average'], rows);
+}
 
 /** Fills the study to `n` trials (complete, one report each) by SQL, then times `samples` ask+tell rounds. */
-async function latencyAt(n: number, samples = 200): Promise<{ p50: number; p99: number }> {
+interface Latency { p50: number; p99: number; trips: { ask: number; create: number; tell: number } }
+async function latencyAt(root: string, n: number, samples = 200): Promise<Latency> {
+  const open = await storageOf(root);
   return withDatabase(async (url) => {
-    const s = openStorage(url);
+    const s = open(url);
     const study = await s.openStudy(SPEC);
     await admin(url, async (c) => {
       // Filled with the change-number triggers off (each would update the study row once per row), then every row
@@ -157,24 +202,36 @@ async function latencyAt(n: number, samples = 200): Promise<{ p50: number; p99: 
     });
     let seq = (await s.changesSince(study.id, 0)).seq;
     const ms: number[] = [];
+    const trips = { ask: 0, create: 0, tell: 0 };
     for (let i = 0; i < samples; i++) {
       const t0 = performance.now();
+      const r0 = roundTrips;
       seq = (await s.changesSince(study.id, seq)).seq; // ask: what changed since the last ask, then decide
+      const r1 = roundTrips;
       const t = await s.createTrial(study.id, { params: { x: 0.5 }, budget: 1, seed: i, claimBy: 'bench', leaseMs: 30_000 });
+      const r2 = roundTrips;
       await s.finishTrial(t.id, { state: 'complete', epochs: 1, value: 0.5 }, { worker: 'bench', claim: 1 }); // tell
       ms.push(performance.now() - t0);
+      trips.ask += r1 - r0;
+      trips.create += r2 - r1;
+      trips.tell += roundTrips - r2;
     }
     await s.close();
-    return { p50: quantile(ms, 0.5), p99: quantile(ms, 0.99) };
+    return { p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), trips: { ask: trips.ask / samples, create: trips.create / samples, tell: trips.tell / samples } };
   });
 }
 
 const latency: string[][] = [];
-for (const n of args.only === 'throughput' ? [] : sizes) {
-  const { p50, p99 } = await latencyAt(n);
-  latency.push([n.toLocaleString('en-US'), fmt(p50), fmt(p99)]);
-  results.push({ studyTrials: n, askTellP50Ms: p50, askTellP99Ms: p99 });
+for (const n of part('latency') ? sizes : []) {
+  for (const impl of impls) {
+    const { p50, p99, trips } = await latencyAt(impl.root, n);
+    latency.push([impl.label, n.toLocaleString('en-US'), fmt(p50), fmt(p99), `${fmt(trips.ask)} + ${fmt(trips.create)} + ${fmt(trips.tell)}`, load()]);
+    results.push({ impl: impl.label, studyTrials: n, askTellP50Ms: p50, askTellP99Ms: p99, roundTrips: trips, load: loadavg()[0] });
+  }
 }
-if (args.only !== 'throughput') process.stdout.write('\nask + tell on PostgreSQL (changesSince + create-and-claim + finish), 200 rounds each\n');
-if (args.only !== 'throughput') printTable(['trials in the study', 'p50 ms', 'p99 ms'], latency);
+if (part('latency')) {
+  process.stdout.write('\nask + tell on PostgreSQL (changesSince + create-and-claim + finish), 200 rounds each\n');
+  printTable(['storage code', 'trials in the study', 'p50 ms', 'p99 ms', 'round trips (changes + create + finish)', 'load average'], latency);
+}
+if (part('sleep')) results.push(await sleepBench(base, Number(args['sleep-trials']), withDatabase));
 process.stdout.write(`\n${writeResult('postgres', { trials: total, results })}\n`);
