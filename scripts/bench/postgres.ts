@@ -80,7 +80,7 @@ if (childIndex >= 0) {
 const { values: args } = parseArgs({
   options: {
     url: { type: 'string' }, trials: { type: 'string', default: '400' }, sizes: { type: 'string', default: '100,10000,100000' },
-    only: { type: 'string' }, compare: { type: 'string' }, 'sleep-trials': { type: 'string', default: '1600' },
+    only: { type: 'string' }, compare: { type: 'string' }, repeat: { type: 'string', default: '1' }, 'sleep-trials': { type: 'string', default: '1600' },
   },
 });
 const base = args.url ?? process.env.TUNE_BENCH_POSTGRES_URL ?? process.env.TUNE_TEST_POSTGRES_URL;
@@ -93,6 +93,8 @@ const impls: { label: string; root: string }[] = [
   ...(args.compare !== undefined ? [{ label: 'before', root: args.compare }] : []),
   { label: args.compare !== undefined ? 'after' : 'this', root: REPO },
 ];
+// --repeat N: each row N times (before and after alternating each time); the medians are printed after.
+const repeat = Number(args.repeat);
 const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
 process.stdout.write(`load average at the start: ${load()}\n`);
 const sizes = args.sizes.split(',').map(Number);
@@ -158,8 +160,10 @@ async function throughput(
 const rows: string[][] = [];
 const results: Record<string, unknown>[] = [];
 const part = (name: string): boolean => args.only === undefined ? name !== 'sleep' : args.only === name;
+const medians: string[][] = [];
 for (const [processes, workers] of part('throughput') ? [[1, 1], [4, 4], [4, 16]] as const : []) {
-  for (const impl of impls) {
+  const samples = new Map<string, { pg: number[]; sqlite: number[] }>(impls.map((i) => [i.label, { pg: [], sqlite: [] }]));
+  for (const impl of Array.from({ length: repeat }, () => impls).flat()) {
     const onPg = await withDatabase((url, name) => throughput(impl.root, url, processes, workers, name));
     const file = join(tempDir('pg'), 'tune.db');
     const onSqlite = await throughput(impl.root, file, processes, workers);
@@ -168,15 +172,22 @@ for (const [processes, workers] of part('throughput') ? [[1, 1], [4, 4], [4, 16]
       impl: impl.label, workers, processes, postgresPerSecond: onPg.perSecond, sqlitePerSecond: onSqlite.perSecond,
       connections: onPg.connections, roundTripsPerTrial: onPg.roundTripsPerTrial, load: loadavg()[0],
     });
+    samples.get(impl.label)!.pg.push(onPg.perSecond);
+    samples.get(impl.label)!.sqlite.push(onSqlite.perSecond);
   }
+  for (const [label, x] of samples) medians.push([label, String(workers), String(processes), fmt(quantile(x.pg, 0.5)), fmt(quantile(x.sqlite, 0.5))]);
 }
 if (part('throughput')) {
   process.stdout.write(`\nno-op trials/s (${total} trials per row; create+claim, report, heartbeat, finish, changesSince)\n`);
   printTable(['storage code', 'workers', 'processes', 'PostgreSQL trials/s', 'SQLite trials/s', 'PG connections in use (peak)', 'PG round trips / trial', 'load average'], rows);
+  if (repeat > 1) {
+    process.stdout.write(`\nmedians of ${repeat}\n`);
+    printTable(['storage code', 'workers', 'processes', 'PostgreSQL trials/s', 'SQLite trials/s'], medians);
+  }
 }
 
 /** Fills the study to `n` trials (complete, one report each) by SQL, then times `samples` ask+tell rounds. */
-interface Latency { p50: number; p99: number; trips: { ask: number; create: number; tell: number } }
+interface Latency { p50: number; p99: number; selectOneP50: number; trips: { ask: number; create: number; tell: number } }
 async function latencyAt(root: string, n: number, samples = 200): Promise<Latency> {
   const open = await storageOf(root);
   return withDatabase(async (url) => {
@@ -217,21 +228,31 @@ async function latencyAt(root: string, n: number, samples = 200): Promise<Latenc
       trips.tell += roundTrips - r2;
     }
     await s.close();
-    return { p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), trips: { ask: trips.ask / samples, create: trips.create / samples, tell: trips.tell / samples } };
+    // What one round trip costs on this machine right now: `SELECT 1`, 200 times, right after.
+    const one = await admin(url, async (c) => {
+      const xs: number[] = [];
+      for (let i = 0; i < samples; i++) {
+        const t0 = performance.now();
+        await c.query('SELECT 1');
+        xs.push(performance.now() - t0);
+      }
+      return quantile(xs, 0.5);
+    });
+    return { p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), selectOneP50: one, trips: { ask: trips.ask / samples, create: trips.create / samples, tell: trips.tell / samples } };
   });
 }
 
 const latency: string[][] = [];
 for (const n of part('latency') ? sizes : []) {
   for (const impl of impls) {
-    const { p50, p99, trips } = await latencyAt(impl.root, n);
-    latency.push([impl.label, n.toLocaleString('en-US'), fmt(p50), fmt(p99), `${fmt(trips.ask)} + ${fmt(trips.create)} + ${fmt(trips.tell)}`, load()]);
-    results.push({ impl: impl.label, studyTrials: n, askTellP50Ms: p50, askTellP99Ms: p99, roundTrips: trips, load: loadavg()[0] });
+    const { p50, p99, selectOneP50, trips } = await latencyAt(impl.root, n);
+    latency.push([impl.label, n.toLocaleString('en-US'), fmt(p50), fmt(p99), `${fmt(trips.ask)} + ${fmt(trips.create)} + ${fmt(trips.tell)}`, fmt(selectOneP50), load()]);
+    results.push({ impl: impl.label, studyTrials: n, askTellP50Ms: p50, askTellP99Ms: p99, selectOneP50Ms: selectOneP50, roundTrips: trips, load: loadavg()[0] });
   }
 }
 if (part('latency')) {
   process.stdout.write('\nask + tell on PostgreSQL (changesSince + create-and-claim + finish), 200 rounds each\n');
-  printTable(['storage code', 'trials in the study', 'p50 ms', 'p99 ms', 'round trips (changes + create + finish)', 'load average'], latency);
+  printTable(['storage code', 'trials in the study', 'p50 ms', 'p99 ms', 'round trips (changes + create + finish)', 'SELECT 1 p50 ms', 'load average'], latency);
 }
 if (part('sleep')) results.push(await sleepBench(base, Number(args['sleep-trials']), withDatabase));
 process.stdout.write(`\n${writeResult('postgres', { trials: total, results })}\n`);
