@@ -4,8 +4,8 @@
  * are decided under a per-study advisory lock; checks on a trial hold its row lock (SELECT … FOR UPDATE) until
  * the write, so two tuners on two machines never promote, claim or finish one trial twice.
  * The calls a tuner makes per trial are few round trips (issue 13 §8): createTrial, claims and finishTrial are
- * `BEGIN; one server-side function or statement that also records the write token`, then COMMIT; report and heartbeat one
- * statement; changesSince one message (functions.ts).
+ * `BEGIN; a server-side function or statement that also records the write token`, then COMMIT; report and
+ * heartbeat one statement; changesSince one message (functions.ts).
  */
 import type pg from 'pg';
 import { ConflictError, LeaseLostError, StorageError } from '../../core/errors.js';
