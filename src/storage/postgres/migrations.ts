@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { StorageError } from '../../core/errors.js';
 import { NotATuneDatabaseError } from '../open.js';
+import { CHECKPOINT_TABLES_SQL } from './checkpoints.js';
 
 export interface PgMigration {
   readonly version: number;
@@ -156,6 +157,11 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       UPDATE trials SET claims = 1 WHERE started_at IS NOT NULL;
       CREATE INDEX trials_study_lease ON trials (study_id, lease_until) WHERE state = 'running' AND lease_until IS NOT NULL;
     `,
+  },
+  {
+    // Checkpoints in the database (issue 13 §5): headers and bytea chunks, see checkpoints.ts.
+    version: 3,
+    sql: CHECKPOINT_TABLES_SQL,
   },
 ];
 
