@@ -24,7 +24,7 @@ export function withSweepOptions<T>(y: Argv<T>) {
     .option('on-interrupted', { choices: ['requeue', 'fail'] as const, default: 'requeue' as const, describe: 'Trials left running by a tuner that died: run them again, or mark them failed' })
     .option('new-study', { type: 'boolean', default: false, describe: 'If the stored study of this name has another space, keep it as <name>.<n> and start afresh' })
     .option('keep-checkpoints', { type: 'boolean', default: false, describe: 'Keep the checkpoints of finished trials (paused trials always keep theirs)' })
-    .option('checkpoint-dir', { type: 'string', normalize: true, describe: "Folder for checkpoints. Default: with postgres:// storage, in the database (any machine can resume a paused trial); with SQLite, checkpoints/ beside the database file. Give a folder all machines share to keep them on disk instead" })
+    .option('checkpoint-dir', { type: 'string', normalize: true, describe: 'Folder for checkpoints (default: with postgres:// storage in the database, so any machine can resume a paused trial; with SQLite checkpoints/ beside the file)' })
     .option('keep-models', { type: 'number', default: 3, describe: 'Keep the trained models of the best K complete trials on disk (models/ beside the database; 0: none), for tune export --models' })
     .option('recycle-after', { type: 'number', default: 50, describe: 'Models a wasm worker trains before it is replaced (the wasm heap never shrinks)' })
     .option('top', { type: 'number', default: 10, describe: 'Rows of the leaderboard printed at the end' })
@@ -33,7 +33,7 @@ export function withSweepOptions<T>(y: Argv<T>) {
     .group(['trials', 'timeout', 'until'], 'Budget:')
     .group(['retries', 'max-failures', 'trial-timeout', 'trial-memory', 'on-interrupted', 'lease'], 'Failures:')
     .group(['workers', 'backend', 'gpu-concurrency', 'overflow', 'recycle-after'], 'Hardware:')
-    .group(['storage', 'new-study', 'keep-checkpoints', 'checkpoint-dir'], 'Storage:')
+    .group(['storage', 'new-study', 'keep-checkpoints'], 'Storage:')
     .group(['progress', 'quiet', 'top', 'keep-models'], 'Output:')
     .check((a) => {
       const counts: [string, number | undefined][] = [

@@ -140,8 +140,8 @@ export interface Storage {
   renameStudy(study: StudyId, name: string): Promise<void>;
   /**
    * Deletes a study with its trials, their params and their reports, in one transaction: all of it or nothing.
-   * Throws StorageError (nothing changed) if there is no such study. Checkpoint files are not storage's: the caller
-   * removes them.
+   * Throws StorageError (nothing changed) if there is no such study. Checkpoints the storage holds itself
+   * (`checkpointBlobs`) go with it; checkpoint files are not storage's: the caller removes them.
    */
   deleteStudy(study: StudyId): Promise<void>;
   trial(id: TrialId): Promise<TrialRecord | null>;

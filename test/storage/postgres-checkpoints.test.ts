@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { DatabaseCheckpointStore } from '../../src/engine/index.js';
-import { PostgresStorage } from '../../src/storage/index.js';
+import { CopyClock, copyStudy, PostgresStorage } from '../../src/storage/index.js';
 import { checkpointStoreContract, modelDraft } from '../execution/checkpoint-store-contract.js';
-import { spec } from './helpers.js';
+import { newTrial, spec } from './helpers.js';
 import { PG_SKIP_REASON, PG_URL, testDatabase } from './postgres-helpers.js';
 
 if (PG_URL === undefined) {
@@ -84,6 +84,24 @@ if (PG_URL === undefined) {
       await storage.deleteStudy(a.id);
       assert.equal(await store.locate(moved!, store.slot('a.2', 0)), undefined);
       assert.equal((await store.read(refB, 'model')).manifest.epochs, 2);
+    });
+
+    test('tune copy between two PostgreSQL databases takes a paused trial\'s checkpoint along', async () => {
+      const { storage: from } = await fresh();
+      const { storage: to } = await fresh();
+      const source = new DatabaseCheckpointStore(from.checkpointBlobs());
+      const study = await from.openStudy(spec({ name: 'c' }));
+      const trial = await from.createTrial(study.id, newTrial());
+      assert.ok(await from.claimTrial(trial.id, 'w'));
+      await from.report(trial.id, 1, { val_accuracy: 0.5 }, 0.5);
+      const ref = await source.write(source.slot('c', trial.number), modelDraft(1, 6));
+      await from.finishTrial(trial.id, { state: 'paused', epochs: 1, value: 0.5, checkpoint: ref });
+      await copyStudy(from, study, to, new CopyClock());
+      const target = new DatabaseCheckpointStore(to.checkpointBlobs());
+      const copied = (await to.trials((await to.getStudy('c'))!.id))[0]!;
+      assert.equal(copied.checkpoint, ref);
+      assert.equal(await target.locate(ref, target.slot('c', copied.number)), ref);
+      assert.deepEqual((await target.read(ref, 'model')).weights, Buffer.concat(modelDraft(1, 6).chunks));
     });
   });
 }
