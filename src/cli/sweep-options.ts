@@ -24,6 +24,7 @@ export function withSweepOptions<T>(y: Argv<T>) {
     .option('on-interrupted', { choices: ['requeue', 'fail'] as const, default: 'requeue' as const, describe: 'Trials left running by a tuner that died: run them again, or mark them failed' })
     .option('new-study', { type: 'boolean', default: false, describe: 'If the stored study of this name has another space, keep it as <name>.<n> and start afresh' })
     .option('keep-checkpoints', { type: 'boolean', default: false, describe: 'Keep the checkpoints of finished trials (paused trials always keep theirs)' })
+    .option('checkpoint-dir', { type: 'string', normalize: true, describe: 'Folder for checkpoints (default: with postgres:// storage in the database, so any machine can resume a paused trial; with SQLite checkpoints/ beside the file)' })
     .option('keep-models', { type: 'number', default: 3, describe: 'Keep the trained models of the best K complete trials on disk (models/ beside the database; 0: none), for tune export --models' })
     .option('recycle-after', { type: 'number', default: 50, describe: 'Models a wasm worker trains before it is replaced (the wasm heap never shrinks)' })
     .option('top', { type: 'number', default: 10, describe: 'Rows of the leaderboard printed at the end' })
@@ -83,6 +84,7 @@ export function sweepOptionsFrom(a: SweepArgs): SweepOptions {
     gpuConcurrency: a['gpu-concurrency'],
     overflow: a.overflow,
     keepCheckpoints: a['keep-checkpoints'],
+    ...(a['checkpoint-dir'] !== undefined ? { checkpoints: a['checkpoint-dir'] } : {}),
     keepModels: a['keep-models'],
     onInterrupted: a['on-interrupted'],
     newStudy: a['new-study'],

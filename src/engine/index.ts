@@ -1,4 +1,5 @@
-export { runSweep, studySpec, withOverrides, DEFAULT_STORAGE, type SweepOptions } from './run-sweep.js';
+export { runSweep, studySpec, withOverrides, DEFAULT_STORAGE, type SweepOptions, checkpointStoreOf } from './run-sweep.js';
+export { DatabaseCheckpointStore } from './db-checkpoints.js';
 export { runTrials, type SweepParts, type SweepResult } from './sweep.js';
 export { WARNING_CODES, type SweepEvent, type SweepListener, type SweepProgress, type WarningCode } from './events.js';
 export { bestTrial, directionSign } from './ranking.js';

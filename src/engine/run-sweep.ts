@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { errorMessage, StudyMismatchError, TuneError, UsageError } from '../core/errors.js';
 import type { StudyRecord, StudySpec } from '../core/types.js';
-import { checkTaskData, createTrialRunner, defaultWorkerCount, FileCheckpointStore } from '../execution/index.js';
+import { checkTaskData, createTrialRunner, defaultWorkerCount, FileCheckpointStore, stopServing, type CheckpointStore } from '../execution/index.js';
 import type { Overflow } from '../execution/index.js';
 import type { BackendChoice } from '../execution/types.js';
 import { loadSpace, spaceSignature } from '../space/index.js';
@@ -10,6 +10,7 @@ import { openStorage } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
 import { createStrategy, defaultTrialCount } from '../strategies/index.js';
 import type { SweepListener } from './events.js';
+import { DatabaseCheckpointStore } from './db-checkpoints.js';
 import { jsonDifferences } from './mismatch.js';
 import { DEFAULT_LEASE_MS } from './owner.js';
 import { recoverInterrupted, type OnInterrupted } from './recovery.js';
@@ -39,7 +40,10 @@ export interface SweepOptions {
   readonly trials?: number;
   /** Keep the checkpoints of finished trials (they are deleted by default). */
   readonly keepCheckpoints?: boolean;
-  /** Where checkpoints go; default `checkpoints/` beside the storage file. */
+  /**
+   * A folder for checkpoints (`--checkpoint-dir`). Default: with PostgreSQL storage, in the database (any machine
+   * of the study can resume a paused trial); with SQLite, `checkpoints/` beside the storage file.
+   */
   readonly checkpoints?: string;
   /**
    * Keep the trained models of the best K complete trials on disk (default 3; 0 keeps none), under `models`:
@@ -165,6 +169,7 @@ export async function runSweep(spaceOrPath: SearchSpace | string, options: Sweep
   const keepModels = options.keepModels ?? DEFAULT_KEEP_MODELS;
   if (!Number.isSafeInteger(keepModels) || keepModels < 0) throw new UsageError(`keepModels: expected a whole number >= 0, got ${keepModels}`);
   const storage = openStorage(storagePath);
+  const checkpoints = checkpointStoreOf(storage, options.checkpoints, checkpointRoot);
   try {
     const spaceDir = options.spaceDir ?? (typeof spaceOrPath === 'string' ? dirname(resolve(spaceOrPath)) : undefined);
     const study = await openStudyFor(storage, space, options.newStudy, { spaceDir, joinOnly: options.joinOnly });
@@ -196,7 +201,7 @@ export async function runSweep(spaceOrPath: SearchSpace | string, options: Sweep
       const slots = info.workers ?? workers;
       options.onEvent?.({ type: 'start', study, backend: info, workers: slots, maxTrials, existing: existing.length });
       return await runTrials({
-        space, study, storage, runner, strategy: createStrategy(space), workers: slots, maxTrials, checkpoints: new FileCheckpointStore(checkpointRoot), stop,
+        space, study, storage, runner, strategy: createStrategy(space), workers: slots, maxTrials, checkpoints, stop,
         keepCheckpoints: options.keepCheckpoints ?? false, retries: options.retries, maxFailures: options.maxFailures,
         ...(keepModels > 0 ? { keepModels: { store: keptModelsFor(storagePath, options.models), count: keepModels } } : {}),
         trialTimeoutMs: options.trialTimeoutMs, onEvent: options.onEvent, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, onInterrupted: options.onInterrupted,
@@ -206,6 +211,13 @@ export async function runSweep(spaceOrPath: SearchSpace | string, options: Sweep
       await runner.close();
     }
   } finally {
+    stopServing(checkpoints.spec);
     await storage.close();
   }
+}
+
+/** Where checkpoints go: the folder given, else the storage's own checkpoint tables where it has them, else files. */
+export function checkpointStoreOf(storage: Storage, folder: string | undefined, defaultRoot: string): CheckpointStore {
+  const blobs = folder === undefined ? storage.checkpointBlobs?.() : undefined;
+  return blobs !== undefined ? new DatabaseCheckpointStore(blobs) : new FileCheckpointStore(folder ?? defaultRoot);
 }

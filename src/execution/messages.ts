@@ -2,6 +2,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Decision, Metrics } from '../core/types.js';
 import type { GpuAdapterFacts } from './backends/backend-select.js';
+import type { CheckpointReply, CheckpointRequest } from './checkpoint/main-thread-store.js';
 import type { BackendChoice, BackendName, ExecutionOutcome, TrialTask } from './types.js';
 
 /** Start-up probe: initialise the backend in this worker and say which one is in use. */
@@ -70,5 +71,6 @@ export interface RetireAckMessage {
   readonly type: 'retire-ack';
 }
 
-export type WorkerToPool = EpochMessage | RetireMessage;
-export type PoolToWorker = DecisionMessage | RetireAckMessage;
+/** Checkpoint calls of a main-thread store (checkpoint/main-thread-store.ts) and their answers, on the same port. */
+export type WorkerToPool = EpochMessage | RetireMessage | CheckpointRequest;
+export type PoolToWorker = DecisionMessage | RetireAckMessage | CheckpointReply;

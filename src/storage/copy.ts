@@ -1,7 +1,8 @@
 /**
  * Copies studies between two storages of any kind (SQLite ↔ PostgreSQL), like Optuna's `copy_study`: the study
  * with its definition and backend, and every trial with its params, per-epoch reports, state, value, error,
- * checkpoint path, attempts, worker and timestamps. Only the Storage interface is used, so it works for every
+ * checkpoint path, attempts, worker and timestamps (and the checkpoints a storage holds itself, between two that
+ * can). Only the Storage interface is used, so it works for every
  * implementation; the destination's clock is driven by the copy so the stored timestamps are the source's.
  */
 import { StorageError } from '../core/errors.js';
@@ -29,9 +30,29 @@ export async function copyStudy(from: Storage, study: StudyRecord, to: Storage, 
   });
   if (study.definition !== null) await to.setStudyDefinition(copy.id, study.definition);
   if (study.backend !== null) await to.setStudyBackend(copy.id, study.backend);
-  for (const trial of await from.trials(study.id)) await copyTrial(from, trial, to, copy, clock);
+  const trials = await from.trials(study.id);
+  for (const trial of trials) await copyTrial(from, trial, to, copy, clock);
+  await copyCheckpoints(from, to, study.name, trials);
   clock.set(study.updatedAt);
   return copy;
+}
+
+/**
+ * Checkpoints the source storage holds itself (PostgreSQL's), into a destination that can hold them too, so a
+ * copied paused trial still resumes. Their refs name the study and trial, not the database, so they stay valid.
+ * Checkpoint files, and database checkpoints copied to SQLite, are left where they are.
+ */
+async function copyCheckpoints(from: Storage, to: Storage, study: string, trials: readonly TrialRecord[]): Promise<void> {
+  const source = from.checkpointBlobs?.();
+  const target = to.checkpointBlobs?.();
+  if (source === undefined || target === undefined) return;
+  for (const t of trials) {
+    if (t.checkpoint === null) continue;
+    const key = await source.newest(study, t.number);
+    if (key === undefined) continue;
+    const blob = await source.read(key, t.checkpoint);
+    await target.write(key, blob.manifest, [blob.data]);
+  }
 }
 
 async function copyTrial(from: Storage, t: TrialRecord, to: Storage, study: StudyRecord, clock: CopyClock): Promise<void> {

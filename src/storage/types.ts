@@ -140,8 +140,8 @@ export interface Storage {
   renameStudy(study: StudyId, name: string): Promise<void>;
   /**
    * Deletes a study with its trials, their params and their reports, in one transaction: all of it or nothing.
-   * Throws StorageError (nothing changed) if there is no such study. Checkpoint files are not storage's: the caller
-   * removes them.
+   * Throws StorageError (nothing changed) if there is no such study. Checkpoints the storage holds itself
+   * (`checkpointBlobs`) go with it; checkpoint files are not storage's: the caller removes them.
    */
   deleteStudy(study: StudyId): Promise<void>;
   trial(id: TrialId): Promise<TrialRecord | null>;
@@ -169,7 +169,53 @@ export interface Storage {
    * Throws StorageError for an unknown study or a `since` that isn't an integer >= 0.
    */
   changesSince(study: StudyId, since: number): Promise<StudyChanges>;
+  /**
+   * Where the storage can hold checkpoints itself (PostgreSQL: bytea chunks), the store for them, on this storage's
+   * connection; absent where it can't (SQLite: checkpoints are files). Deleting or renaming a study takes its
+   * checkpoints along.
+   */
+  checkpointBlobs?(): CheckpointBlobs;
   close(): Promise<void>;
+}
+
+/** One checkpoint's place in a storage's checkpoint tables: trial `trialNumber` of `study`, at `step`. */
+export interface CheckpointKey {
+  readonly study: string;
+  readonly trialNumber: number;
+  /** A model checkpoint (weights + optimizer state) or a task module objective's JSON state. */
+  readonly kind: 'model' | 'state';
+  /** Epochs done (model) or the objective's step (state). */
+  readonly step: number;
+}
+
+/** A stored checkpoint as read back: its manifest text and every byte of its payload, verified. */
+export interface CheckpointBlob extends CheckpointKey {
+  readonly manifest: string;
+  readonly data: Buffer;
+  readonly createdAt: string;
+}
+
+/**
+ * Checkpoints held by the storage itself, for machines that share no disk (issue 13 §5). Only the main thread
+ * calls it (one connection per tuner); worker threads reach it through their trial's port. What the bytes mean is
+ * the caller's: the storage keeps them whole and checked.
+ */
+export interface CheckpointBlobs {
+  /**
+   * Stores the checkpoint in ONE transaction: its header and its payload (`chunks` back to back, in order, kept in
+   * pieces of at most the storage's chunk size) with the payload's size and sha-256. Every older checkpoint of the
+   * same (study, trial) goes in the same transaction, so a crash leaves the old one or the new one, never half.
+   */
+  write(key: CheckpointKey, manifest: string, chunks: readonly Uint8Array[]): Promise<void>;
+  /** The checkpoint, its size and sha-256 checked; throws an Error `checkpoint <label>: …` when missing or damaged. */
+  read(key: CheckpointKey, label: string): Promise<CheckpointBlob>;
+  has(key: CheckpointKey): Promise<boolean>;
+  /** The newest checkpoint of the trial, or undefined. */
+  newest(study: string, trialNumber: number): Promise<CheckpointKey | undefined>;
+  /** Removes every checkpoint of the trial; none is fine. */
+  discard(study: string, trialNumber: number): Promise<void>;
+  /** Removes every checkpoint of the study; none is fine. */
+  discardStudy(study: string): Promise<void>;
 }
 
 /** `Storage.requeueTrial`'s options. */

@@ -4,15 +4,18 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { ManifestDraft } from '../../src/execution/checkpoint/checkpoint-format.js';
-import { checkpointStoreFor, type CheckpointDraft, type CheckpointStore } from '../../src/execution/index.js';
+import { answerCheckpointRequest, checkpointStoreFor, type CheckpointDraft, type CheckpointStore, type CheckpointRequest } from '../../src/execution/index.js';
 
 export interface StoreFixture {
   /** A fresh, empty store. */
   readonly make: () => CheckpointStore | Promise<CheckpointStore>;
-  /** Whether a worker thread can rebuild the store from its spec (false only for stores bound to one thread). */
-  readonly crossesThreads: boolean;
+  /**
+   * Whether a worker thread can rebuild the store from its spec (false only for stores bound to one thread);
+   * 'port': it can, over a trial's MessagePort answered by this thread (a store served from the main thread).
+   */
+  readonly crossesThreads: boolean | 'port';
 }
 
 /** A 2×3 float32 kernel filled with `fill` and an int32 'iter' scalar: 28 bytes in manifest order. */
@@ -35,15 +38,29 @@ const concat = (chunks: readonly Uint8Array[]): Buffer => Buffer.concat(chunks.m
 const namesRef = (ref: string) => (e: Error) => e.message.startsWith(`checkpoint ${ref}: `);
 
 /** Runs one job in a fresh worker thread, with the store rebuilt there from its spec (see the fixture). */
-function inWorker(message: unknown): Promise<unknown> {
+function inWorker(message: Record<string, unknown>, viaPort = false): Promise<unknown> {
   // A plain Worker doesn't get tsx's ESM hooks from execArgv: register them in the thread, then load the .ts entry.
   const entry = new URL('../fixtures/execution/checkpoint-store-worker.ts', import.meta.url).href;
   const code = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
-  const worker = new Worker(code, { eval: true, workerData: message });
+  let port: MessagePort | undefined;
+  let workerData: Record<string, unknown> = message;
+  const transferList: MessagePort[] = [];
+  if (viaPort) {
+    // As the pool does for a trial: the worker's calls come back on this port, answered by this thread's store.
+    const channel = new MessageChannel();
+    port = channel.port1;
+    port.on('message', (req: CheckpointRequest) => void answerCheckpointRequest(req, (reply, transfer) => port!.postMessage(reply, transfer)));
+    workerData = { ...message, port: channel.port2 };
+    transferList.push(channel.port2);
+  }
+  const worker = new Worker(code, { eval: true, workerData, transferList });
   return new Promise((resolve, reject) => {
     worker.once('message', (m: { ok: boolean; value?: unknown; error?: string }) => (m.ok ? resolve(m.value) : reject(new Error(m.error))));
     worker.once('error', reject);
-  }).finally(() => worker.terminate());
+  }).finally(() => {
+    port?.close();
+    return worker.terminate();
+  });
 }
 
 export function checkpointStoreContract(name: string, fixture: StoreFixture): void {
@@ -170,15 +187,28 @@ export function checkpointStoreContract(name: string, fixture: StoreFixture): vo
     });
 
     if (fixture.crossesThreads) {
+      const viaPort = fixture.crossesThreads === 'port';
       test("a worker thread rebuilds the store from its spec: the bytes it writes are the main thread's to locate, and back", async () => {
         const store = await fixture.make();
         const slot = store.slot('threads', 0);
-        const written = (await inWorker({ op: 'write', spec: store.spec, slot, epochs: 4, fill: 2 })) as string;
+        const written = (await inWorker({ op: 'write', spec: store.spec, slot, epochs: 4, fill: 2 }, viaPort)) as string;
         assert.equal(await store.locate(written, slot), written);
         assert.deepEqual((await store.read(written, 'model')).weights, concat(modelDraft(4, 2).chunks));
         const mine = await store.write(slot, modelDraft(6, 3));
-        assert.deepEqual(await inWorker({ op: 'read', spec: store.spec, ref: mine }), { epochs: 6, bytes: 28 });
+        assert.deepEqual(await inWorker({ op: 'read', spec: store.spec, ref: mine }, viaPort), { epochs: 6, bytes: 28 });
       });
+      if (viaPort) {
+        test('without a trial port, a worker thread is told that the store is served by the main thread', async () => {
+          const store = await fixture.make();
+          await assert.rejects(inWorker({ op: 'read', spec: store.spec, ref: 'x' }), /served by its tuner's main thread/);
+        });
+        test('a bad read in a worker fails there with the main thread store\'s message, naming the ref', async () => {
+          const store = await fixture.make();
+          const ref = await store.write(store.slot('threads', 1), modelDraft(2));
+          await store.discard(store.slot('threads', 1));
+          await assert.rejects(inWorker({ op: 'read', spec: store.spec, ref }, true), (e: Error) => e.message.startsWith(`checkpoint ${ref}: `));
+        });
+      }
     } else {
       test('a worker thread is told clearly that this store lives in another thread', async () => {
         const store = await fixture.make();

@@ -1,7 +1,7 @@
 /**
  * Where paused trials keep their checkpoints: the one interface the engine and the workers use, so the engine
- * never builds a path or deletes a file. The file store (file-store.ts) is the first implementation; a database
- * store (checkpoints as bytea chunks) is meant to be the next. No tfjs, no I/O here.
+ * never builds a path or deletes a file. Stores: files (file-store.ts, the default), the database's bytea chunks
+ * (the engine's DatabaseCheckpointStore over Storage.checkpointBlobs, for PostgreSQL), memory. No tfjs, no I/O here.
  *
  * ## The contract (checked by test/execution/checkpoint-store-contract.ts over every store)
  *
@@ -11,15 +11,17 @@
  * made them reads meaning into them. A slot is a pure function of (study name, trial number): stable across runs
  * and processes, different for every pair.
  *
- * Threads. The bytes of a checkpoint never cross the thread boundary: the worker that snapshots a model's tensors
- * calls `write`, and the worker that restores them calls `read`, each on a store it rebuilt from `spec` with
- * `checkpointStoreFor` (spec is structured-clone-safe and travels in `TrialTask.checkpointStore`). The main thread
- * calls only `slot`, `locate` and `discard`. So every store must be openable in any thread from its spec alone: a
- * database store opens its own connection in each worker (as Optuna's RDB storage does per process), and its
- * spec holds what it needs to connect (specs travel only inside TrialTasks, never stored or printed, so that
- * may include credentials). Where a store would rather keep writes on the main thread, the bytes would have to
- * come back in the outcome as a transferred ArrayBuffer, not a clone: that is a change to this contract. A store that can't (the in-memory one) must say so: its spec resolves only
- * in the thread that created it, for runners that run trials in that thread.
+ * Threads. A store is rebuilt from its `spec` with `checkpointStoreFor` in whichever thread needs it (spec is
+ * structured-clone-safe and travels in `TrialTask.checkpointStore`). The main thread calls `slot`, `locate` and
+ * `discard`; the worker that snapshots a model's tensors calls `write`, the worker that restores them `read`.
+ * - The file store opens in any thread from its spec alone: the bytes never cross the thread boundary.
+ * - A store that must stay on the main thread (the database store: one connection per tuner process, on its main
+ *   thread, never one per worker thread, issue 13 §4) is served from there (main-thread-store.ts): its spec is
+ *   `{ kind: 'main-thread', id }`, and in a worker `checkpointStoreFor` gives a stand-in that sends each call over
+ *   the trial's MessagePort to the pool, which answers it with the real store. The weights cross the boundary
+ *   once each way, in a transferred ArrayBuffer (moved, not cloned). In the main thread the same spec is the real
+ *   store, so runners that run trials in that thread (the tests' fake runner) use it directly.
+ * - The in-memory store resolves only in the thread that created it, for runners that run trials in that thread.
  *
  * Methods.
  * - `write(slot, draft)` is atomic and durable: once it resolves, `read(ref)` returns exactly the draft's data; if
@@ -57,7 +59,9 @@ export type CheckpointStoreSpec =
   /** Slots and refs are paths; `root` only places new slots (`<root>/<study>/trial-<n>`). */
   | { readonly kind: 'files'; readonly root: string }
   /** Checkpoints in this thread's memory: only runners that run trials in the creating thread can use it. */
-  | { readonly kind: 'memory'; readonly id: string };
+  | { readonly kind: 'memory'; readonly id: string }
+  /** A store served by the tuner's main thread (main-thread-store.ts); workers reach it over their trial's port. */
+  | { readonly kind: 'main-thread'; readonly id: string };
 
 export interface CheckpointStore {
   readonly spec: CheckpointStoreSpec;

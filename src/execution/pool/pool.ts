@@ -11,6 +11,7 @@ import { ExecutionError } from '../../core/errors.js';
 import type { Metrics } from '../../core/types.js';
 import { BackendNotInstalledError, isNative, isPackageInstalled, NATIVE_PACKAGES, prepareNativeEnv, prepareWebGpuEnv, WEBGPU_PACKAGES } from '../backends/backend-select.js';
 import { errorMessage, failed, rejected } from '../failures.js';
+import { answerCheckpointRequest } from '../checkpoint/main-thread-store.js';
 import { OVERFLOWS, startCapped, type Overflow } from './gpu-gate.js';
 import type { PoolToWorker, WorkerRequest, WorkerResponse, WorkerToPool } from '../messages.js';
 import { probeWorkers } from './probe.js';
@@ -133,6 +134,11 @@ class PiscinaRunner implements TrialRunner {
       if (msg.type === 'retire') {
         this.retiring.add(msg.threadId);
         reply({ type: 'retire-ack' });
+        return;
+      }
+      if (msg.type === 'checkpoint') {
+        // A main-thread store's call (the database store): answered here, on the process's one connection.
+        void answerCheckpointRequest(msg, (answer, transfer) => port1.postMessage(answer, transfer));
         return;
       }
       epochs = msg.epoch;

@@ -7,6 +7,7 @@ import { threadId, type MessagePort } from 'node:worker_threads';
 import type { Decision } from '../../core/types.js';
 import { BackendNotInstalledError } from '../backends/backend-select.js';
 import { useBackend } from '../backends/backend.js';
+import { bindTrialPort } from '../checkpoint/main-thread-store.js';
 import { captureConsole } from './console-capture.js';
 import { errorMessage, thrown } from '../failures.js';
 import type { PoolToWorker, ProbeRequest, ProbeResponse, TrialRequest, TrialResponse, WorkerRequest, WorkerResponse, WorkerToPool } from '../messages.js';
@@ -78,6 +79,7 @@ async function work(trial: TrialRequest['trial'], report: EpochReporter): Promis
 async function runTrial(req: TrialRequest): Promise<TrialResponse> {
   trialsRun++;
   const { trial, port } = req;
+  const unbind = bindTrialPort(port); // a main-thread checkpoint store reaches the pool over this trial's port
   try {
     let result: TrainResult;
     try {
@@ -104,6 +106,7 @@ async function runTrial(req: TrialRequest): Promise<TrialResponse> {
     };
     return { kind: 'trial', threadId, outcome: { ...result.outcome, diagnostics, ...(result.model !== undefined ? { model: result.model } : {}) } };
   } finally {
+    unbind();
     port.close();
   }
 }

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { StorageError } from '../../core/errors.js';
 import { NotATuneDatabaseError } from '../open.js';
+import { CHECKPOINT_TABLES_SQL } from './checkpoints.js';
 import { FUNCTIONS_MIGRATION_SQL } from './functions.js';
 
 export interface PgMigration {
@@ -160,6 +161,11 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   },
   // Server-side functions for createTrial, report and finishTrial: one round trip each (issue 13 §8, functions.ts).
   { version: 3, sql: FUNCTIONS_MIGRATION_SQL },
+  {
+    // Checkpoints in the database (issue 13 §5): headers and bytea chunks, see checkpoints.ts.
+    version: 4,
+    sql: CHECKPOINT_TABLES_SQL,
+  },
 ];
 
 export const PG_LATEST_VERSION: number = PG_MIGRATIONS.length;

@@ -19,11 +19,12 @@ import {
   canonicalJson, encodeNumber, encodeParam, toCurves, toEpochReports, toStudyRecord, toTrialRecord, zeroCounts,
   type CurvePointRow, type EncodedNumber, type RankedTrialRow, type ReportRow, type StudyRow, type TrialRow,
 } from '../rows.js';
-import type { Fence, NewTrial, OpenOptions, RequeueOptions, Storage, StudyChanges, StudySummary, TrialFilter } from '../types.js';
+import type { CheckpointBlobs, Fence, NewTrial, OpenOptions, RequeueOptions, Storage, StudyChanges, StudySummary, TrialFilter } from '../types.js';
 import {
   checkFence, checkLease, checkNewTrial, checkOutcome, checkPromotable, checkPromotion, checkReport, checkRequeue, checkSameStudy,
   checkStudyName, checkStudySpec, checkTrialIds,
 } from '../validate.js';
+import { PgCheckpointBlobs } from './checkpoints.js';
 import { PgConnection, type Idempotence, type TransactionMode } from './connection.js';
 import { CALL, changesSinceBatch, inlined } from './functions.js';
 import { checkPgCurrent, pgMigrate, pgSchemaVersion, PG_LATEST_VERSION } from './migrations.js';
@@ -423,6 +424,11 @@ export class PostgresStorage implements Storage {
         reports: toEpochReports(reportsRes!.rows as ReportRow[]),
       };
     });
+  }
+
+  /** Checkpoints as bytea chunks in this database, on this storage's one connection (checkpoints.ts); `chunkBytes` for tests. */
+  checkpointBlobs(chunkBytes?: number): CheckpointBlobs {
+    return new PgCheckpointBlobs(this.conn, () => this.now(), this.readonly, chunkBytes);
   }
 
   /** The schema version, for `tune doctor` and tests. */
