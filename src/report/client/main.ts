@@ -63,6 +63,8 @@ export interface TuneReportApi {
 declare global {
   interface Window {
     __TUNE_REPORT__?: ReportData;
+    /** A served page's data, fetched from `<body data-source>` by an inline script before ECharts is parsed. */
+    __TUNE_REPORT_FETCH__?: Promise<ReportData>;
     tuneReport?: TuneReportApi;
   }
 }
@@ -339,7 +341,8 @@ window.tuneReport = api;
 
 async function boot(): Promise<void> {
   const source = document.body.dataset.source;
-  const data = window.__TUNE_REPORT__ ?? (source ? ((await (await fetch(source)).json()) as ReportData) : undefined);
+  const early = window.__TUNE_REPORT_FETCH__;
+  const data = window.__TUNE_REPORT__ ?? (early ? await early : source ? ((await (await fetch(source)).json()) as ReportData) : undefined);
   if (data === undefined) throw new Error('no report data: neither window.__TUNE_REPORT__ nor <body data-source>');
   await firstRender(data);
   document.body.dataset.renderedSeq = String(data.seq);
