@@ -62,11 +62,10 @@ function sections(): string {
 export function renderPage(options: PageOptions): string {
   const title = options.title ?? ('data' in options ? `${options.data.study.name} · tune report` : 'tune');
   const source = 'dataSource' in options ? ` data-source="${escapeText(options.dataSource)}"` : '';
-  // A served page starts fetching its data before the browser parses ECharts (1.1 MB), so the two overlap.
   const data =
     'data' in options
       ? `<script type="application/json" id="tune-report-data">${scriptJson(options.data)}</script>\n<script>window.__TUNE_REPORT__ = JSON.parse(document.getElementById('tune-report-data').textContent);</script>`
-      : `<script>window.__TUNE_REPORT_FETCH__ = fetch(document.body.dataset.source).then((r) => { if (!r.ok) throw new Error(document.body.dataset.source + ' answered ' + r.status); return r.json(); });\nwindow.__TUNE_REPORT_FETCH__.catch(() => {}); // reported by the page's boot, which awaits it</script>`;
+      : '';
   const nav = VIEWS.map(([id, t]) => `<a href="#view-${id}">${escapeText(t)}</a>`).join('');
   return `<!doctype html>
 <html lang="en">

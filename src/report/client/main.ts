@@ -63,8 +63,6 @@ export interface TuneReportApi {
 declare global {
   interface Window {
     __TUNE_REPORT__?: ReportData;
-    /** A served page's data, fetched from `<body data-source>` by an inline script before ECharts is parsed. */
-    __TUNE_REPORT_FETCH__?: Promise<ReportData>;
     tuneReport?: TuneReportApi;
   }
 }
@@ -302,8 +300,8 @@ function update(data: ReportData): void {
     stale.delete(view);
     timed(view, () => {
       draw(view);
-      // A merged or unchanged chart keeps its brush; a full redraw starts without one.
-      if (view === 'parallel' && lastDelta.get(view) === 'full') restoreBrush();
+      // An unchanged chart keeps its brush; after a merge or a full redraw it is put back, as before.
+      if (view === 'parallel' && lastDelta.get(view) !== 'same') restoreBrush();
     });
     stats.deltas[view] = lastDelta.get(view);
   };
@@ -341,8 +339,7 @@ window.tuneReport = api;
 
 async function boot(): Promise<void> {
   const source = document.body.dataset.source;
-  const early = window.__TUNE_REPORT_FETCH__;
-  const data = window.__TUNE_REPORT__ ?? (early ? await early : source ? ((await (await fetch(source)).json()) as ReportData) : undefined);
+  const data = window.__TUNE_REPORT__ ?? (source ? ((await (await fetch(source)).json()) as ReportData) : undefined);
   if (data === undefined) throw new Error('no report data: neither window.__TUNE_REPORT__ nor <body data-source>');
   await firstRender(data);
   document.body.dataset.renderedSeq = String(data.seq);
