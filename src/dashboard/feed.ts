@@ -3,15 +3,22 @@
  * and the patch from each version to the next. Pages that hold version `seq` get just the patch.
  */
 import type { StudyRecord } from '../core/types.js';
-import type { Storage } from '../storage/types.js';
+import type { Storage, StudyChanges } from '../storage/types.js';
 import { MirroredStorage, StudyMirror } from './mirror.js';
-import { diffJson, type Json, type PatchOp } from './patch.js';
+import { applyPatch, diffJson, type Json, type PatchOp } from './patch.js';
 
 /**
  * Builds the page's data for `study` from `storage` (the mirror), e.g. the report's `loadReportData`. It must be
  * plain JSON (no undefined, no NaN: `ReportData` is), since pages get it as JSON and patches of it.
  */
-export type BuildData = (storage: Storage, study: StudyRecord) => Promise<object>;
+export type BuildData = ((storage: Storage, study: StudyRecord) => Promise<object>) & {
+  /**
+   * Optional: the ops that bring `previous` (this builder's last data, less `seq`) up to date after `changes`, read
+   * from `storage` (the mirror, already updated); null when only a full build can. Saves rebuilding and diffing the
+   * whole study per refresh.
+   */
+  readonly patch?: (previous: Json, changes: StudyChanges, storage: Storage, study: StudyRecord) => Promise<PatchOp[] | null>;
+};
 
 export interface FeedUpdate {
   readonly from: number;
@@ -57,14 +64,22 @@ export class StudyFeed {
 
   private async doRefresh(): Promise<FeedUpdate | null> {
     const from = this.mirror.seq;
+    let changes: StudyChanges | null = null;
     if (this.data === null) {
       // First build: the two bulk queries a report uses are faster than every report row through changesSince.
       const id = this.mirror.study.id;
       const { seq, study } = await this.storage.changesSince(id, Number.MAX_SAFE_INTEGER); // just the seq
       this.mirror.study = study;
       this.mirror.load(seq, await this.storage.trials(id), await this.storage.objectiveCurves(id, study.metric));
-    } else if (!this.mirror.apply(await this.storage.changesSince(this.mirror.study.id, from))) {
-      return null;
+    } else {
+      changes = await this.storage.changesSince(this.mirror.study.id, from);
+      if (!this.mirror.apply(changes)) return null;
+    }
+    const ops = changes === null || this.build.patch === undefined ? null : await this.build.patch(this.data as Json, changes, this.view, this.mirror.study);
+    if (ops !== null) {
+      ops.push(['set', ['seq'], this.mirror.seq]);
+      this.data = applyPatch(this.data, ops) as Json;
+      return { from, to: this.mirror.seq, ops };
     }
     const built = await this.build(this.view, this.mirror.study);
     const next = { ...(built as { readonly [key: string]: Json }), seq: this.mirror.seq };

@@ -12,6 +12,8 @@ export class StudyMirror {
   private readonly byId = new Map<TrialId, TrialRecord>();
   private readonly curves = new Map<TrialId, number[]>();
   private sorted: TrialRecord[] | null = [];
+  /** Where each trial sits in `sorted` (valid while `sorted` is). */
+  private readonly position = new Map<TrialId, number>();
   seq = 0;
 
   constructor(public study: StudyRecord) {}
@@ -24,6 +26,7 @@ export class StudyMirror {
     this.byId.clear();
     for (const t of trials) this.byId.set(t.id, t);
     this.sorted = null;
+    this.position.clear();
     this.curves.clear();
     for (const [id, curve] of curves) this.curves.set(id, [...curve]);
     this.seq = seq;
@@ -33,16 +36,40 @@ export class StudyMirror {
   apply(changes: StudyChanges): boolean {
     if (changes.seq === this.seq) return false;
     this.study = changes.study;
-    for (const t of changes.trials) this.byId.set(t.id, t);
-    if (changes.trials.length > 0) this.sorted = null;
+    for (const t of changes.trials) {
+      this.byId.set(t.id, t);
+      this.place(t);
+    }
     for (const r of changes.reports) this.addReport(r);
     this.seq = changes.seq;
     return true;
   }
 
   trials(): readonly TrialRecord[] {
-    this.sorted ??= [...this.byId.values()].sort((a, b) => a.number - b.number);
+    if (this.sorted === null) {
+      this.sorted = [...this.byId.values()].sort((a, b) => a.number - b.number);
+      this.position.clear();
+      this.sorted.forEach((t, i) => this.position.set(t.id, i));
+    }
     return this.sorted;
+  }
+
+  /** The trial record of `id`, if mirrored. */
+  trial(id: TrialId): TrialRecord | undefined {
+    return this.byId.get(id);
+  }
+
+  /**
+   * Keeps the sorted list without re-sorting 100,000 records per tick: a changed trial replaces itself, a new one
+   * numbered after the last is appended (trial numbers grow as trials are created); anything else sorts again.
+   */
+  private place(t: TrialRecord): void {
+    if (this.sorted === null) return;
+    const at = this.position.get(t.id);
+    if (at !== undefined && this.sorted[at]!.number === t.number) this.sorted[at] = t;
+    else if (at === undefined && (this.sorted.length === 0 || this.sorted[this.sorted.length - 1]!.number < t.number)) {
+      this.position.set(t.id, this.sorted.push(t) - 1);
+    } else this.sorted = null;
   }
 
   /** The objective's learning curves, as `Storage.objectiveCurves` gives them (NaN for an epoch without a report). */

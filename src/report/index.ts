@@ -7,6 +7,7 @@ import { renderPage } from './page.js';
 
 export * from './data.js';
 export { loadReportData, encodeCurves, storedSearchSpace, type LoadOptions } from './load.js';
+export { paramCell, TRIAL_COLUMNS, trialCells } from './load.js';
 export { renderPage, echartsScript, VIEWS, type PageOptions } from './page.js';
 export { clientBundle, clientDir } from './bundle.js';
 export { reportImportance, IMPORTANCE_SAMPLE } from './importance.js';

@@ -60,24 +60,39 @@ function ms(iso: string | null, t0: number): number | null {
   return iso === null ? null : Date.parse(iso) - t0;
 }
 
+/** One trial's cells of `TrialColumns` (the dashboard updates a changed trial's row with it). */
+export function trialCells(t: TrialRecord, t0: number, workerIndex: ReadonlyMap<string, number>): { [K in keyof TrialColumns]: TrialColumns[K][number] } {
+  return {
+    number: t.number,
+    state: STATE_NAMES.indexOf(t.state),
+    value: t.value !== null && Number.isFinite(t.value) ? round10(t.value) : null,
+    epochs: t.epochs,
+    budget: t.budget,
+    rung: t.rung,
+    bracket: t.bracket,
+    worker: t.worker === null ? null : (workerIndex.get(t.worker) ?? null),
+    created: Date.parse(t.createdAt) - t0,
+    started: ms(t.startedAt, t0),
+    finished: ms(t.finishedAt, t0),
+    heartbeat: ms(t.heartbeatAt, t0),
+    error: t.error?.kind ?? null,
+  };
+}
+
+export const TRIAL_COLUMNS = ['number', 'state', 'value', 'epochs', 'budget', 'rung', 'bracket', 'worker', 'created', 'started', 'finished', 'heartbeat', 'error'] as const satisfies readonly (keyof TrialColumns)[];
+
 function trialColumns(trials: readonly TrialRecord[], t0: number, workers: readonly string[]): TrialColumns {
   const workerIndex = new Map(workers.map((w, i) => [w, i]));
-  const finiteOrNull = (v: number | null) => (v !== null && Number.isFinite(v) ? round10(v) : null);
-  return {
-    number: trials.map((t) => t.number),
-    state: trials.map((t) => STATE_NAMES.indexOf(t.state)),
-    value: trials.map((t) => finiteOrNull(t.value)),
-    epochs: trials.map((t) => t.epochs),
-    budget: trials.map((t) => t.budget),
-    rung: trials.map((t) => t.rung),
-    bracket: trials.map((t) => t.bracket),
-    worker: trials.map((t) => (t.worker === null ? null : (workerIndex.get(t.worker) ?? null))),
-    created: trials.map((t) => Date.parse(t.createdAt) - t0),
-    started: trials.map((t) => ms(t.startedAt, t0)),
-    finished: trials.map((t) => ms(t.finishedAt, t0)),
-    heartbeat: trials.map((t) => ms(t.heartbeatAt, t0)),
-    error: trials.map((t) => t.error?.kind ?? null),
-  };
+  const rows = trials.map((t) => trialCells(t, t0, workerIndex));
+  return Object.fromEntries(TRIAL_COLUMNS.map((k) => [k, rows.map((r) => r[k])])) as unknown as TrialColumns;
+}
+
+/** A param's cell for one trial: the number (10 digits), the index of its choice, or null; undefined: not a choice yet. */
+export function paramCell(column: Pick<ParamColumn, 'choices'>, v: ParamValue | undefined): number | null | undefined {
+  if (column.choices === null) return typeof v === 'number' && Number.isFinite(v) ? round10(v) : null;
+  if (v === undefined) return null;
+  const i = column.choices.indexOf(v);
+  return i < 0 ? undefined : i;
 }
 
 /** Columns in the space's order, then any param a trial has that the space doesn't (an older run's). */

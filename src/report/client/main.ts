@@ -16,6 +16,7 @@ import { timelineOption } from './charts/timeline.js';
 import type { ChartResult } from './charts/types.js';
 import { affectedViews, changedFields, type ViewName } from './changes.js';
 import { buildModel, paramsText, type Model } from './model.js';
+import { optionDelta, StableFunctions, type Delta } from './option-delta.js';
 import { escapeHtml, summaryHtml } from './summary.js';
 import { TrialTable } from './table.js';
 
@@ -28,6 +29,8 @@ export interface UpdateStats {
   readonly skipped: ViewName[];
   /** Milliseconds each redrawn view took (option build + setOption). */
   readonly views: Partial<Record<ViewName, number>>;
+  /** How each redrawn chart reached ECharts: unchanged, only its changed series merged, or a full redraw. */
+  readonly deltas: Partial<Record<ViewName, Delta['kind']>>;
   /** From `update()` to the end of its first task (summary, table and the charts in view drawn). */
   shownMs: number;
   /** From `update()` until every affected view was redrawn (0 while some still wait). */
@@ -76,6 +79,11 @@ const builders: Record<ChartView, (m: Model, mask: Uint8Array | null) => ChartRe
 };
 
 const charts = new Map<ChartView, EChartsNs.ECharts>();
+/** The option each chart was last drawn with (after StableFunctions), so an update sends ECharts only the change. */
+const applied = new Map<ChartView, Record<string, unknown>>();
+const stableFns = new Map<ChartView, StableFunctions>();
+/** The last draw's delta kind, per view (read by `update` for its stats). */
+const lastDelta = new Map<ChartView, Delta['kind']>();
 let model: Model | null = null;
 let mask: Uint8Array | null = null;
 let ranges = new Map<string, (readonly [number, number])[]>();
@@ -97,6 +105,8 @@ function draw(view: ChartView, mode: 'full' | 'series' = 'full'): void {
   if (result.kind === 'empty') {
     charts.get(view)?.dispose();
     charts.delete(view);
+    applied.delete(view);
+    lastDelta.set(view, 'full');
     chartEl.hidden = true;
     emptyEl.hidden = false;
     emptyEl.textContent = result.message;
@@ -114,7 +124,20 @@ function draw(view: ChartView, mode: 'full' | 'series' = 'full'): void {
     charts.set(view, chart);
     wire(view, chart);
   }
-  chart.setOption(result.option, mode === 'full' ? { notMerge: true } : { replaceMerge: ['series'] });
+  let fns = stableFns.get(view);
+  if (fns === undefined) stableFns.set(view, (fns = new StableFunctions()));
+  const option = fns.apply(result.option as Record<string, unknown>);
+  if (mode === 'series') {
+    chart.setOption(option as EChartsNs.EChartsOption, { replaceMerge: ['series'] });
+    lastDelta.set(view, 'full');
+  } else {
+    // A live update mostly moves a few points: hand ECharts the changed series only (see option-delta.ts).
+    const delta = optionDelta(applied.get(view) ?? null, option);
+    if (delta.kind === 'full') chart.setOption(option as EChartsNs.EChartsOption, { notMerge: true });
+    else if (delta.kind === 'merge') chart.setOption(delta.option as EChartsNs.EChartsOption);
+    lastDelta.set(view, delta.kind);
+  }
+  applied.set(view, option);
   el.dataset.state = 'chart';
   el.dataset.points = String(result.points);
 }
@@ -253,7 +276,7 @@ function update(data: ReportData): void {
   model = buildModel(data);
   mask = brushMask(model, ranges);
   document.title = `${data.study.name} · tune report`;
-  const stats: UpdateStats = { seq: data.seq, redrawn: [], skipped: [], views: {}, shownMs: 0, settledMs: 0 };
+  const stats: UpdateStats = { seq: data.seq, redrawn: [], skipped: [], views: {}, deltas: {}, shownMs: 0, settledMs: 0 };
   api.lastUpdate = stats;
   const timed = (view: ViewName, f: () => void) => {
     const t = performance.now();
@@ -277,8 +300,10 @@ function update(data: ReportData): void {
     stale.delete(view);
     timed(view, () => {
       draw(view);
-      if (view === 'parallel') restoreBrush();
+      // An unchanged chart keeps its brush; after a merge or a full redraw it is put back, as before.
+      if (view === 'parallel' && lastDelta.get(view) !== 'same') restoreBrush();
     });
+    stats.deltas[view] = lastDelta.get(view);
   };
   while (queue.length > 0 && inView.has(queue[0]!)) drawOne(queue.shift()!);
   stats.shownMs = performance.now() - start;

@@ -11,6 +11,8 @@ import { empty, LARGE_THRESHOLD, type ChartResult } from './types.js';
 export const CURVE_CAP = 2000;
 export const BEST_CURVES = 100;
 export const POINTS_PER_CURVE = 200;
+/** The series id of running trials' curves (shown as 'complete/running', with the finished ones). */
+const LIVE = 'running';
 
 /** One drawn curve; `trial` is the trial's index in the columns (for hover and click). */
 export interface CurveItem {
@@ -19,16 +21,32 @@ export interface CurveItem {
   readonly name: string;
 }
 
-/** Which trials get a curve: all when they fit, else the BEST_CURVES best by value and an even sample of the others. */
+/**
+ * Which trials get a curve: all when they fit, else the BEST_CURVES best by value and a fixed sample of the others:
+ * the ones whose trial number hashes lowest. A hash sample, unlike every k-th trial, is stable as a live study grows:
+ * a new trial enters it or not and displaces at most one curve, so the page redraws one curve, not all of them.
+ */
 export function pickCurves(model: Model, candidates: readonly number[], cap = CURVE_CAP): number[] {
   if (candidates.length <= cap) return [...candidates];
   const t = model.data.trials;
   const ranked = candidates.filter((i) => t.value[i] !== null).sort((a, b) => model.sign * (t.value[b]! - t.value[a]!));
   const chosen = new Set(ranked.slice(0, Math.min(BEST_CURVES, cap)));
   const rest = candidates.filter((i) => !chosen.has(i));
-  const room = cap - chosen.size;
-  for (let k = 0; k < room; k++) chosen.add(rest[Math.floor((k * rest.length) / room)]!);
+  const key = new Map(rest.map((i) => [i, mix32(t.number[i]!)]));
+  rest.sort((a, b) => key.get(a)! - key.get(b)! || a - b);
+  for (const i of rest.slice(0, cap - chosen.size)) chosen.add(i);
   return [...chosen].sort((a, b) => a - b);
+}
+
+/** MurmurHash3's 32-bit finaliser (fmix32): spreads consecutive trial numbers evenly over [0, 2^32). */
+function mix32(x: number): number {
+  let h = x | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 export function curvesOption(model: Model, mask: Uint8Array | null): ChartResult {
@@ -52,18 +70,22 @@ export function curvesOption(model: Model, mask: Uint8Array | null): ChartResult
       hi = Math.max(hi, y);
     }
     const group = faded(model.states[i]!) ? 'pruned/paused' : model.states[i] === 'failed' ? 'failed' : 'complete/running';
+    // A running trial's curve grows every epoch: it goes to a small series of its own, so the group's big one stays.
+    const key = model.states[i] === 'running' ? LIVE : group;
     if (pts.length === 1) {
       // A one-epoch curve has no line to draw: it is a dot in its group's colour.
       singles.push({ value: [pts[0]![0], pts[0]![1], i], itemStyle: { color: colorOf(group), opacity: group === 'complete/running' ? 0.8 : 0.35 } });
       continue;
     }
     const coords = lttb(pts, POINTS_PER_CURVE);
-    let g = groups.get(group);
-    if (g === undefined) groups.set(group, (g = []));
+    let g = groups.get(key);
+    if (g === undefined) groups.set(key, (g = []));
     g.push({ coords, trial: i, name: `trial #${model.data.trials.number[i]}` });
   }
-  const series: SeriesOption[] = [...groups].map(([group, data]) => ({
-    type: 'lines', id: group, name: group, coordinateSystem: 'cartesian2d', polyline: true, data,
+  // The live series draws after the settled ones and under the same legend entry.
+  const keys = [...groups.keys()].sort((a, b) => Number(a === LIVE) - Number(b === LIVE));
+  const series: SeriesOption[] = keys.map((key) => [key === LIVE ? 'complete/running' : key, groups.get(key)!] as const).map(([group, data], k) => ({
+    type: 'lines', id: keys[k]!, name: group, coordinateSystem: 'cartesian2d', polyline: true, data,
     // Large mode draws a group's polylines as one canvas path (hover and click still find the curve).
     large: data.length > LARGE_THRESHOLD, largeThreshold: LARGE_THRESHOLD,
     lineStyle: { width: 1, color: colorOf(group), opacity: group === 'complete/running' ? 0.55 : 0.18 },

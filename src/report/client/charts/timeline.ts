@@ -46,6 +46,16 @@ export function timelineBars(model: Model, mask: Uint8Array | null): { bars: Bar
   return { bars, lanes };
 }
 
+/**
+ * The time axis's end: the last bar's end rounded up to two significant digits, so a live study's growing bars
+ * move the axis (and so every bar on it) only every 1-10 % of the wall time, not at every heartbeat.
+ */
+export function axisEnd(seconds: number): number {
+  if (!(seconds > 0)) return 1;
+  const step = 10 ** (Math.floor(Math.log10(seconds)) - 1);
+  return Number((Math.ceil(seconds / step) * step).toPrecision(12));
+}
+
 /** The timeline chart's height in pixels (style.ts `.chart-timeline`) and the part of it the grid leaves to lanes. */
 export const TIMELINE_HEIGHT_PX = 360;
 const GRID_TOP = 20;
@@ -83,7 +93,7 @@ export function timelineOption(model: Model, mask: Uint8Array | null, heightPx =
       return `trial #${model.data.trials.number[item.trial]} (${model.states[item.trial]})<br>${item.coords[0][0].toFixed(1)} s → ${item.coords[1][0].toFixed(1)} s`;
     } },
     grid: { left: 170, right: 30, top: GRID_TOP, bottom: GRID_BOTTOM },
-    xAxis: { type: 'value', name: 'wall time (s)', nameLocation: 'middle', nameGap: 28, min: 0, max: (maxEnd / 1000) || 1 },
+    xAxis: { type: 'value', name: 'wall time (s)', nameLocation: 'middle', nameGap: 28, min: 0, max: axisEnd(maxEnd / 1000) },
     yAxis: { type: 'category', data: lanes, inverse: true },
     dataZoom: [{ type: 'inside', xAxisIndex: 0 }],
     series: states.map((state) => ({
