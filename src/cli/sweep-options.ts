@@ -33,7 +33,7 @@ export function withSweepOptions<T>(y: Argv<T>) {
     .group(['trials', 'timeout', 'until'], 'Budget:')
     .group(['retries', 'max-failures', 'trial-timeout', 'trial-memory', 'on-interrupted', 'lease'], 'Failures:')
     .group(['workers', 'backend', 'gpu-concurrency', 'overflow', 'recycle-after'], 'Hardware:')
-    .group(['storage', 'new-study', 'keep-checkpoints'], 'Storage:')
+    .group(['storage', 'new-study', 'checkpoint-dir', 'keep-checkpoints'], 'Storage:')
     .group(['progress', 'quiet', 'top', 'keep-models'], 'Output:')
     .check((a) => {
       const counts: [string, number | undefined][] = [

@@ -33,7 +33,7 @@ test('--help shows the sweep options in Budget, Failures, Hardware and Storage g
   assert.deepEqual(g.get('Budget'), ['trials', 'timeout', 'until']);
   assert.deepEqual(g.get('Failures'), ['retries', 'max-failures', 'trial-timeout', 'trial-memory', 'on-interrupted', 'lease']);
   assert.deepEqual(g.get('Hardware'), ['workers', 'backend', 'gpu-concurrency', 'overflow', 'recycle-after']);
-  assert.deepEqual(g.get('Storage'), ['storage', 'new-study', 'keep-checkpoints']);
+  assert.deepEqual(g.get('Storage'), ['storage', 'new-study', 'checkpoint-dir', 'keep-checkpoints']);
   for (const command of ['trials', 'delete', 'check', 'completion']) assert.match(r.stdout, new RegExp(`tune ${command} `));
   assert.deepEqual(groups(runCli(['resume', '--help']).stdout).get('Budget'), ['trials', 'timeout', 'until']);
 });
