@@ -41,6 +41,9 @@ export class ParallelLayer {
   private xs = new Float64Array(0);
   private ys = new Float32Array(0);
   private layoutKey = '';
+  /** The faded canvas doesn't show the current layout yet; a deferred task (fadedGeneration) will draw it. */
+  private fadedStale = false;
+  private fadedGeneration = 0;
 
   constructor(private readonly chart: EChartsNs.ECharts, host: HTMLElement) {
     const canvas = (name: string) => {
@@ -141,6 +144,20 @@ export class ParallelLayer {
     }
   }
 
+  /** Every line, faint, on the lower canvas (shown only under a brush). */
+  private drawFaded(width: number, height: number): void {
+    const lines = this.lines;
+    if (lines === null || !this.fadedStale) return;
+    this.fadedStale = false;
+    const ctx = this.prepare(this.faded, width, height);
+    const all = new Path2D();
+    for (let r = 0; r < lines.rows.length; r++) this.trace(r, lines.columns.length, all);
+    ctx.strokeStyle = FADED;
+    ctx.stroke(all);
+    // Rasterise now: a hidden canvas would be rasterised when first shown, in a brush's frame.
+    ctx.getImageData(0, 0, 1, 1);
+  }
+
   private draw(): void {
     const lines = this.lines;
     const host = this.canvas.parentElement;
@@ -150,15 +167,16 @@ export class ParallelLayer {
     const rows = lines.rows;
     const axes = lines.columns.length;
     if (this.layout(lines, width, height)) {
-      const ctx = this.prepare(this.faded, width, height);
-      const all = new Path2D();
-      for (let r = 0; r < rows.length; r++) this.trace(r, axes, all);
-      ctx.strokeStyle = FADED;
-      ctx.stroke(all);
-      // Rasterise now, while the page loads, not in the first brush's frame (a hidden canvas is drawn when shown).
-      ctx.getImageData(0, 0, 1, 1);
+      this.fadedStale = true;
+      // In a task of its own after this frame: the page's first paint doesn't wait for it, and the first brush
+      // (unless it comes sooner) finds it rasterised.
+      const generation = ++this.fadedGeneration;
+      requestAnimationFrame(() => setTimeout(() => {
+        if (generation === this.fadedGeneration) this.drawFaded(width, height);
+      }, 0));
     }
     const mask = this.mask;
+    if (mask !== null && this.fadedStale) this.drawFaded(width, height);
     this.faded.style.visibility = mask === null ? 'hidden' : 'visible';
     const ctx = this.prepare(this.canvas, width, height);
     let selected = 0;
