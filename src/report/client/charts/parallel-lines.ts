@@ -19,6 +19,16 @@ interface ParallelCoordSys {
   getRect(): { x: number; y: number; width: number; height: number };
 }
 
+/**
+ * Lines drawn per task when the page draws without a brush (first render, new data, resize): above this the rest
+ * follow one chunk per frame, as ECharts' progressive mode did, so 100,000 lines don't block the page for seconds.
+ * A brush draws its lines at once: that is the response it waits for.
+ */
+const CHUNK_LINES = 10_000;
+
+/** Runs `f` in a task after the next frame is painted. */
+const afterPaint = (f: () => void) => requestAnimationFrame(() => setTimeout(f, 0));
+
 /** Lines outside the brush: ECharts' `inactiveOpacity` was 0.02 on the same colours; one grey path reads the same. */
 const FADED = 'rgba(120,130,150,0.06)';
 
@@ -44,6 +54,7 @@ export class ParallelLayer {
   /** The faded canvas doesn't show the current layout yet; a deferred task (fadedGeneration) will draw it. */
   private fadedStale = false;
   private fadedGeneration = 0;
+  private drawGeneration = 0;
 
   constructor(private readonly chart: EChartsNs.ECharts, host: HTMLElement) {
     const canvas = (name: string) => {
@@ -144,18 +155,57 @@ export class ParallelLayer {
     }
   }
 
-  /** Every line, faint, on the lower canvas (shown only under a brush). */
+  /** Lines `from` … `to - 1`, faint, in one path. */
+  private strokeFaded(ctx: CanvasRenderingContext2D, lines: ParallelLines, from: number, to: number): void {
+    const p = new Path2D();
+    for (let r = from; r < to; r++) this.trace(r, lines.columns.length, p);
+    ctx.strokeStyle = FADED;
+    ctx.stroke(p);
+    // Rasterise now: a hidden canvas would be rasterised when first shown, in a brush's frame.
+    ctx.getImageData(0, 0, 1, 1);
+  }
+
+  /** Every line, faint, on the lower canvas (shown only under a brush), now: a brush came before the deferred draw. */
   private drawFaded(width: number, height: number): void {
     const lines = this.lines;
     if (lines === null || !this.fadedStale) return;
+    this.fadedGeneration++; // cancels the deferred chunks
     this.fadedStale = false;
-    const ctx = this.prepare(this.faded, width, height);
-    const all = new Path2D();
-    for (let r = 0; r < lines.rows.length; r++) this.trace(r, lines.columns.length, all);
-    ctx.strokeStyle = FADED;
-    ctx.stroke(all);
-    // Rasterise now: a hidden canvas would be rasterised when first shown, in a brush's frame.
-    ctx.getImageData(0, 0, 1, 1);
+    this.strokeFaded(this.prepare(this.faded, width, height), lines, 0, lines.rows.length);
+  }
+
+  /** The faded canvas in tasks after the paint, CHUNK_LINES a task: the page's first paint doesn't wait for it. */
+  private scheduleFaded(width: number, height: number): void {
+    const lines = this.lines!;
+    const generation = ++this.fadedGeneration;
+    let ctx: CanvasRenderingContext2D | null = null;
+    const step = (start: number) => {
+      if (generation !== this.fadedGeneration) return;
+      ctx ??= this.prepare(this.faded, width, height);
+      const end = Math.min(lines.rows.length, start + CHUNK_LINES);
+      this.strokeFaded(ctx, lines, start, end);
+      if (end < lines.rows.length) afterPaint(() => step(end));
+      else this.fadedStale = false;
+    };
+    afterPaint(() => step(0));
+  }
+
+  /** Every line in its bucket's colour, faint, one stroke each (so overlaps add up and density shows, as in ECharts). */
+  private strokeAll(ctx: CanvasRenderingContext2D, lines: ParallelLines, start: number, end: number): void {
+    const bs = lines.bucketStart;
+    ctx.globalAlpha = lines.opacity;
+    for (let b = 0; b + 1 < bs.length; b++) {
+      const from = Math.max(start, bs[b]!);
+      const to = Math.min(end, bs[b + 1]!);
+      if (from >= to) continue;
+      ctx.strokeStyle = lines.colours[b]!;
+      for (let r = from; r < to; r++) {
+        ctx.beginPath();
+        this.trace(r, lines.columns.length, ctx);
+        ctx.stroke();
+      }
+    }
+    ctx.globalAlpha = 1;
   }
 
   private draw(): void {
@@ -166,36 +216,33 @@ export class ParallelLayer {
     const height = host.clientHeight;
     const rows = lines.rows;
     const axes = lines.columns.length;
+    const generation = ++this.drawGeneration; // cancels an unfinished progressive draw
     if (this.layout(lines, width, height)) {
       this.fadedStale = true;
-      // In a task of its own after this frame: the page's first paint doesn't wait for it, and the first brush
-      // (unless it comes sooner) finds it rasterised.
-      const generation = ++this.fadedGeneration;
-      requestAnimationFrame(() => setTimeout(() => {
-        if (generation === this.fadedGeneration) this.drawFaded(width, height);
-      }, 0));
+      this.scheduleFaded(width, height);
     }
     const mask = this.mask;
     if (mask !== null && this.fadedStale) this.drawFaded(width, height);
     this.faded.style.visibility = mask === null ? 'hidden' : 'visible';
     const ctx = this.prepare(this.canvas, width, height);
+    this.canvas.dataset.lines = String(rows.length);
+    if (mask === null) {
+      // Nothing brushed. One stroke a line measured as fast as one path per bucket at this opacity.
+      const step = (start: number) => {
+        if (generation !== this.drawGeneration) return;
+        const end = Math.min(rows.length, start + CHUNK_LINES);
+        this.strokeAll(ctx, lines, start, end);
+        if (end < rows.length) afterPaint(() => step(end));
+      };
+      step(0);
+      this.canvas.dataset.selected = String(rows.length);
+      return;
+    }
     let selected = 0;
     for (let b = 0; b + 1 < lines.bucketStart.length; b++) {
       const from = lines.bucketStart[b]!;
       const to = lines.bucketStart[b + 1]!;
       ctx.strokeStyle = lines.colours[b]!;
-      if (mask === null) {
-        // Nothing brushed: every line faint, one stroke each, so overlapping lines add up and density shows (as
-        // ECharts drew them). Measured as fast as one path per bucket at this opacity.
-        ctx.globalAlpha = lines.opacity;
-        for (let r = from; r < to; r++) {
-          ctx.beginPath();
-          this.trace(r, axes, ctx);
-          ctx.stroke();
-        }
-        selected += to - from;
-        continue;
-      }
       // Brushed: the lines inside at full opacity, one path per bucket, better buckets over worse.
       const p = new Path2D();
       let count = 0;
@@ -207,8 +254,6 @@ export class ParallelLayer {
       selected += count;
       if (count > 0) ctx.stroke(p);
     }
-    ctx.globalAlpha = 1;
-    this.canvas.dataset.lines = String(rows.length);
     this.canvas.dataset.selected = String(selected);
   }
 }
