@@ -28,6 +28,8 @@ const CHUNK_LINES = 10_000;
 
 /** Runs `f` in a task after the next frame is painted. */
 const afterPaint = (f: () => void) => requestAnimationFrame(() => setTimeout(f, 0));
+/** Runs `f` when the page is idle (after its first render and the coloured lines), else after the next paint. */
+const whenIdle = (f: () => void) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(() => f()) : afterPaint(f));
 
 /** Lines outside the brush: ECharts' `inactiveOpacity` was 0.02 on the same colours; one grey path reads the same. */
 const FADED = 'rgba(120,130,150,0.06)';
@@ -174,7 +176,7 @@ export class ParallelLayer {
     this.strokeFaded(this.prepare(this.faded, width, height), lines, 0, lines.rows.length);
   }
 
-  /** The faded canvas in tasks after the paint, CHUNK_LINES a task: the page's first paint doesn't wait for it. */
+  /** The faded canvas in idle tasks, CHUNK_LINES a task: the page's render doesn't wait for it. */
   private scheduleFaded(width: number, height: number): void {
     const lines = this.lines!;
     const generation = ++this.fadedGeneration;
@@ -184,10 +186,10 @@ export class ParallelLayer {
       ctx ??= this.prepare(this.faded, width, height);
       const end = Math.min(lines.rows.length, start + CHUNK_LINES);
       this.strokeFaded(ctx, lines, start, end);
-      if (end < lines.rows.length) afterPaint(() => step(end));
+      if (end < lines.rows.length) whenIdle(() => step(end));
       else this.fadedStale = false;
     };
-    afterPaint(() => step(0));
+    whenIdle(() => step(0));
   }
 
   /** Every line in its bucket's colour, faint, one stroke each (so overlaps add up and density shows, as in ECharts). */
