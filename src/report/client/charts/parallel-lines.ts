@@ -68,9 +68,13 @@ export class ParallelLayer {
     this.faded = canvas('parallel-faded');
     this.canvas = canvas('parallel-lines');
     this.faded.style.visibility = 'hidden';
-    // First in the chart's box, faded under coloured: ECharts' own (transparent) canvas, after them, paints over them.
+    // Under ECharts' own (transparent) canvas, faded under coloured: negative z-indexes inside the chart's box, which
+    // is made a stacking context. The coloured canvas comes first in the box (what `section canvas` finds).
+    this.faded.style.zIndex = '-2';
+    this.canvas.style.zIndex = '-1';
     host.style.position = 'relative';
-    host.prepend(this.faded, this.canvas);
+    host.style.zIndex = '0';
+    host.prepend(this.canvas, this.faded);
     this.observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => this.draw());
     this.observer?.observe(host);
   }
