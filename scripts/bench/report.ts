@@ -144,17 +144,18 @@ await page.waitForFunction(() => document.body.dataset.ready === 'true', null, {
 const brushes = await page.evaluate(async (count) => {
   const el = document.querySelector<HTMLElement>('#view-parallel .chart')!;
   const chart = (window as unknown as { echarts: { getInstanceByDom(e: HTMLElement): { dispatchAction(a: unknown): void } } }).echarts.getInstanceByDom(el);
-  const out: { totalMs: number; filterMs: number; settledMs: number; selected: number }[] = [];
+  const out: { totalMs: number; filterMs: number; settledMs: number; selected: number; parts: Record<string, number> }[] = [];
   for (let k = 0; k < count; k++) {
     const lo = 0.3 + 0.05 * k;
     const t0 = performance.now();
     chart.dispatchAction({ type: 'axisAreaSelect', parallelAxisId: 'pa-4', intervals: [[lo, lo + 0.4]] });
+    const dispatchMs = performance.now() - t0;
     // The page filters in the frame after the event and paints; then a task after that paint (no named helper:
     // tsx would wrap it in __name, which the page doesn't have).
     for (let f = 0; f < 1; f++) await new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
     const totalMs = performance.now() - t0;
     while (document.body.dataset.brushSettled === undefined) await new Promise((r) => setTimeout(r, 5));
-    out.push({ totalMs, filterMs: window.tuneReport!.lastBrushMs, settledMs: performance.now() - t0, selected: Number(document.body.dataset.brushed) });
+    out.push({ totalMs, filterMs: window.tuneReport!.lastBrushMs, settledMs: performance.now() - t0, selected: Number(document.body.dataset.brushed), parts: { dispatch: dispatchMs, ...window.tuneReport!.lastBrushViews } });
   }
   return out;
 }, BRUSHES);

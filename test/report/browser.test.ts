@@ -144,6 +144,63 @@ describe('report in Chromium from file://', () => {
     await w.page.context().close();
   });
 
+  test('the parallel lines are drawn by the page: every line, then only the brushed ones in colour, at their place on a log axis', async () => {
+    const w = await open(random);
+    const lr = random.data.params.findIndex((p) => p.name === 'learningRate');
+    const withValue = random.records.filter((t) => t.value !== null).length;
+    const inside = random.records.filter((t) => t.value !== null && (t.params.learningRate as number) >= 1e-3 && (t.params.learningRate as number) <= 1e-2);
+    /** The coloured-lines canvas: its counts, whether the faded one shows, and where on the learningRate axis it has ink. */
+    const layer = (axis: number) => w.page.evaluate(([axis, axes]) => {
+      const c = document.querySelector<HTMLCanvasElement>('#view-parallel canvas.parallel-lines')!;
+      const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let inked = 0;
+      for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) inked++;
+      // The axes sit between parallel.left = 60 and width - parallel.right (90), evenly; the plot from top 40 to height - 40.
+      const x = Math.round(60 + (axis * (c.width - 150)) / (axes - 1));
+      const ys: number[] = [];
+      for (let y = 0; y < c.height; y++) {
+        let a = 0;
+        for (let dx = -1; dx <= 1; dx++) a = Math.max(a, px[(y * c.width + x + dx) * 4 + 3]!);
+        if (a > 100) ys.push(y);
+      }
+      return { lines: Number(c.dataset.lines), selected: Number(c.dataset.selected), inked, height: c.height, ys,
+        faded: document.querySelector<HTMLCanvasElement>('#view-parallel canvas.parallel-faded')!.style.visibility };
+    }, [axis, random.data.params.length + 1] as const);
+    const all = await layer(lr);
+    assert.equal(all.lines, withValue);
+    assert.equal(all.selected, withValue);
+    assert.equal(all.faded, 'hidden');
+    await w.page.evaluate((axis) => {
+      const el = document.querySelector<HTMLElement>('#view-parallel .chart')!;
+      (window as unknown as { echarts: { getInstanceByDom(e: HTMLElement): { dispatchAction(a: unknown): void } } }).echarts
+        .getInstanceByDom(el)
+        .dispatchAction({ type: 'axisAreaSelect', parallelAxisId: `pa-${axis}`, intervals: [[1e-3, 1e-2]] });
+    }, lr);
+    await w.page.waitForFunction((n) => document.body.dataset.brushed === String(n), inside.length, { timeout: 30_000 });
+    const brushed = await layer(lr);
+    assert.equal(brushed.lines, withValue);
+    assert.equal(brushed.selected, inside.length);
+    assert.equal(brushed.faded, 'visible');
+    assert.ok(brushed.inked < all.inked, `fewer lines, less ink (${brushed.inked} < ${all.inked})`);
+    // learningRate's log axis runs from 1e-4 (bottom) to 1e-1 (top): 1e-2 and 1e-3 are a third and two thirds down.
+    const plot = brushed.height - 80;
+    assert.ok(brushed.ys.length > 0, 'the brushed lines cross the learningRate axis');
+    for (const y of brushed.ys) assert.ok(y >= 40 + plot / 3 - 2 && y <= 40 + (2 * plot) / 3 + 2, `ink at y=${y} is inside the brush`);
+    await w.page.locator('#view-parallel').screenshot({ path: join(screenshotDir(), 'random-parallel-lines-brushed.png') });
+    await w.page.evaluate((axis) => {
+      const el = document.querySelector<HTMLElement>('#view-parallel .chart')!;
+      (window as unknown as { echarts: { getInstanceByDom(e: HTMLElement): { dispatchAction(a: unknown): void } } }).echarts
+        .getInstanceByDom(el)
+        .dispatchAction({ type: 'axisAreaSelect', parallelAxisId: `pa-${axis}`, intervals: [] });
+    }, lr);
+    await w.page.waitForFunction(() => document.body.dataset.brushed === '', null, { timeout: 30_000 });
+    const cleared = await layer(lr);
+    assert.equal(cleared.selected, withValue);
+    assert.equal(cleared.faded, 'hidden');
+    assert.deepEqual(w.errors, []);
+    await w.page.context().close();
+  });
+
   test('a multi-fidelity study shows its rungs, and update() redraws the page with new data', async () => {
     const w = await open(asha);
     const v = await views(w);

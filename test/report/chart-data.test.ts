@@ -9,7 +9,7 @@ import { fidelityOption, rungRows } from '../../src/report/client/charts/fidelit
 import { historyOption } from '../../src/report/client/charts/history.js';
 import { importanceOption } from '../../src/report/client/charts/importance.js';
 import { lttb } from '../../src/report/client/charts/lttb.js';
-import { brushMask, parallelOption } from '../../src/report/client/charts/parallel.js';
+import { brushMask, COLOUR_BUCKETS, niceRange, parallelLines, parallelOption } from '../../src/report/client/charts/parallel.js';
 import { slicesOption } from '../../src/report/client/charts/slices.js';
 import { timelineBars, timelineOption } from '../../src/report/client/charts/timeline.js';
 import type { ChartResult } from '../../src/report/client/charts/types.js';
@@ -162,6 +162,41 @@ describe('parallel coordinates', () => {
       expected.map((t) => t.number).sort((a, b) => a - b),
     );
     assert.equal(brushMask(m, new Map([[`pa-${lr}`, []]])), null, 'a cleared brush filters nothing');
+  });
+
+  test('parallelLines holds each trial with a value once, bucketed from worst to best, with its param values per axis', () => {
+    const m = random.model;
+    const lines = parallelLines(m)!;
+    const valued = random.records.filter((t) => t.value !== null);
+    assert.equal(lines.rows.length, valued.length);
+    assert.deepEqual([...lines.rows].map((i) => m.data.trials.number[i]).sort((a, b) => a! - b!), valued.map((t) => t.number).sort((a, b) => a - b));
+    assert.equal(lines.bucketStart.length, COLOUR_BUCKETS + 1);
+    assert.equal(lines.bucketStart[COLOUR_BUCKETS], lines.rows.length);
+    assert.equal(lines.colours.length, COLOUR_BUCKETS);
+    assert.equal(lines.columns.length, m.data.params.length + 1);
+    // The study maximizes: along `rows`, values never get worse from one bucket to the next.
+    const value = lines.columns[m.data.params.length]!;
+    for (let b = 0; b + 1 < COLOUR_BUCKETS; b++) {
+      const here = value.slice(lines.bucketStart[b], lines.bucketStart[b + 1]);
+      const later = value.slice(lines.bucketStart[b + 1]);
+      if (here.length > 0 && later.length > 0) assert.ok(Math.max(...here) <= Math.min(...later), `bucket ${b}`);
+    }
+    const byNumber = new Map(random.records.map((t) => [t.number, t]));
+    const lr = m.data.params.findIndex((p) => p.name === 'learningRate');
+    const opt = m.data.params.findIndex((p) => p.name === 'optimizer');
+    lines.rows.forEach((i, r) => {
+      const t = byNumber.get(m.data.trials.number[i]!)!;
+      assert.equal(value[r], round10(t.value!));
+      assert.equal(lines.columns[lr]![r], round10(t.params.learningRate as number));
+      assert.equal(m.data.params[opt]!.choices![lines.columns[opt]![r]!], t.params.optimizer);
+    });
+    assert.equal(parallelLines(empty.model), null);
+  });
+
+  test('niceRange widens to a 1-2-5 step, as the objective axis shows it', () => {
+    assert.deepEqual(niceRange(0.13, 0.96), [0, 1]);
+    assert.deepEqual(niceRange(0.2822, 0.8707), [0.2, 1]);
+    assert.deepEqual(niceRange(-3.2, 41), [-10, 50]);
   });
 });
 

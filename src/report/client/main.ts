@@ -10,7 +10,8 @@ import { curvesOption } from './charts/curves.js';
 import { fidelityOption } from './charts/fidelity.js';
 import { historyOption } from './charts/history.js';
 import { importanceOption } from './charts/importance.js';
-import { brushMask, parallelOption, type BrushRanges } from './charts/parallel.js';
+import { brushMask, parallelLines, parallelOption, type BrushRanges } from './charts/parallel.js';
+import { ParallelLayer } from './charts/parallel-lines.js';
 import { slicesOption } from './charts/slices.js';
 import { timelineOption } from './charts/timeline.js';
 import type { ChartResult } from './charts/types.js';
@@ -88,6 +89,8 @@ let model: Model | null = null;
 let mask: Uint8Array | null = null;
 let ranges = new Map<string, (readonly [number, number])[]>();
 let table: TrialTable | null = null;
+/** The parallel chart's lines, drawn outside ECharts (charts/parallel-lines.ts). */
+let lines: ParallelLayer | null = null;
 
 function section(view: string): HTMLElement {
   return document.getElementById(`view-${view}`)!;
@@ -103,6 +106,10 @@ function draw(view: ChartView, mode: 'full' | 'series' = 'full'): void {
   const emptyEl = el.querySelector<HTMLElement>('.empty')!;
   const noteEl = el.querySelector<HTMLElement>('.note')!;
   if (result.kind === 'empty') {
+    if (view === 'parallel') {
+      lines?.dispose();
+      lines = null;
+    }
     charts.get(view)?.dispose();
     charts.delete(view);
     applied.delete(view);
@@ -138,6 +145,7 @@ function draw(view: ChartView, mode: 'full' | 'series' = 'full'): void {
     lastDelta.set(view, delta.kind);
   }
   applied.set(view, option);
+  if (view === 'parallel') (lines ??= new ParallelLayer(chart, chartEl)).setLines(parallelLines(model!), mask);
   el.dataset.state = 'chart';
   el.dataset.points = String(result.points);
 }
@@ -189,6 +197,8 @@ function applyBrush(): void {
     at = t;
   };
   lap('mask');
+  lines?.setMask(mask);
+  lap('parallel');
   table?.setMask(mask);
   lap('table');
   const [firstView, ...rest] = FILTERED;
