@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { cliArgs, runCli, tempDir } from '../helpers/cli.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const SLOW = resolve(import.meta.dirname, '../fixtures/cli/slow-steps.json');
@@ -14,7 +14,7 @@ const hasScript = spawnSync('script', ['--version']).status === 0;
 
 /** Runs the CLI with its stdout on a pseudo-terminal; returns everything the terminal got, and the wall time. */
 function inTerminal(args: readonly string[], env: Record<string, string> = {}): { out: string; code: number | null; wallMs: number } {
-  const cmd = [process.execPath, '--import', 'tsx', join(root, 'src/cli/main.ts'), ...args].map((a) => `'${a}'`).join(' ');
+  const cmd = [process.execPath, ...cliArgs(), ...args].map((a) => `'${a}'`).join(' ');
   const t0 = Date.now();
   const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { cwd: root, encoding: 'utf8', timeout: 240_000, env: { ...process.env, ...env } });
   return { out: r.stdout, code: r.status, wallMs: Date.now() - t0 };

@@ -1,10 +1,36 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRng } from '../../src/core/rng.js';
 
 const root = resolve(import.meta.dirname, '../..');
+
+/** The newest modification time (ms) of any file under `dir`. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+let cliArgv: readonly string[] | undefined;
+
+/**
+ * How a child process starts the CLI: the built dist/cli/main.js (what `tune` runs) when it was built after the
+ * last change under src/, else src/cli/main.ts through tsx. Starting from dist/ skips tsx's loader in the CLI and
+ * in every worker thread, about a second per process; a stale or missing dist/ is never run, so a test always runs
+ * the code in src/. `.ci/run` builds dist/ (npm ci's prepare) before `npm test`.
+ */
+export function cliArgs(): readonly string[] {
+  if (cliArgv === undefined) {
+    const built = join(root, 'dist/cli/main.js');
+    const fresh = existsSync(built) && statSync(built).mtimeMs >= newestMtime(join(root, 'src'));
+    cliArgv = fresh ? [built] : ['--import', 'tsx', join(root, 'src/cli/main.ts')];
+  }
+  return cliArgv;
+}
 
 export interface CliResult {
   readonly code: number | null;
@@ -12,9 +38,9 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the real CLI from source in a child process, as a user would (through tsx instead of dist/). */
+/** Runs the real CLI in a child process, as a user would (from dist/ when it is up to date, see `cliArgs`). */
 export function runCli(args: readonly string[], timeoutMs = 240_000, env?: NodeJS.ProcessEnv): CliResult {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
+  const r = spawnSync(process.execPath, [...cliArgs(), ...args], {
     cwd: root,
     encoding: 'utf8',
     timeout: timeoutMs,
@@ -45,7 +71,7 @@ export function writeJson(file: string, value: unknown): void {
 
 /** The CLI in a child process that the test can watch and signal while it runs. */
 export function spawnCli(args: readonly string[]): { child: import('node:child_process').ChildProcess; output: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...cliArgs(), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
