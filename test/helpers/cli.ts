@@ -27,7 +27,8 @@ export function cliArgs(): readonly string[] {
   if (cliArgv === undefined) {
     const built = join(root, 'dist/cli/main.js');
     const fresh = existsSync(built) && statSync(built).mtimeMs >= newestMtime(join(root, 'src'));
-    cliArgv = fresh ? [built] : ['--import', 'tsx', join(root, 'src/cli/main.ts')];
+    // tsx by URL, so that it resolves when the child's working folder is outside the checkout.
+    cliArgv = fresh ? [built] : ['--import', import.meta.resolve('tsx'), join(root, 'src/cli/main.ts')];
   }
   return cliArgv;
 }
