@@ -50,6 +50,19 @@ export function runCli(args: readonly string[], timeoutMs = 240_000, env?: NodeJ
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** `runCli` without blocking, so that a test can run several sweeps that mostly wait at once. */
+export function runCliAsync(args: readonly string[], timeoutMs = 240_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...cliArgs(), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 export function tempDir(prefix = 'tune-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
