@@ -4,14 +4,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { cliArgs, runCli, tempDir } from '../helpers/cli.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const SPACE = resolve(import.meta.dirname, '../fixtures/cli/steps.json');
 
 /** The CLI with `input` on its stdin, as a user answering the prompt. */
 function answering(input: string, args: readonly string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { cwd: root, encoding: 'utf8', input, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [...cliArgs(), ...args], { cwd: root, encoding: 'utf8', input, timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

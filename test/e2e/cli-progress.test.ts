@@ -3,10 +3,10 @@
  * because it is only drawn when stdout is a TTY.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { cliArgs, runCliAsync, tempDir } from '../helpers/cli.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const SLOW = resolve(import.meta.dirname, '../fixtures/cli/slow-steps.json');
@@ -14,10 +14,22 @@ const hasScript = spawnSync('script', ['--version']).status === 0;
 
 /** Runs the CLI with its stdout on a pseudo-terminal; returns everything the terminal got, and the wall time. */
 function inTerminal(args: readonly string[], env: Record<string, string> = {}): { out: string; code: number | null; wallMs: number } {
-  const cmd = [process.execPath, '--import', 'tsx', join(root, 'src/cli/main.ts'), ...args].map((a) => `'${a}'`).join(' ');
   const t0 = Date.now();
-  const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { cwd: root, encoding: 'utf8', timeout: 240_000, env: { ...process.env, ...env } });
+  const r = spawnSync('script', ['-qfec', terminalCommand(args), '/dev/null'], { cwd: root, encoding: 'utf8', timeout: 240_000, env: { ...process.env, ...env } });
   return { out: r.stdout, code: r.status, wallMs: Date.now() - t0 };
+}
+
+const terminalCommand = (args: readonly string[]): string => [process.execPath, ...cliArgs(), ...args].map((a) => `'${a}'`).join(' ');
+
+/** `inTerminal` without blocking, so that sweeps which mostly wait can run side by side. */
+function inTerminalAsync(args: readonly string[], env: Record<string, string> = {}): Promise<{ out: string; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qfec', terminalCommand(args), '/dev/null'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'], timeout: 240_000, env: { ...process.env, ...env } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ out, code }));
+  });
 }
 
 /** The drawings of the status table: each redraw moves the cursor up over the last one and clears below. */
@@ -59,21 +71,30 @@ test('on a terminal the status table is redrawn in place, at most once a second,
   assert.doesNotMatch(r.out, /#\d+ epoch \d+\/4/, 'no per-epoch lines on a terminal');
 });
 
-test('NO_COLOR turns colour off; --progress lines on a terminal prints today\'s lines', { skip: !hasScript && 'util-linux script is not installed' }, () => {
+test('NO_COLOR turns colour off; --progress lines on a terminal prints today\'s lines', { skip: !hasScript && 'util-linux script is not installed' }, async () => {
   const dir = tempDir();
-  const plain = inTerminal(['--space', SLOW, '--storage', join(dir, 'a.db'), '--workers', '2'], { NO_COLOR: '1' });
+  // Two sweeps at once: they mostly wait on the module's 400 ms steps.
+  const [plain, lines] = await Promise.all([
+    inTerminalAsync(['--space', SLOW, '--storage', join(dir, 'a.db'), '--workers', '2'], { NO_COLOR: '1' }),
+    inTerminalAsync(['--space', SLOW, '--storage', join(dir, 'b.db'), '--workers', '2', '--progress', 'lines']),
+  ]);
   assert.equal(plain.code, 0, plain.out);
   assert.ok(drawings(plain.out).length >= 2);
   assert.doesNotMatch(plain.out, /\x1b\[\d+m/);
-  const lines = inTerminal(['--space', SLOW, '--storage', join(dir, 'b.db'), '--workers', '2', '--progress', 'lines']);
   assert.equal(lines.code, 0, lines.out);
   assert.doesNotMatch(lines.out, /\x1b\[/);
   assert.match(lines.out, /#0 epoch 1\/4 {2}loss=/);
 });
 
-test('--progress json streams NDJSON events and an end object; -q prints only errors and the final table', () => {
+test('--progress json streams NDJSON events and an end object; -q prints only errors and the final table', async () => {
   const dir = tempDir();
-  const json = runCli(['--space', SLOW, '--storage', join(dir, 'c.db'), '--workers', '2', '--progress', 'json']);
+  // Three sweeps at once: they mostly wait on the module's 400 ms steps.
+  const [json, quiet, piped] = await Promise.all([
+    runCliAsync(['--space', SLOW, '--storage', join(dir, 'c.db'), '--workers', '2', '--progress', 'json']),
+    runCliAsync(['--space', SLOW, '--storage', join(dir, 'd.db'), '--workers', '2', '-q']),
+    // Piped (not a terminal) and without a flag: today's lines.
+    runCliAsync(['--space', SLOW, '--storage', join(dir, 'e.db'), '--workers', '2']),
+  ]);
   assert.equal(json.code, 0, json.stderr);
   const events = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; epoch?: number; trial?: { number: number; state: string }; leaderboard?: { trial: number; value: number }[] });
   assert.equal(events[0]!.type, 'start');
@@ -84,12 +105,9 @@ test('--progress json streams NDJSON events and an end object; -q prints only er
   assert.equal(end.type, 'end');
   assert.deepEqual(end.leaderboard?.[0], { ...end.leaderboard?.[0], trial: 4, value: 0.025 });
 
-  const quiet = runCli(['--space', SLOW, '--storage', join(dir, 'd.db'), '--workers', '2', '-q']);
   assert.equal(quiet.code, 0, quiet.stderr);
   assert.doesNotMatch(quiet.stdout, /epoch \d|start {4}/);
   assert.match(quiet.stdout, /rank\s+trial\s+state\s+loss/);
   assert.match(quiet.stderr, /#2 failed \(exception\): .*x=0\.95/);
-  // Piped (not a terminal) and without a flag: today's lines.
-  const piped = runCli(['--space', SLOW, '--storage', join(dir, 'e.db'), '--workers', '2']);
   assert.match(piped.stdout, /#0 start {4}wait=400 x=0\.\d/);
 });

@@ -1,10 +1,37 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRng } from '../../src/core/rng.js';
 
 const root = resolve(import.meta.dirname, '../..');
+
+/** The newest modification time (ms) of any file under `dir`. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+let cliArgv: readonly string[] | undefined;
+
+/**
+ * How a child process starts the CLI: the built dist/cli/main.js (what `tune` runs) when it was built after the
+ * last change under src/, else src/cli/main.ts through tsx. From dist/ neither the CLI nor its worker threads load
+ * tsx's loader, so a command starts in well under half the time. A stale or missing dist/ is never run, so a test
+ * always runs the code in src/. `.ci/run` builds dist/ (npm ci's prepare) before `npm test`.
+ */
+export function cliArgs(): readonly string[] {
+  if (cliArgv === undefined) {
+    const built = join(root, 'dist/cli/main.js');
+    const fresh = existsSync(built) && statSync(built).mtimeMs >= newestMtime(join(root, 'src'));
+    // tsx by URL, so that it resolves when the child's working folder is outside the checkout.
+    cliArgv = fresh ? [built] : ['--import', import.meta.resolve('tsx'), join(root, 'src/cli/main.ts')];
+  }
+  return cliArgv;
+}
 
 export interface CliResult {
   readonly code: number | null;
@@ -12,15 +39,28 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the real CLI from source in a child process, as a user would (through tsx instead of dist/). */
+/** Runs the real CLI in a child process, as a user would (from dist/ when it is up to date, see `cliArgs`). */
 export function runCli(args: readonly string[], timeoutMs = 240_000, env?: NodeJS.ProcessEnv): CliResult {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
+  const r = spawnSync(process.execPath, [...cliArgs(), ...args], {
     cwd: root,
     encoding: 'utf8',
     timeout: timeoutMs,
     ...(env !== undefined ? { env: { ...process.env, ...env } } : {}),
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `runCli` without blocking, so that a test can run several sweeps that mostly wait at once. */
+export function runCliAsync(args: readonly string[], timeoutMs = 240_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...cliArgs(), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 export function tempDir(prefix = 'tune-test-'): string {
@@ -45,7 +85,7 @@ export function writeJson(file: string, value: unknown): void {
 
 /** The CLI in a child process that the test can watch and signal while it runs. */
 export function spawnCli(args: readonly string[]): { child: import('node:child_process').ChildProcess; output: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...cliArgs(), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { runCli, tempDir, type CliResult } from '../helpers/cli.js';
+import { cliArgs, runCli, tempDir, type CliResult } from '../helpers/cli.js';
 import { seedStudy } from '../helpers/seed-study.js';
 import { buildClient, ROOT } from './helpers.js';
 
@@ -19,10 +19,9 @@ before(async () => {
   await b.storage.close();
 });
 
-/** The CLI from source with `cwd` as the working folder (for the default --out). */
+/** The CLI (as runCli starts it) with `cwd` as the working folder (for the default --out). */
 function runIn(cwd: string, args: readonly string[]): CliResult {
-  // tsx by URL: the working folder is outside the checkout, where a bare 'tsx' doesn't resolve.
-  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/main.ts'), ...args], { cwd, encoding: 'utf8', timeout: 240_000 });
+  const r = spawnSync(process.execPath, [...cliArgs(), ...args], { cwd, encoding: 'utf8', timeout: 240_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
