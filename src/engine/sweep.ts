@@ -175,15 +175,18 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
     };
     const abort = new AbortController();
     aborts.set(trial.id, abort);
-    const signal = parts.trialTimeoutMs === undefined ? abort.signal : AbortSignal.any([abort.signal, AbortSignal.timeout(parts.trialTimeoutMs)]);
+    // A timer of our own, not AbortSignal.timeout: inside AbortSignal.any, Node 20 can garbage-collect the timeout
+    // signal before it fires (nodejs/node#57736), and then a trial that never returns would hang the sweep.
+    const timer = parts.trialTimeoutMs === undefined ? undefined : setTimeout(() => abort.abort(new DOMException(`the trial ran past --trial-timeout (${parts.trialTimeoutMs} ms)`, 'TimeoutError')), parts.trialTimeoutMs);
     let outcome: ExecutionOutcome;
     try {
-      outcome = await runner.run(task, onEpoch, signal);
+      outcome = await runner.run(task, onEpoch, abort.signal);
     } catch (err) {
       // The runner resolves trial failures itself; reaching here means the pool broke, which we still record.
       if (err instanceof LeaseLostError) lost.add(trial.id);
       outcome = { state: 'failed', epochs: current.epochs, error: { kind: 'exception', message: errorMessage(err) } };
     } finally {
+      clearTimeout(timer);
       aborts.delete(trial.id);
     }
     try {
