@@ -313,7 +313,10 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
 
   try {
     let exhausted = false;
+    /** A conflict's refresh just brought the view up to date: the ask after it needn't read the changes again. */
+    let refreshed = false;
     while (true) {
+      refreshed = false; // after a wait for a trial, the view is old again
       let idle = false;
       while (inFlight.size < workers && !stop.stopping) {
         const next = queue.shift();
@@ -322,7 +325,8 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
           continue;
         }
         // Each ask sees the whole study as it is now (issue 13 §3): the changes since the last ask, one query.
-        await sync();
+        if (refreshed) refreshed = false;
+        else await sync();
         if (queue.length > 0) continue;
         if (exhausted) {
           idle = true;
@@ -338,6 +342,7 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
         } catch (err) {
           await refreshOnConflict(err, scope); // another tuner changed the study: look again
           queueResumable();
+          refreshed = true;
         }
       }
       // Nothing of ours runs and no other live tuner runs anything: the study has no work left for this tuner.
