@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { storedReduce, tieBreakMetric } from '../core/objective.js';
-import { ConflictError, LeaseLostError, StorageError, TuneError, errorMessage } from '../core/errors.js';
+import { ConflictError, StorageError, TuneError, errorMessage } from '../core/errors.js';
 import { canMove, isFinishedState } from '../core/trial-state.js';
 import type {
   EpochReport, Metrics, RankedTrial, StudyId, StudyRecord, StudySpec, TrialId, TrialOutcome, TrialRecord,
@@ -15,19 +15,10 @@ import {
 } from './rows.js';
 import type { Fence, NewTrial, OpenOptions, RequeueOptions, Storage, StudyChanges, StudySummary, TrialFilter } from './types.js';
 import {
-  checkFence, checkLease, checkNewTrial, checkOutcome, checkPromotable, checkPromotion, checkReport, checkRequeue, checkSameStudy,
+  checkFence, checkHolder, checkLease, checkNewTrial, checkOutcome, checkPromotable, checkPromotion, checkReport, checkRequeue, checkSameStudy,
   checkStudyName, checkStudySpec, checkTrialIds,
 } from './validate.js';
 
-/** Refuses a fenced write unless the trial is still running under the fence's claim (see `Fence`). */
-function checkHolder(row: TrialRow, fence: Fence | undefined, what: string): void {
-  if (fence === undefined) return;
-  if (row.state === 'running' && row.worker === fence.worker && row.claims === fence.claim) return;
-  const now = row.state === 'running' ? `running under claim ${row.claims} of ${row.worker ?? 'nobody'}` : row.state;
-  throw new LeaseLostError(
-    `trial ${row.id}: ${what} from ${fence.worker} (claim ${fence.claim}) refused: it no longer holds the trial, which is ${now}`,
-  );
-}
 
 export interface SqliteStorageOptions extends OpenOptions {
   /** Clock for timestamps; injectable so tests can pin them. */

@@ -1,8 +1,8 @@
 /** Checks on what callers hand to storage, done before any SQL so a bad call never half-writes. */
-import { ConflictError, StorageError, StudyMismatchError } from '../core/errors.js';
+import { ConflictError, LeaseLostError, StorageError, StudyMismatchError } from '../core/errors.js';
 import { FAILURE_KINDS, OUTCOME_STATES } from '../core/trial-state.js';
 import type { Metrics, StudySpec, TrialError, TrialOutcome } from '../core/types.js';
-import { canonicalJson, type StudyRow } from './rows.js';
+import { canonicalJson, type StudyRow, type TrialRow } from './rows.js';
 import type { Fence, NewTrial, RequeueOptions } from './types.js';
 
 function fail(message: string): never {
@@ -131,4 +131,14 @@ export function checkSameStudy(row: StudyRow, spec: StudySpec, space: string): v
         'Give this sweep another name, or run it with the same space, direction and metric to resume the study.',
     );
   }
+}
+
+/** Refuses a fenced write unless the trial is still running under the fence's claim (see `Fence`). */
+export function checkHolder(row: TrialRow, fence: Fence | undefined, what: string): void {
+  if (fence === undefined) return;
+  if (row.state === 'running' && row.worker === fence.worker && row.claims === fence.claim) return;
+  const now = row.state === 'running' ? `running under claim ${row.claims} of ${row.worker ?? 'nobody'}` : row.state;
+  throw new LeaseLostError(
+    `trial ${row.id}: ${what} from ${fence.worker} (claim ${fence.claim}) refused: it no longer holds the trial, which is ${now}`,
+  );
 }

@@ -60,6 +60,19 @@ async function open(b: Built): Promise<WatchedPage> {
   return w;
 }
 
+/** Brushes parallel axis `axis` to `intervals` (none: clears it) through ECharts' own action, as a drag does. */
+async function brushAxis(w: WatchedPage, axis: number, intervals: readonly (readonly [number, number])[]): Promise<void> {
+  await w.page.evaluate(
+    ([a, iv]) => {
+      const el = document.querySelector<HTMLElement>('#view-parallel .chart')!;
+      (window as unknown as { echarts: { getInstanceByDom(e: HTMLElement): { dispatchAction(x: unknown): void } } }).echarts
+        .getInstanceByDom(el)
+        .dispatchAction({ type: 'axisAreaSelect', parallelAxisId: `pa-${a}`, intervals: iv });
+    },
+    [axis, intervals] as const,
+  );
+}
+
 type ViewState = { state: string; points: number; rows: number; empty: string | null; inked: number };
 
 /** Each view's state and mark count, and how many non-background pixels its canvas has (0 if none). */
@@ -122,12 +135,7 @@ describe('report in Chromium from file://', () => {
     const lr = random.data.params.findIndex((p) => p.name === 'learningRate');
     const inside = random.records.filter((t) => t.value !== null && (t.params.learningRate as number) >= 1e-3 && (t.params.learningRate as number) <= 1e-2);
     assert.ok(inside.length > 0 && inside.length < random.records.length);
-    await w.page.evaluate((axis) => {
-      const el = document.querySelector<HTMLElement>('#view-parallel .chart')!;
-      (window as unknown as { echarts: { getInstanceByDom(e: HTMLElement): { dispatchAction(a: unknown): void } } }).echarts
-        .getInstanceByDom(el)
-        .dispatchAction({ type: 'axisAreaSelect', parallelAxisId: `pa-${axis}`, intervals: [[1e-3, 1e-2]] });
-    }, lr);
+    await brushAxis(w, lr, [[1e-3, 1e-2]]);
     await w.page.waitForFunction((n) => document.body.dataset.brushed === String(n) && document.body.dataset.brushSettled !== undefined, inside.length, { timeout: 30_000 });
     const v = await views(w);
     assert.equal(v.table!.rows, inside.length);
@@ -170,12 +178,7 @@ describe('report in Chromium from file://', () => {
     assert.equal(all.lines, withValue);
     assert.equal(all.selected, withValue);
     assert.equal(all.faded, 'hidden');
-    await w.page.evaluate((axis) => {
-      const el = document.querySelector<HTMLElement>('#view-parallel .chart')!;
-      (window as unknown as { echarts: { getInstanceByDom(e: HTMLElement): { dispatchAction(a: unknown): void } } }).echarts
-        .getInstanceByDom(el)
-        .dispatchAction({ type: 'axisAreaSelect', parallelAxisId: `pa-${axis}`, intervals: [[1e-3, 1e-2]] });
-    }, lr);
+    await brushAxis(w, lr, [[1e-3, 1e-2]]);
     await w.page.waitForFunction((n) => document.body.dataset.brushed === String(n), inside.length, { timeout: 30_000 });
     const brushed = await layer(lr);
     assert.equal(brushed.lines, withValue);
@@ -187,12 +190,7 @@ describe('report in Chromium from file://', () => {
     assert.ok(brushed.ys.length > 0, 'the brushed lines cross the learningRate axis');
     for (const y of brushed.ys) assert.ok(y >= 40 + plot / 3 - 2 && y <= 40 + (2 * plot) / 3 + 2, `ink at y=${y} is inside the brush`);
     await w.page.locator('#view-parallel').screenshot({ path: join(screenshotDir(), 'random-parallel-lines-brushed.png') });
-    await w.page.evaluate((axis) => {
-      const el = document.querySelector<HTMLElement>('#view-parallel .chart')!;
-      (window as unknown as { echarts: { getInstanceByDom(e: HTMLElement): { dispatchAction(a: unknown): void } } }).echarts
-        .getInstanceByDom(el)
-        .dispatchAction({ type: 'axisAreaSelect', parallelAxisId: `pa-${axis}`, intervals: [] });
-    }, lr);
+    await brushAxis(w, lr, []);
     await w.page.waitForFunction(() => document.body.dataset.brushed === '', null, { timeout: 30_000 });
     const cleared = await layer(lr);
     assert.equal(cleared.selected, withValue);

@@ -8,7 +8,7 @@
  * heartbeat one statement; changesSince one message (functions.ts).
  */
 import type pg from 'pg';
-import { ConflictError, LeaseLostError, StorageError } from '../../core/errors.js';
+import { ConflictError, StorageError } from '../../core/errors.js';
 import { storedReduce, tieBreakMetric } from '../../core/objective.js';
 import { canMove, isFinishedState, TRIAL_STATES } from '../../core/trial-state.js';
 import type {
@@ -21,7 +21,7 @@ import {
 } from '../rows.js';
 import type { CheckpointBlobs, Fence, NewTrial, OpenOptions, RequeueOptions, Storage, StudyChanges, StudySummary, TrialFilter } from '../types.js';
 import {
-  checkFence, checkLease, checkNewTrial, checkOutcome, checkPromotable, checkPromotion, checkReport, checkRequeue, checkSameStudy,
+  checkFence, checkHolder, checkLease, checkNewTrial, checkOutcome, checkPromotable, checkPromotion, checkReport, checkRequeue, checkSameStudy,
   checkStudyName, checkStudySpec, checkTrialIds,
 } from '../validate.js';
 import { PgCheckpointBlobs } from './checkpoints.js';
@@ -78,15 +78,6 @@ async function lockTrialForDecision(c: Client, id: TrialId): Promise<TrialRow> {
   return mustGetTrial(c, id);
 }
 
-/** Refuses a fenced write unless the trial is still running under the fence's claim (see `Fence`). */
-function checkHolder(row: TrialRow, fence: Fence | undefined, what: string): void {
-  if (fence === undefined) return;
-  if (row.state === 'running' && row.worker === fence.worker && row.claims === fence.claim) return;
-  const now = row.state === 'running' ? `running under claim ${row.claims} of ${row.worker ?? 'nobody'}` : row.state;
-  throw new LeaseLostError(
-    `trial ${row.id}: ${what} from ${fence.worker} (claim ${fence.claim}) refused: it no longer holds the trial, which is ${now}`,
-  );
-}
 
 /** Re-reads the trial a committed write returned (its id was the write's token result). */
 const trialResult: Idempotence<TrialRecord> = {
