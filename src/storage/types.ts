@@ -216,6 +216,8 @@ export interface CheckpointBlobs {
   discard(study: string, trialNumber: number): Promise<void>;
   /** Removes every checkpoint of the study; none is fine. */
   discardStudy(study: string): Promise<void>;
+  /** How many complete checkpoints of the study it holds (what `tune delete` names before it asks). */
+  countStudy(study: string): Promise<number>;
 }
 
 /** `Storage.requeueTrial`'s options. */

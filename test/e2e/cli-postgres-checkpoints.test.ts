@@ -67,6 +67,11 @@ if (PG_URL === undefined) {
       const rows = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM checkpoints WHERE complete');
       assert.deepEqual(rows, [{ n: 2 }], 'both checkpoints are in the database');
       assert.equal(existsSync(join(machineA, 'results', 'checkpoints')), false, 'and none on machine A\'s disk');
+      // `tune delete` names them before it asks; with no answer on stdin it deletes nothing.
+      const asked = tune(['delete', '--study', 'moved', '--storage', db.url], machineA);
+      assert.equal(await asked.exit, 1, asked.output());
+      assert.match(asked.output(), /Delete study "moved" .*2 trial\(s\).*, and its 2 checkpoint\(s\) in the database\? \[y\/N\]/);
+      assert.deepEqual(await db.query('SELECT count(*)::int AS n FROM checkpoints WHERE complete'), [{ n: 2 }], 'declined: nothing deleted');
 
       // Machine B: its own folder and copy of the data; machine A's folder is gone.
       const machineB = tempDir('tune-ckpt-b-');

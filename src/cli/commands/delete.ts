@@ -26,9 +26,11 @@ export async function handler(args: Args): Promise<void> {
     const checkpoints = studyCheckpointDir(args.storage, study.name);
     const models = keptModelsFor(args.storage);
     if (!args.yes) {
+      const inDatabase = (await storage.checkpointBlobs?.().countStudy(study.name)) ?? 0;
       const what =
         `Delete study "${study.name}" from ${args.storage}: ${trials.length} trial(s) with their scores` +
         (existsSync(checkpoints) ? `, and its checkpoints in ${checkpoints}` : '') +
+        (inDatabase > 0 ? `, and its ${inDatabase} checkpoint(s) in the database` : '') +
         (existsSync(models.studyFolder(study.name)) ? `, and its kept models in ${models.studyFolder(study.name)}` : '') +
         (running > 0 ? `. ${running} trial(s) are running: a tuner still working on it will fail` : '');
       if (!(await confirm(`${what}? [y/N] `))) throw new NotDeleted(`study "${study.name}" not deleted`);

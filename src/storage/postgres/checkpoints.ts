@@ -68,6 +68,7 @@ const SQL = {
            ORDER BY id DESC LIMIT 1`,
   discard: 'DELETE FROM checkpoints WHERE study = $1 AND trial_number = $2',
   discardStudy: 'DELETE FROM checkpoints WHERE study = $1',
+  countStudy: 'SELECT count(*)::int AS n FROM checkpoints WHERE study = $1 AND complete',
 } as const;
 
 interface HeaderRow {
@@ -180,6 +181,10 @@ export class PgCheckpointBlobs implements CheckpointBlobs {
 
   async discardStudy(study: string): Promise<void> {
     await this.mutate('checkpoint discardStudy', SQL.discardStudy, [study]);
+  }
+
+  async countStudy(study: string): Promise<number> {
+    return this.conn.transaction('checkpoint count', 'one-read', async (c: pg.Client) => (await c.query<{ n: number }>(SQL.countStudy, [study])).rows[0]!.n);
   }
 
   private async mutate(what: string, sql: string, args: unknown[]): Promise<void> {
