@@ -26,13 +26,36 @@ export function cssPixelWord(css: string): number {
  * to `word` in the `width` × `height` buffer `px` (row-major); pixels outside the buffer are skipped.
  */
 export function rasterSegment(px: Uint32Array, width: number, height: number, x0: number, y0: number, x1: number, y1: number, word: number): void {
+  walk(px, width, height, x0, y0, x1, y1, word, false);
+}
+
+/** The same pixels as `rasterSegment`, each counted (+1) instead of set: how many lines cross each pixel. */
+export function countSegment(counts: Uint32Array, width: number, height: number, x0: number, y0: number, x1: number, y1: number): void {
+  walk(counts, width, height, x0, y0, x1, y1, 0, true);
+}
+
+/**
+ * Pixel words for `counts` lines of one colour at `alpha` crossing a pixel, as the canvas' source-over compositing
+ * gives: coverage 1 - (1 - alpha)^count. `out[k]` for k up to `max` (counts above it read `out[max]`).
+ */
+export function coverageWords(r: number, g: number, b: number, alpha: number, max = 255): Uint32Array {
+  return Uint32Array.from({ length: max + 1 }, (_, k) => (k === 0 ? 0 : pixelWord(r, g, b, Math.round(255 * (1 - (1 - alpha) ** k)))));
+}
+
+/** Counts (from countSegment) to pixel words through `words` (from coverageWords), in place. */
+export function countsToWords(counts: Uint32Array, words: Uint32Array, into: Uint32Array): void {
+  const max = words.length - 1;
+  for (let i = 0; i < counts.length; i++) into[i] = words[Math.min(counts[i]!, max)]!;
+}
+
+function walk(px: Uint32Array, width: number, height: number, x0: number, y0: number, x1: number, y1: number, word: number, add: boolean): void {
   const dx = x1 - x0;
   const dy = y1 - y0;
   if (Math.abs(dx) >= Math.abs(dy)) {
     if (dx === 0) {
       const x = Math.floor(x0);
       const y = Math.floor(y0);
-      if (x >= 0 && x < width && y >= 0 && y < height) px[y * width + x] = word;
+      if (x >= 0 && x < width && y >= 0 && y < height) px[y * width + x] = add ? px[y * width + x]! + 1 : word;
       return;
     }
     // One pixel per column; columns are sampled at their centres, within the segment's extent and the buffer.
@@ -42,7 +65,10 @@ export function rasterSegment(px: Uint32Array, width: number, height: number, x0
     let y = y0 + (from + 0.5 - x0) * slope;
     for (let x = from; x <= to; x++, y += slope) {
       const row = Math.floor(y);
-      if (row >= 0 && row < height) px[row * width + x] = word;
+      if (row >= 0 && row < height) {
+        const i = row * width + x;
+        px[i] = add ? px[i]! + 1 : word;
+      }
     }
     return;
   }
@@ -52,6 +78,9 @@ export function rasterSegment(px: Uint32Array, width: number, height: number, x0
   let x = x0 + (from + 0.5 - y0) * slope;
   for (let y = from; y <= to; y++, x += slope) {
     const col = Math.floor(x);
-    if (col >= 0 && col < width) px[y * width + col] = word;
+    if (col >= 0 && col < width) {
+      const i = y * width + col;
+      px[i] = add ? px[i]! + 1 : word;
+    }
   }
 }

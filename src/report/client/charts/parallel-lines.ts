@@ -10,7 +10,7 @@
  * The coloured canvas carries `data-lines` (lines in the chart) and `data-selected` (lines drawn in colour).
  */
 import type * as EChartsNs from 'echarts';
-import { cssPixelWord, rasterSegment } from './line-raster.js';
+import { countSegment, countsToWords, coverageWords, cssPixelWord, rasterSegment } from './line-raster.js';
 import type { ParallelLines } from './parallel.js';
 
 /** The part of ECharts' parallel coordinate system (echarts/lib/coord/parallel/Parallel.js) this layer reads. */
@@ -38,8 +38,11 @@ const afterPaint = (f: () => void) => requestAnimationFrame(() => setTimeout(f, 
 /** Runs `f` when the page is idle (after its first render and the coloured lines), else after the next paint. */
 const whenIdle = (f: () => void) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(() => f()) : afterPaint(f));
 
-/** Lines outside the brush: ECharts' `inactiveOpacity` was 0.02 on the same colours; one grey path reads the same. */
-const FADED = 'rgba(120,130,150,0.06)';
+/**
+ * Lines outside the brush: ECharts' `inactiveOpacity` was 0.02 on the same colours; grey at 0.06 a line reads the
+ * same. Counted per pixel and turned into coverage (line-raster.ts), as the browser's compositing of the same strokes.
+ */
+const FADED_WORDS = coverageWords(120, 130, 150, 0.06);
 
 function coordSys(chart: EChartsNs.ECharts): ParallelCoordSys {
   const internal = chart as unknown as { getModel?: () => { getComponent(type: string, i: number): { coordinateSystem?: ParallelCoordSys } | undefined } };
@@ -66,6 +69,9 @@ export class ParallelLayer {
   private drawGeneration = 0;
   /** The brushed lines' pixels, reused from brush to brush (see rasterBrushed), and the buckets' colours as pixel words. */
   private pixels: ImageData | null = null;
+  /** The faded canvas' lines per pixel, and its pixels (see strokeFaded). */
+  private fadedCounts: Uint32Array | null = null;
+  private fadedPixels: ImageData | null = null;
   private words: number[] = [];
 
   constructor(private readonly chart: EChartsNs.ECharts, host: HTMLElement) {
@@ -172,14 +178,30 @@ export class ParallelLayer {
     }
   }
 
-  /** Lines `from` … `to - 1`, faint, in one path. */
+  /**
+   * Lines `from` … `to - 1`, faint: counted into the faded canvas' per-pixel line counts (from 0: new counts), then
+   * the canvas shows every line counted so far. Put as pixels, so nothing is left to rasterise in a brush's frame.
+   */
   private strokeFaded(ctx: CanvasRenderingContext2D, lines: ParallelLines, from: number, to: number): void {
-    const p = new Path2D();
-    for (let r = from; r < to; r++) this.trace(r, lines.columns.length, p);
-    ctx.strokeStyle = FADED;
-    ctx.stroke(p);
-    // Rasterise now: a hidden canvas would be rasterised when first shown, in a brush's frame.
-    ctx.getImageData(0, 0, 1, 1);
+    const { width, height } = this.faded;
+    if (from === 0 || this.fadedPixels?.width !== width || this.fadedPixels.height !== height) {
+      this.fadedCounts = new Uint32Array(width * height);
+      this.fadedPixels = ctx.createImageData(width, height);
+    }
+    const counts = this.fadedCounts!;
+    const dpr = window.devicePixelRatio || 1;
+    const axes = lines.columns.length;
+    const xs = this.xs.map((x) => x * dpr);
+    const ys = this.ys;
+    for (let r = from; r < to; r++) {
+      for (let a = 0; a + 1 < axes; a++) {
+        const y0 = ys[r * axes + a]!;
+        const y1 = ys[r * axes + a + 1]!;
+        if (!Number.isNaN(y0) && !Number.isNaN(y1)) countSegment(counts, width, height, xs[a]!, y0 * dpr, xs[a + 1]!, y1 * dpr);
+      }
+    }
+    countsToWords(counts, FADED_WORDS, new Uint32Array(this.fadedPixels.data.buffer));
+    ctx.putImageData(this.fadedPixels, 0, 0);
   }
 
   /** Every line, faint, on the lower canvas (shown only under a brush), now: a brush came before the deferred draw. */
