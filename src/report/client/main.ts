@@ -220,10 +220,11 @@ function applyBrush(): void {
   lap('mask');
   lines?.setMask(mask);
   lap('parallel');
-  table?.setMask(mask);
-  lap('table');
+  // Both canvases read their size before the table writes to the DOM (a read after a write forces a layout).
   brushHistory();
   lap('history');
+  table?.setMask(mask);
+  lap('table');
   const rest = FILTERED.filter((v) => v !== 'history');
   const brushed = mask === null ? null : mask.reduce((s, x) => s + x, 0);
   document.body.dataset.brushed = brushed === null ? '' : String(brushed);

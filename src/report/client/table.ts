@@ -72,18 +72,28 @@ export class TrialTable {
 
   private refresh(): void {
     if (this.model === null) return;
+    // The scroll position read before this refresh's DOM writes: reading it after them forced a layout per brush.
+    const scroll = this.scrollWindow();
     this.rows = tableRows(this.model, this.columns, this.view, this.mask);
     this.count.textContent = `${this.rows.length.toLocaleString('en')} of ${this.model.n.toLocaleString('en')} trials`;
     this.root.dataset.rows = String(this.rows.length);
     const arrow = this.view.descending ? ' ▼' : ' ▲';
     this.head.innerHTML = `<tr>${this.columns.map((c) => `<th data-key="${escapeHtml(c.key)}">${escapeHtml(c.label)}${c.key === this.view.sortKey ? arrow : ''}</th>`).join('')}</tr>`;
     this.spacer.style.height = `${(this.rows.length + 1) * ROW_HEIGHT}px`;
-    this.paint();
+    this.paint(scroll);
   }
 
-  private paint(): void {
+  /** The first row to put in the DOM and how many, from the scroll position. */
+  private scrollWindow(): { first: number; visible: number } {
     const first = Math.max(0, Math.floor(this.scroller.scrollTop / ROW_HEIGHT) - MARGIN_ROWS);
-    const visible = Math.ceil((this.scroller.clientHeight || 480) / ROW_HEIGHT) + 2 * MARGIN_ROWS;
+    return { first, visible: Math.ceil((this.scroller.clientHeight || 480) / ROW_HEIGHT) + 2 * MARGIN_ROWS };
+  }
+
+  private paint(at = this.scrollWindow()): void {
+    const { visible } = at;
+    // Fewer rows than the old scroll position reaches: the browser clamps it at the next layout (and fires `scroll`);
+    // until then the last rows are the ones in view.
+    const first = Math.min(at.first, Math.max(0, this.rows.length - visible));
     const slice = this.rows.slice(first, first + visible);
     this.body.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
     this.body.innerHTML = slice

@@ -22,6 +22,13 @@ interface Rect {
 /** The parts of ECharts' grid model (echarts/lib/coord/cartesian/Grid.js) this layer reads. */
 type GridModel = { coordinateSystem?: { getRect(): Rect } };
 
+/** Per trial: x on the wall-time plot (NaN: none), x of its best-so-far step (its last report), and the trials with one, by it. */
+interface Points {
+  readonly time: Float64Array;
+  readonly reported: Float64Array;
+  readonly byReport: Int32Array;
+}
+
 /** Over the unbrushed trials: white at this alpha leaves them at about a quarter of their colour. */
 const VEIL = pixelWord(255, 255, 255, 190);
 /** ECharts' symbolSize (5 px across) of the history's points. */
@@ -35,6 +42,7 @@ export class HistoryBrush {
   /** The legend's hidden series (state names, 'best so far'), as ECharts reports them. */
   private hidden = new Set<string>();
   private pixels: ImageData | null = null;
+  private points: Points | null = null;
   private disc: { readonly scale: number; readonly offsets: readonly (readonly [number, number])[] } | null = null;
 
   constructor(private readonly chart: EChartsNs.ECharts, host: HTMLElement) {
@@ -62,6 +70,25 @@ export class HistoryBrush {
   setModel(model: Model, legendReset: boolean): void {
     this.model = model;
     if (legendReset) this.hidden.clear();
+    this.points = null;
+  }
+
+  /** Each trial's place on both plots, worked out once per data (a brush only picks among them). */
+  private pointsOf(model: Model): Points {
+    if (this.points !== null) return this.points;
+    const t = model.data.trials;
+    const unit = historyUnit(model);
+    const time = new Float64Array(model.n);
+    const reported = new Float64Array(model.n);
+    for (let i = 0; i < model.n; i++) {
+      time[i] = (valueTime(model, i) ?? Number.NaN) / unit.ms;
+      reported[i] = (lastReport(t.heartbeat[i], t.finished[i]) ?? Number.NaN) / unit.ms;
+    }
+    const byReport: number[] = [];
+    for (let i = 0; i < model.n; i++) if (!Number.isNaN(reported[i]!)) byReport.push(i);
+    byReport.sort((a, b) => reported[a]! - reported[b]!);
+    this.points = { time, reported, byReport: Int32Array.from(byReport) };
+    return this.points;
   }
 
   /** Shows the trials of `mask` (null: none brushed, the canvas hides); returns how many trials with a value it shows. */
@@ -148,7 +175,7 @@ export class HistoryBrush {
         if (x1 >= 0 && x1 < width && y1 >= 0 && y1 < height) px[y1 * width + x1] = word;
       }
     };
-    const unit = historyUnit(model);
+    const { time, reported, byReport } = this.pointsOf(model);
     const order: number[] = [];
     for (let i = 0; i < model.n; i++) {
       const v = t.value[i];
@@ -159,16 +186,16 @@ export class HistoryBrush {
       let word = words.get(state);
       if (word === undefined) words.set(state, (word = cssPixelWord(STATE_COLORS[state] ?? '#888888')));
       if (grids[0] !== null) stamp(0, t.number[i]!, v, word);
-      const at = valueTime(model, i);
-      if (grids[1] !== null && at !== null) stamp(1, at / unit.ms, v, word);
+      const at = time[i]!;
+      if (grids[1] !== null && !Number.isNaN(at)) stamp(1, at, v, word);
     }
     const ctx = this.canvas.getContext('2d')!;
     ctx.putImageData(this.pixels, 0, 0);
     if (!this.hidden.has('best so far')) {
-      const when = (i: number) => lastReport(t.heartbeat[i], t.finished[i]);
-      const timed = order.filter((i) => when(i) !== null).sort((a, b) => when(a)! - when(b)!);
+      const timed: number[] = [];
+      for (const i of byReport) if (mask[i] === 1 && t.value[i] !== null) timed.push(i);
       this.bestLine(ctx, dpr, grids[0], bestSoFar(model, order, (i) => t.number[i]!));
-      this.bestLine(ctx, dpr, grids[1], bestSoFar(model, timed, (i) => when(i)! / unit.ms));
+      this.bestLine(ctx, dpr, grids[1], bestSoFar(model, timed, (i) => reported[i]!));
     }
     this.canvas.style.visibility = 'visible';
     return order.length;
