@@ -23,6 +23,7 @@ export class TrialTable {
   private readonly head: HTMLTableSectionElement;
   private readonly count: HTMLElement;
   private frame = 0;
+  private headHtml = '';
 
   constructor(private readonly root: HTMLElement) {
     root.innerHTML = `<div class="table-tools"><span class="state-filter"></span><span class="row-count"></span><button type="button" class="csv">Download CSV</button></div>
@@ -78,7 +79,9 @@ export class TrialTable {
     this.count.textContent = `${this.rows.length.toLocaleString('en')} of ${this.model.n.toLocaleString('en')} trials`;
     this.root.dataset.rows = String(this.rows.length);
     const arrow = this.view.descending ? ' ▼' : ' ▲';
-    this.head.innerHTML = `<tr>${this.columns.map((c) => `<th data-key="${escapeHtml(c.key)}">${escapeHtml(c.label)}${c.key === this.view.sortKey ? arrow : ''}</th>`).join('')}</tr>`;
+    const head = `<tr>${this.columns.map((c) => `<th data-key="${escapeHtml(c.key)}">${escapeHtml(c.label)}${c.key === this.view.sortKey ? arrow : ''}</th>`).join('')}</tr>`;
+    // Unchanged (a brush): left as it is, so the header cells aren't laid out again.
+    if (head !== this.headHtml) this.head.innerHTML = this.headHtml = head;
     this.spacer.style.height = `${(this.rows.length + 1) * ROW_HEIGHT}px`;
     this.paint(scroll);
   }
@@ -96,9 +99,30 @@ export class TrialTable {
     const first = Math.min(at.first, Math.max(0, this.rows.length - visible));
     const slice = this.rows.slice(first, first + visible);
     this.body.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
+    if (this.reuseRows(slice)) return;
     this.body.innerHTML = slice
       .map((i) => `<tr class="state-${this.model!.states[i]}">${this.columns.map((c) => `<td>${escapeHtml(c.text(i))}</td>`).join('')}</tr>`)
       .join('');
+  }
+
+  /**
+   * The same number of rows and columns as in the DOM (a brush or a scroll, mostly): only the cells' text and the
+   * rows' classes change, so the browser lays out changed text instead of building every cell anew. False otherwise.
+   */
+  private reuseRows(slice: readonly number[]): boolean {
+    const trs = this.body.rows;
+    if (trs.length !== slice.length || slice.length === 0 || trs[0]!.cells.length !== this.columns.length) return false;
+    slice.forEach((i, r) => {
+      const tr = trs[r]!;
+      const cls = `state-${this.model!.states[i]}`;
+      if (tr.className !== cls) tr.className = cls;
+      this.columns.forEach((c, k) => {
+        const td = tr.cells[k]!;
+        const text = c.text(i);
+        if (td.textContent !== text) td.textContent = text;
+      });
+    });
+    return true;
   }
 
   private download(): void {
