@@ -199,6 +199,37 @@ describe('report in Chromium from file://', () => {
     await w.page.context().close();
   });
 
+  test('from 2,000 brushed lines up the page rasterises them itself, each at its place on the brushed log axis', async () => {
+    const many = await build('seed-many', { trials: 2400, strategy: 'random', epochs: 1 });
+    const w = await open(many);
+    const lr = many.data.params.findIndex((p) => p.name === 'learningRate');
+    const lo = 10 ** -3.8;
+    const inside = many.records.filter((t) => t.value !== null && (t.params.learningRate as number) >= lo && (t.params.learningRate as number) <= 1e-1);
+    assert.ok(inside.length >= 2000, `enough lines to take the rasterising path (${inside.length})`);
+    await brushAxis(w, lr, [[lo, 1e-1]]);
+    await w.page.waitForFunction((n) => document.body.dataset.brushed === String(n), inside.length, { timeout: 60_000 });
+    const drawn = await w.page.evaluate(([axis, axes]) => {
+      const c = document.querySelector<HTMLCanvasElement>('#view-parallel canvas.parallel-lines')!;
+      const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const x = Math.round(60 + (axis * (c.width - 150)) / (axes - 1));
+      const ys: number[] = [];
+      for (let y = 0; y < c.height; y++) {
+        let a = 0;
+        for (let dx = -1; dx <= 1; dx++) a = Math.max(a, px[(y * c.width + x + dx) * 4 + 3]!);
+        if (a === 255) ys.push(y);
+      }
+      return { selected: Number(c.dataset.selected), height: c.height, ys };
+    }, [lr, many.data.params.length + 1] as const);
+    assert.equal(drawn.selected, inside.length);
+    // learningRate's log axis runs from 1e-4 (bottom) to 1e-1 (top): 10^-3.8 is 2.8/3 of the way down.
+    const plot = drawn.height - 80;
+    assert.ok(drawn.ys.length > plot / 2, `the brushed lines cover the brushed part of the axis (${drawn.ys.length} rows)`);
+    for (const y of drawn.ys) assert.ok(y >= 40 - 2 && y <= 40 + (2.8 * plot) / 3 + 2, `ink at y=${y} is inside the brush`);
+    await w.page.locator('#view-parallel').screenshot({ path: join(screenshotDir(), 'many-parallel-rasterised-brushed.png') });
+    assert.deepEqual(w.errors, []);
+    await w.page.context().close();
+  });
+
   test("a brush shows on the history chart's overlay: the brushed trials opaque where ECharts places them, the rest veiled", async () => {
     const w = await open(random);
     const lr = random.data.params.findIndex((p) => p.name === 'learningRate');
