@@ -199,6 +199,75 @@ describe('report in Chromium from file://', () => {
     await w.page.context().close();
   });
 
+  test('from 2,000 brushed lines up the page rasterises them itself, each at its place on the brushed log axis', async () => {
+    const many = await build('seed-many', { trials: 2400, strategy: 'random', epochs: 1 });
+    const w = await open(many);
+    const lr = many.data.params.findIndex((p) => p.name === 'learningRate');
+    const lo = 10 ** -3.8;
+    const inside = many.records.filter((t) => t.value !== null && (t.params.learningRate as number) >= lo && (t.params.learningRate as number) <= 1e-1);
+    assert.ok(inside.length >= 2000, `enough lines to take the rasterising path (${inside.length})`);
+    await brushAxis(w, lr, [[lo, 1e-1]]);
+    await w.page.waitForFunction((n) => document.body.dataset.brushed === String(n), inside.length, { timeout: 60_000 });
+    const drawn = await w.page.evaluate(([axis, axes]) => {
+      const c = document.querySelector<HTMLCanvasElement>('#view-parallel canvas.parallel-lines')!;
+      const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const x = Math.round(60 + (axis * (c.width - 150)) / (axes - 1));
+      const ys: number[] = [];
+      for (let y = 0; y < c.height; y++) {
+        let a = 0;
+        for (let dx = -1; dx <= 1; dx++) a = Math.max(a, px[(y * c.width + x + dx) * 4 + 3]!);
+        if (a === 255) ys.push(y);
+      }
+      return { selected: Number(c.dataset.selected), height: c.height, ys };
+    }, [lr, many.data.params.length + 1] as const);
+    assert.equal(drawn.selected, inside.length);
+    // learningRate's log axis runs from 1e-4 (bottom) to 1e-1 (top): 10^-3.8 is 2.8/3 of the way down.
+    const plot = drawn.height - 80;
+    assert.ok(drawn.ys.length > plot / 2, `the brushed lines cover the brushed part of the axis (${drawn.ys.length} rows)`);
+    for (const y of drawn.ys) assert.ok(y >= 40 - 2 && y <= 40 + (2.8 * plot) / 3 + 2, `ink at y=${y} is inside the brush`);
+    await w.page.locator('#view-parallel').screenshot({ path: join(screenshotDir(), 'many-parallel-rasterised-brushed.png') });
+    assert.deepEqual(w.errors, []);
+    await w.page.context().close();
+  });
+
+  test("a brush shows on the history chart's overlay: the brushed trials opaque where ECharts places them, the rest veiled", async () => {
+    const w = await open(random);
+    const lr = random.data.params.findIndex((p) => p.name === 'learningRate');
+    const inside = random.records.filter((t) => t.value !== null && (t.params.learningRate as number) >= 1e-3 && (t.params.learningRate as number) <= 1e-2);
+    const overlay = () => w.page.evaluate((trials) => {
+      const chart = (window as unknown as { echarts: { getInstanceByDom(e: HTMLElement): { convertToPixel(f: unknown, v: number[]): number[] } } }).echarts
+        .getInstanceByDom(document.querySelector<HTMLElement>('#view-history .chart')!);
+      const c = document.querySelector<HTMLCanvasElement>('#view-history canvas.history-brush')!;
+      const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      // Each brushed trial's centre on the trial-number plot, where ECharts places the same point (no named helper:
+      // tsx would wrap it in __name, which the page doesn't have).
+      const centres = trials.map((t) => {
+        const [x, y] = chart.convertToPixel({ gridIndex: 0 }, [t.number, t.value]) as [number, number];
+        const k = (Math.round(y) * c.width + Math.round(x)) * 4;
+        return Array.from(px.subarray(k, k + 4));
+      });
+      let veiled = 0;
+      for (let i = 3; i < px.length; i += 4) if (px[i] === 190 && px[i - 1] === 255) veiled++;
+      return { visibility: c.style.visibility, centres, veiled, points: document.querySelector<HTMLElement>('#view-history')!.dataset.points, first: document.querySelector('#view-history canvas') === c };
+    }, inside.map((t) => ({ number: t.number, value: t.value! })));
+    await brushAxis(w, lr, [[1e-3, 1e-2]]);
+    await w.page.waitForFunction((n) => document.body.dataset.brushed === String(n), inside.length, { timeout: 30_000 });
+    const brushed = await overlay();
+    assert.equal(brushed.visibility, 'visible');
+    assert.equal(brushed.first, false, "ECharts' own canvas stays the section's first");
+    assert.equal(brushed.points, String(inside.length));
+    for (const [r, g, b, a] of brushed.centres) assert.ok(a === 255 && !(r === 255 && g === 255 && b === 255), `an opaque point (${r},${g},${b},${a})`);
+    assert.ok(brushed.veiled > 10_000, `both plots veiled (${brushed.veiled} pixels)`);
+    await w.page.locator('#view-history').screenshot({ path: join(screenshotDir(), 'random-history-brushed.png') });
+    await brushAxis(w, lr, []);
+    await w.page.waitForFunction(() => document.body.dataset.brushed === '', null, { timeout: 30_000 });
+    const cleared = await overlay();
+    assert.equal(cleared.visibility, 'hidden');
+    assert.equal(cleared.points, String(random.records.filter((t) => t.value !== null).length));
+    assert.deepEqual(w.errors, []);
+    await w.page.context().close();
+  });
+
   test('a multi-fidelity study shows its rungs, and update() redraws the page with new data', async () => {
     const w = await open(asha);
     const v = await views(w);

@@ -9,6 +9,7 @@ import { contourOption } from './charts/contour.js';
 import { curvesOption } from './charts/curves.js';
 import { fidelityOption } from './charts/fidelity.js';
 import { historyOption } from './charts/history.js';
+import { HistoryBrush } from './charts/history-brush.js';
 import { importanceOption } from './charts/importance.js';
 import { brushMask, parallelLines, parallelOption, type BrushRanges } from './charts/parallel.js';
 import { ParallelLayer } from './charts/parallel-lines.js';
@@ -74,7 +75,8 @@ const FILTERED: readonly ChartView[] = ['history', 'curves', 'slices', 'contour'
 const ORDER: readonly ChartView[] = ['history', 'curves', 'parallel', 'slices', 'contour', 'importance', 'fidelity', 'timeline'];
 
 const builders: Record<ChartView, (m: Model, mask: Uint8Array | null) => ChartResult> = {
-  history: historyOption, curves: curvesOption, parallel: (m) => parallelOption(m), slices: slicesOption,
+  // The history always draws every trial: a brush shows on its overlay (charts/history-brush.ts).
+  history: (m) => historyOption(m, null), curves: curvesOption, parallel: (m) => parallelOption(m), slices: slicesOption,
   contour: contourOption, importance: (m) => importanceOption(m), fidelity: (m) => fidelityOption(m),
   timeline: (m, k) => timelineOption(m, k, section('timeline').querySelector<HTMLElement>('.chart')?.clientHeight || undefined),
 };
@@ -91,6 +93,8 @@ let ranges = new Map<string, (readonly [number, number])[]>();
 let table: TrialTable | null = null;
 /** The parallel chart's lines, drawn outside ECharts (charts/parallel-lines.ts). */
 let lines: ParallelLayer | null = null;
+/** The history chart's brushed trials, drawn over it (charts/history-brush.ts). */
+let historyBrush: HistoryBrush | null = null;
 
 function section(view: string): HTMLElement {
   return document.getElementById(`view-${view}`)!;
@@ -109,6 +113,10 @@ function draw(view: ChartView, mode: 'full' | 'series' = 'full'): void {
     if (view === 'parallel') {
       lines?.dispose();
       lines = null;
+    }
+    if (view === 'history') {
+      historyBrush?.dispose();
+      historyBrush = null;
     }
     charts.get(view)?.dispose();
     charts.delete(view);
@@ -148,6 +156,19 @@ function draw(view: ChartView, mode: 'full' | 'series' = 'full'): void {
   if (view === 'parallel') (lines ??= new ParallelLayer(chart, chartEl)).setLines(parallelLines(model!), mask);
   el.dataset.state = 'chart';
   el.dataset.points = String(result.points);
+  if (view === 'history') {
+    (historyBrush ??= new HistoryBrush(chart, chartEl)).setModel(model!, lastDelta.get(view) === 'full');
+    brushHistory();
+  }
+}
+
+/** The brush on the history chart's overlay: `data-points` counts the trials it shows, as a filtered chart's would. */
+function brushHistory(): void {
+  if (historyBrush === null) return;
+  const el = section('history');
+  const shown = historyBrush.setMask(mask);
+  el.dataset.points = String(shown);
+  el.querySelector<HTMLElement>('.note')!.textContent = mask !== null && shown === 0 ? 'No trial with a value is in the brushed selection.' : '';
 }
 
 function wire(view: ChartView, chart: EChartsNs.ECharts): void {
@@ -199,11 +220,12 @@ function applyBrush(): void {
   lap('mask');
   lines?.setMask(mask);
   lap('parallel');
+  // Both canvases read their size before the table writes to the DOM (a read after a write forces a layout).
+  brushHistory();
+  lap('history');
   table?.setMask(mask);
   lap('table');
-  const [firstView, ...rest] = FILTERED;
-  draw(firstView!, 'series');
-  lap(firstView!);
+  const rest = FILTERED.filter((v) => v !== 'history');
   const brushed = mask === null ? null : mask.reduce((s, x) => s + x, 0);
   document.body.dataset.brushed = brushed === null ? '' : String(brushed);
   api.lastBrushMs = performance.now() - start;

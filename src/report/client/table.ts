@@ -23,6 +23,7 @@ export class TrialTable {
   private readonly head: HTMLTableSectionElement;
   private readonly count: HTMLElement;
   private frame = 0;
+  private headHtml = '';
 
   constructor(private readonly root: HTMLElement) {
     root.innerHTML = `<div class="table-tools"><span class="state-filter"></span><span class="row-count"></span><button type="button" class="csv">Download CSV</button></div>
@@ -72,23 +73,56 @@ export class TrialTable {
 
   private refresh(): void {
     if (this.model === null) return;
+    // The scroll position read before this refresh's DOM writes: reading it after them forced a layout per brush.
+    const scroll = this.scrollWindow();
     this.rows = tableRows(this.model, this.columns, this.view, this.mask);
     this.count.textContent = `${this.rows.length.toLocaleString('en')} of ${this.model.n.toLocaleString('en')} trials`;
     this.root.dataset.rows = String(this.rows.length);
     const arrow = this.view.descending ? ' ▼' : ' ▲';
-    this.head.innerHTML = `<tr>${this.columns.map((c) => `<th data-key="${escapeHtml(c.key)}">${escapeHtml(c.label)}${c.key === this.view.sortKey ? arrow : ''}</th>`).join('')}</tr>`;
+    const head = `<tr>${this.columns.map((c) => `<th data-key="${escapeHtml(c.key)}">${escapeHtml(c.label)}${c.key === this.view.sortKey ? arrow : ''}</th>`).join('')}</tr>`;
+    // Unchanged (a brush): left as it is, so the header cells aren't laid out again.
+    if (head !== this.headHtml) this.head.innerHTML = this.headHtml = head;
     this.spacer.style.height = `${(this.rows.length + 1) * ROW_HEIGHT}px`;
-    this.paint();
+    this.paint(scroll);
   }
 
-  private paint(): void {
+  /** The first row to put in the DOM and how many, from the scroll position. */
+  private scrollWindow(): { first: number; visible: number } {
     const first = Math.max(0, Math.floor(this.scroller.scrollTop / ROW_HEIGHT) - MARGIN_ROWS);
-    const visible = Math.ceil((this.scroller.clientHeight || 480) / ROW_HEIGHT) + 2 * MARGIN_ROWS;
+    return { first, visible: Math.ceil((this.scroller.clientHeight || 480) / ROW_HEIGHT) + 2 * MARGIN_ROWS };
+  }
+
+  private paint(at = this.scrollWindow()): void {
+    const { visible } = at;
+    // Fewer rows than the old scroll position reaches: the browser clamps it at the next layout (and fires `scroll`);
+    // until then the last rows are the ones in view.
+    const first = Math.min(at.first, Math.max(0, this.rows.length - visible));
     const slice = this.rows.slice(first, first + visible);
     this.body.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
+    if (this.reuseRows(slice)) return;
     this.body.innerHTML = slice
       .map((i) => `<tr class="state-${this.model!.states[i]}">${this.columns.map((c) => `<td>${escapeHtml(c.text(i))}</td>`).join('')}</tr>`)
       .join('');
+  }
+
+  /**
+   * The same number of rows and columns as in the DOM (a brush or a scroll, mostly): only the cells' text and the
+   * rows' classes change, so the browser lays out changed text instead of building every cell anew. False otherwise.
+   */
+  private reuseRows(slice: readonly number[]): boolean {
+    const trs = this.body.rows;
+    if (trs.length !== slice.length || slice.length === 0 || trs[0]!.cells.length !== this.columns.length) return false;
+    slice.forEach((i, r) => {
+      const tr = trs[r]!;
+      const cls = `state-${this.model!.states[i]}`;
+      if (tr.className !== cls) tr.className = cls;
+      this.columns.forEach((c, k) => {
+        const td = tr.cells[k]!;
+        const text = c.text(i);
+        if (td.textContent !== text) td.textContent = text;
+      });
+    });
+    return true;
   }
 
   private download(): void {

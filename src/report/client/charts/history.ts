@@ -10,9 +10,7 @@ export function historyOption(model: Model, mask: Uint8Array | null): ChartResul
   const t = model.data.trials;
   const byState = new Map<string, { byNumber: Point[]; byTime: Point[] }>();
   const order: number[] = [];
-  let maxT = 0;
-  for (let i = 0; i < model.n; i++) maxT = Math.max(maxT, t.finished[i] ?? t.started[i] ?? 0);
-  const unit = timeUnit(maxT);
+  const unit = historyUnit(model);
   // Points per state before the brush: the series' mode follows these, so a brush to a few hundred points keeps the
   // one-path large mode instead of switching to one element per point (which took ECharts 0.2-0.8 s per brush).
   const sizes = new Map<string, number>();
@@ -25,9 +23,8 @@ export function historyOption(model: Model, mask: Uint8Array | null): ChartResul
     let g = byState.get(state);
     if (g === undefined) byState.set(state, (g = { byNumber: [], byTime: [] }));
     g.byNumber.push([t.number[i]!, v, i]);
-    // When the value was reached: the last report, not the finish (a pruned trial is pruned later, while paused).
-    const at = lastReport(t.heartbeat[i], t.finished[i]) ?? t.started[i];
-    if (at !== null && at !== undefined) g.byTime.push([at / unit.ms, v, i]);
+    const at = valueTime(model, i);
+    if (at !== null) g.byTime.push([at / unit.ms, v, i]);
     order.push(i);
   }
   const shown = order.length;
@@ -63,8 +60,30 @@ export function historyOption(model: Model, mask: Uint8Array | null): ChartResul
   return { kind: 'chart', option, points: shown };
 }
 
+/** The wall-time axis' unit: seconds, minutes or hours, by the study's length. */
+export function historyUnit(model: Model): { readonly label: string; readonly ms: number } {
+  const t = model.data.trials;
+  let maxT = 0;
+  for (let i = 0; i < model.n; i++) maxT = Math.max(maxT, t.finished[i] ?? t.started[i] ?? 0);
+  return timeUnit(maxT);
+}
+
+/** When trial i's value was reached: its last report, not the finish (a pruned trial is pruned later, while paused). */
+export function valueTime(model: Model, i: number): number | null {
+  const t = model.data.trials;
+  return lastReport(t.heartbeat[i], t.finished[i]) ?? t.started[i] ?? null;
+}
+
 /** Best value so far among complete trials (every trial with a value when none is complete), as a step line. */
 function bestLine(model: Model, order: readonly number[], x: (i: number) => number, axis: number, id: string): SeriesOption {
+  return {
+    type: 'line', id, name: 'best so far', step: 'end', showSymbol: false, xAxisIndex: axis, yAxisIndex: axis, data: bestSoFar(model, order, x),
+    lineStyle: { color: '#222', width: 2 }, itemStyle: { color: '#222' }, z: 5, silent: true,
+  };
+}
+
+/** The best-so-far step line's corners over the trials `order` (in that order), at x(i), ending at the last trial. */
+export function bestSoFar(model: Model, order: readonly number[], x: (i: number) => number): [number, number][] {
   const t = model.data.trials;
   const anyComplete = order.some((i) => model.states[i] === 'complete');
   const data: [number, number][] = [];
@@ -79,13 +98,10 @@ function bestLine(model: Model, order: readonly number[], x: (i: number) => numb
   }
   const last = order[order.length - 1];
   if (data.length > 0 && last !== undefined) data.push([x(last), model.sign * best]);
-  return {
-    type: 'line', id, name: 'best so far', step: 'end', showSymbol: false, xAxisIndex: axis, yAxisIndex: axis, data,
-    lineStyle: { color: '#222', width: 2 }, itemStyle: { color: '#222' }, z: 5, silent: true,
-  };
+  return data;
 }
 
-function lastReport(heartbeat: number | null | undefined, finished: number | null | undefined): number | null {
+export function lastReport(heartbeat: number | null | undefined, finished: number | null | undefined): number | null {
   const h = heartbeat ?? null;
   const f = finished ?? null;
   return h === null ? f : f === null ? h : Math.min(h, f);

@@ -10,6 +10,7 @@
  * The coloured canvas carries `data-lines` (lines in the chart) and `data-selected` (lines drawn in colour).
  */
 import type * as EChartsNs from 'echarts';
+import { countSegment, countsToWords, coverageWords, cssPixelWord, rasterSegment } from './line-raster.js';
 import type { ParallelLines } from './parallel.js';
 
 /** The part of ECharts' parallel coordinate system (echarts/lib/coord/parallel/Parallel.js) this layer reads. */
@@ -26,13 +27,22 @@ interface ParallelCoordSys {
  */
 const CHUNK_LINES = 10_000;
 
+/**
+ * From this many brushed lines up, the page rasterises them itself (rasterBrushed); below, the browser's
+ * anti-aliased strokes look better and cost under ~30 ms.
+ */
+const RASTER_MIN_LINES = 2000;
+
 /** Runs `f` in a task after the next frame is painted. */
 const afterPaint = (f: () => void) => requestAnimationFrame(() => setTimeout(f, 0));
 /** Runs `f` when the page is idle (after its first render and the coloured lines), else after the next paint. */
 const whenIdle = (f: () => void) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(() => f()) : afterPaint(f));
 
-/** Lines outside the brush: ECharts' `inactiveOpacity` was 0.02 on the same colours; one grey path reads the same. */
-const FADED = 'rgba(120,130,150,0.06)';
+/**
+ * Lines outside the brush: ECharts' `inactiveOpacity` was 0.02 on the same colours; grey at 0.06 a line reads the
+ * same. Counted per pixel and turned into coverage (line-raster.ts), as the browser's compositing of the same strokes.
+ */
+const FADED_WORDS = coverageWords(120, 130, 150, 0.06);
 
 function coordSys(chart: EChartsNs.ECharts): ParallelCoordSys {
   const internal = chart as unknown as { getModel?: () => { getComponent(type: string, i: number): { coordinateSystem?: ParallelCoordSys } | undefined } };
@@ -57,6 +67,12 @@ export class ParallelLayer {
   private fadedStale = false;
   private fadedGeneration = 0;
   private drawGeneration = 0;
+  /** The brushed lines' pixels, reused from brush to brush (see rasterBrushed), and the buckets' colours as pixel words. */
+  private pixels: ImageData | null = null;
+  /** The faded canvas' lines per pixel, and its pixels (see strokeFaded). */
+  private fadedCounts: Uint32Array | null = null;
+  private fadedPixels: ImageData | null = null;
+  private words: number[] = [];
 
   constructor(private readonly chart: EChartsNs.ECharts, host: HTMLElement) {
     const canvas = (name: string) => {
@@ -82,6 +98,7 @@ export class ParallelLayer {
   /** New data (the chart's option was just set, so ECharts' axes are laid out for it). */
   setLines(lines: ParallelLines | null, mask: Uint8Array | null): void {
     this.lines = lines;
+    this.words = lines?.colours.map(cssPixelWord) ?? [];
     this.mask = mask;
     this.layoutKey = '';
     this.draw();
@@ -161,14 +178,30 @@ export class ParallelLayer {
     }
   }
 
-  /** Lines `from` … `to - 1`, faint, in one path. */
+  /**
+   * Lines `from` … `to - 1`, faint: counted into the faded canvas' per-pixel line counts (from 0: new counts), then
+   * the canvas shows every line counted so far. Put as pixels, so nothing is left to rasterise in a brush's frame.
+   */
   private strokeFaded(ctx: CanvasRenderingContext2D, lines: ParallelLines, from: number, to: number): void {
-    const p = new Path2D();
-    for (let r = from; r < to; r++) this.trace(r, lines.columns.length, p);
-    ctx.strokeStyle = FADED;
-    ctx.stroke(p);
-    // Rasterise now: a hidden canvas would be rasterised when first shown, in a brush's frame.
-    ctx.getImageData(0, 0, 1, 1);
+    const { width, height } = this.faded;
+    if (from === 0 || this.fadedPixels?.width !== width || this.fadedPixels.height !== height) {
+      this.fadedCounts = new Uint32Array(width * height);
+      this.fadedPixels = ctx.createImageData(width, height);
+    }
+    const counts = this.fadedCounts!;
+    const dpr = window.devicePixelRatio || 1;
+    const axes = lines.columns.length;
+    const xs = this.xs.map((x) => x * dpr);
+    const ys = this.ys;
+    for (let r = from; r < to; r++) {
+      for (let a = 0; a + 1 < axes; a++) {
+        const y0 = ys[r * axes + a]!;
+        const y1 = ys[r * axes + a + 1]!;
+        if (!Number.isNaN(y0) && !Number.isNaN(y1)) countSegment(counts, width, height, xs[a]!, y0 * dpr, xs[a + 1]!, y1 * dpr);
+      }
+    }
+    countsToWords(counts, FADED_WORDS, new Uint32Array(this.fadedPixels.data.buffer));
+    ctx.putImageData(this.fadedPixels, 0, 0);
   }
 
   /** Every line, faint, on the lower canvas (shown only under a brush), now: a brush came before the deferred draw. */
@@ -214,6 +247,53 @@ export class ParallelLayer {
     ctx.globalAlpha = 1;
   }
 
+  /** Brushed lines at full opacity, one anti-aliased path per bucket, better buckets over worse. */
+  private strokeBrushed(ctx: CanvasRenderingContext2D, lines: ParallelLines, mask: Uint8Array): void {
+    const rows = lines.rows;
+    for (let b = 0; b + 1 < lines.bucketStart.length; b++) {
+      const p = new Path2D();
+      let count = 0;
+      for (let r = lines.bucketStart[b]!; r < lines.bucketStart[b + 1]!; r++) {
+        if (mask[rows[r]!] !== 1) continue;
+        count++;
+        this.trace(r, lines.columns.length, p);
+      }
+      ctx.strokeStyle = lines.colours[b]!;
+      if (count > 0) ctx.stroke(p);
+    }
+  }
+
+  /**
+   * The same lines rasterised by line-raster.ts into the canvas' pixels (1 device pixel wide, not anti-aliased,
+   * opaque, later buckets over earlier ones): 4–6× faster than the browser's strokes, whose rasterising at the paint
+   * was most of a brush's response.
+   */
+  private rasterBrushed(ctx: CanvasRenderingContext2D, lines: ParallelLines, mask: Uint8Array): void {
+    const { width, height } = this.canvas;
+    if (this.pixels?.width !== width || this.pixels.height !== height) this.pixels = ctx.createImageData(width, height);
+    const px = new Uint32Array(this.pixels.data.buffer);
+    px.fill(0);
+    const dpr = window.devicePixelRatio || 1;
+    const rows = lines.rows;
+    const axes = lines.columns.length;
+    const xs = this.xs.map((x) => x * dpr);
+    const ys = this.ys;
+    for (let b = 0; b + 1 < lines.bucketStart.length; b++) {
+      const word = this.words[b]!;
+      for (let r = lines.bucketStart[b]!; r < lines.bucketStart[b + 1]!; r++) {
+        if (mask[rows[r]!] !== 1) continue;
+        for (let a = 0; a + 1 < axes; a++) {
+          const y0 = ys[r * axes + a]!;
+          const y1 = ys[r * axes + a + 1]!;
+          // NaN: a trial without this param (a conditional space) has no segment to or from the axis.
+          if (Number.isNaN(y0) || Number.isNaN(y1)) continue;
+          rasterSegment(px, width, height, xs[a]!, y0 * dpr, xs[a + 1]!, y1 * dpr, word);
+        }
+      }
+    }
+    ctx.putImageData(this.pixels, 0, 0);
+  }
+
   private draw(): void {
     const lines = this.lines;
     const host = this.canvas.parentElement;
@@ -221,7 +301,6 @@ export class ParallelLayer {
     const width = host.clientWidth;
     const height = host.clientHeight;
     const rows = lines.rows;
-    const axes = lines.columns.length;
     const generation = ++this.drawGeneration; // cancels an unfinished progressive draw
     if (this.layout(lines, width, height)) {
       this.fadedStale = true;
@@ -245,21 +324,9 @@ export class ParallelLayer {
       return;
     }
     let selected = 0;
-    for (let b = 0; b + 1 < lines.bucketStart.length; b++) {
-      const from = lines.bucketStart[b]!;
-      const to = lines.bucketStart[b + 1]!;
-      ctx.strokeStyle = lines.colours[b]!;
-      // Brushed: the lines inside at full opacity, one path per bucket, better buckets over worse.
-      const p = new Path2D();
-      let count = 0;
-      for (let r = from; r < to; r++) {
-        if (mask[rows[r]!] !== 1) continue;
-        count++;
-        this.trace(r, axes, p);
-      }
-      selected += count;
-      if (count > 0) ctx.stroke(p);
-    }
+    for (let r = 0; r < rows.length; r++) selected += mask[rows[r]!] === 1 ? 1 : 0;
+    if (selected >= RASTER_MIN_LINES) this.rasterBrushed(ctx, lines, mask);
+    else this.strokeBrushed(ctx, lines, mask);
     this.canvas.dataset.selected = String(selected);
   }
 }
