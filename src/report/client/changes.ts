@@ -7,12 +7,13 @@
 import type { ReportData, TrialColumns } from '../data.js';
 
 type TrialField = `trials.${keyof TrialColumns & string}`;
+export type TrialKey = keyof TrialColumns & string;
 /** A part of `ReportData` that views read: a top-level field, or one trial column. */
 export type DataField = 'study' | 't0' | 'workers' | 'params' | 'curves' | 'fidelity' | 'importance' | 'valued' | 'paramInfo' | TrialField;
 
 export type ViewName = 'summary' | 'history' | 'curves' | 'parallel' | 'slices' | 'contour' | 'importance' | 'fidelity' | 'timeline' | 'table';
 
-const TRIAL_KEYS = ['number', 'state', 'value', 'epochs', 'budget', 'rung', 'bracket', 'worker', 'created', 'started', 'finished', 'heartbeat', 'error'] as const;
+export const TRIAL_KEYS = ['number', 'state', 'value', 'epochs', 'budget', 'rung', 'bracket', 'worker', 'created', 'started', 'finished', 'heartbeat', 'error'] as const;
 const trialFields = (...keys: (typeof TRIAL_KEYS)[number][]): TrialField[] => keys.map((k) => `trials.${k}` as const);
 const ALL_TRIALS = trialFields(...TRIAL_KEYS);
 
@@ -45,7 +46,7 @@ function sameArray(a: readonly unknown[], b: readonly unknown[]): boolean {
 }
 
 /** Structural equality for the small nested parts (study info, fidelity, importance, param columns). */
-function sameJson(a: unknown, b: unknown): boolean {
+export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;

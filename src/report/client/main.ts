@@ -15,7 +15,8 @@ import { ParallelLayer } from './charts/parallel-lines.js';
 import { slicesOption } from './charts/slices.js';
 import { timelineOption } from './charts/timeline.js';
 import type { ChartResult } from './charts/types.js';
-import { affectedViews, changedFields, type ViewName } from './changes.js';
+import { affectedViews, changedFields, type DataField, type ViewName } from './changes.js';
+import { applyLiveOps, type DataOp } from './live-ops.js';
 import { buildModel, paramsText, type Model } from './model.js';
 import { optionDelta, StableFunctions, type Delta } from './option-delta.js';
 import { escapeHtml, summaryHtml } from './summary.js';
@@ -44,6 +45,11 @@ export interface TuneReportApi {
    * The summary, the table and the charts in view are redrawn at once, the others one per frame after.
    */
   update(data: ReportData): void;
+  /**
+   * The dashboard's live path: applies a patch's ops to the current data in place and redraws as `update` does,
+   * costing what changed. False (nothing touched) for ops it doesn't track: the caller then uses `update`.
+   */
+  patch(ops: readonly DataOp[]): boolean;
   data(): ReportData | null;
   /** Resolves after the first full render. */
   readonly ready: Promise<void>;
@@ -279,11 +285,26 @@ function update(data: ReportData): void {
   if (model === null) return; // before the first render: boot draws whatever data() is then
   if (data.seq === model.data.seq) return;
   const start = performance.now();
-  const generation = ++updateGeneration;
   const changed = changedFields(model.data, data);
+  redraw(buildModel(data), changed, start);
+}
+
+/** A live patch: applied to the data in place, the model updated from the changed rows (live-ops.ts). */
+function patch(ops: readonly DataOp[]): boolean {
+  if (model === null) return false;
+  const start = performance.now();
+  const step = applyLiveOps(model, ops);
+  if (step === null) return false;
+  redraw(step.model, step.changed, start);
+  return true;
+}
+
+function redraw(nextModel: Model, changed: ReadonlySet<DataField>, start: number): void {
+  const data = nextModel.data;
+  const generation = ++updateGeneration;
   const brushed = [...ranges.values()].some((r) => r.length > 0);
   const affected = affectedViews(changed, brushed, FILTERED);
-  model = buildModel(data);
+  model = nextModel;
   mask = brushMask(model, ranges);
   document.title = `${data.study.name} · tune report`;
   const stats: UpdateStats = { seq: data.seq, redrawn: [], skipped: [], views: {}, deltas: {}, shownMs: 0, settledMs: 0 };
@@ -335,6 +356,7 @@ function update(data: ReportData): void {
 let resolveReady: () => void = () => {};
 const api: TuneReportApi = {
   update,
+  patch,
   data: () => model?.data ?? null,
   ready: new Promise<void>((r) => (resolveReady = r)),
   lastBrushMs: 0,
