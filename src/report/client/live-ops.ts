@@ -7,8 +7,8 @@
  * `changedFields` of the final data, run in the page.
  */
 import { STATE_NAMES, type ReportData } from '../data.js';
-import { sameJson, TRIAL_KEYS, type DataField, type TrialKey } from './changes.js';
-import { buildModel, decodeCurves, type Model } from './model.js';
+import { HISTORY_COLUMNS, latestTime, sameJson, TRIAL_KEYS, type DataField, type TrialKey } from './changes.js';
+import { buildModel, decodeCurves, timeUnit, type Model } from './model.js';
 
 export type OpPath = readonly (string | number)[];
 /** The op format of the dashboard's patches (src/dashboard/patch.ts; restated here: the page doesn't import the server). */
@@ -111,6 +111,7 @@ export function applyLiveOps(model: Model, ops: readonly DataOp[]): LiveStep | n
 
   // Apply, keeping what each touched cell and small part held before.
   const oldN = data.trialCount;
+  const oldUnit = timeUnit(latestTime(data)).ms;
   const oldT0 = data.t0;
   const snapshots = new Map<Small, unknown>();
   const olds = new Map<TrialKey | number, Map<number, unknown>>();
@@ -179,6 +180,16 @@ export function applyLiveOps(model: Model, ops: readonly DataOp[]): LiveStep | n
     valued = oldValue(r) !== v || (v !== null && (moved('number', r) || data.params.some((_, k) => moved(k, r))));
   }
   if (valued) changed.add('valued');
+  // `valuedHistory` (changes.ts): a row with a value (before or after) whose value, number, state or times moved.
+  let history = changed.has('t0') || timeUnit(latestTime(data)).ms !== oldUnit;
+  for (let r = oldN; r < n && !history; r++) history = t.value[r] !== null;
+  for (const r of touched) {
+    if (history) break;
+    const v = t.value[r] ?? null;
+    const was = oldValue(r);
+    history = (was !== null || v !== null) && (was !== v || HISTORY_COLUMNS.some((k) => moved(k, r)));
+  }
+  if (history) changed.add('valuedHistory');
 
   if (changed.has('study') && data.study.direction !== (model.sign > 0 ? 'maximize' : 'minimize')) return { model: buildModel(data), changed };
   const curves = !changed.has('curves') ? model.curves : fullDecode ? decodeCurves(data.curves.values) : decodeTails(model.curves, tails);

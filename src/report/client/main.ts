@@ -15,7 +15,7 @@ import { ParallelLayer } from './charts/parallel-lines.js';
 import { slicesOption } from './charts/slices.js';
 import { timelineOption } from './charts/timeline.js';
 import type { ChartResult } from './charts/types.js';
-import { affectedViews, changedFields, type DataField, type ViewName } from './changes.js';
+import { affectedViews, changedFields, HISTORY_DRAWS, type DataField, type ViewName } from './changes.js';
 import { applyLiveOps, type DataOp } from './live-ops.js';
 import { buildModel, paramsText, type Model } from './model.js';
 import { optionDelta, StableFunctions, type Delta } from './option-delta.js';
@@ -103,10 +103,15 @@ function section(view: string): HTMLElement {
 }
 
 /** `full` replaces the whole option (new data); `series` swaps only the series (a brush: same axes, fewer marks). */
-function draw(view: ChartView, mode: 'full' | 'series' = 'full'): void {
+function draw(view: ChartView, mode: 'full' | 'series' = 'full', unchanged = false): void {
   const el = section(view);
   api.redraws[view]++;
   el.dataset.seq = String(model!.data.seq);
+  if (unchanged && applied.has(view)) {
+    // Its inputs didn't move (HISTORY_DRAWS): the option would be the one the chart holds.
+    lastDelta.set(view, 'same');
+    return;
+  }
   const result = builders[view](model!, mask);
   const chartEl = el.querySelector<HTMLElement>('.chart')!;
   const emptyEl = el.querySelector<HTMLElement>('.empty')!;
@@ -279,6 +284,8 @@ async function firstRender(data: ReportData): Promise<void> {
 
 /** Charts an update still has to redraw (a newer update adds its own and restarts the queue). */
 const stale = new Set<ChartView>();
+/** Whether the history's inputs moved since it was last drawn by an update (it may wait, stale, off screen). */
+let historyMoved = false;
 let updateGeneration = 0;
 
 function update(data: ReportData): void {
@@ -304,6 +311,7 @@ function redraw(nextModel: Model, changed: ReadonlySet<DataField>, start: number
   const generation = ++updateGeneration;
   const brushed = [...ranges.values()].some((r) => r.length > 0);
   const affected = affectedViews(changed, brushed, FILTERED);
+  if (HISTORY_DRAWS.some((f) => changed.has(f))) historyMoved = true;
   model = nextModel;
   mask = brushMask(model, ranges);
   document.title = `${data.study.name} · tune report`;
@@ -330,7 +338,8 @@ function redraw(nextModel: Model, changed: ReadonlySet<DataField>, start: number
   const drawOne = (view: ChartView) => {
     stale.delete(view);
     timed(view, () => {
-      draw(view);
+      draw(view, 'full', view === 'history' && !historyMoved);
+      if (view === 'history') historyMoved = false;
       // An unchanged chart keeps its brush; after a merge or a full redraw it is put back, as before.
       if (view === 'parallel' && lastDelta.get(view) !== 'same') restoreBrush();
     });
