@@ -11,9 +11,9 @@ export interface Asset {
 
 /**
  * The live client: after the report page's first render it opens the study's event stream at the page's `seq`,
- * hands each patch's ops to `window.tuneReport.patch` at the next frame, which applies them in place (or, for ops it
- * doesn't track, applies them to a copy of the data for `window.tuneReport.update`) (patches
- * that come in meanwhile join the same render, so a slow render of a huge study never builds a backlog). A patch from another `seq`
+ * and at the next frame hands the patches' ops to `window.tuneReport.patch`, which applies them to the page's data in
+ * place; ops it doesn't track go to a patched copy of the data and `window.tuneReport.update`. Patches that come in
+ * meanwhile join the same render, so a slow render of a huge study never builds a backlog. A patch from another `seq`
  * (a missed event, a restarted server) makes it fetch the full data once and reconnect.
  */
 export const LIVE_JS = `'use strict';
