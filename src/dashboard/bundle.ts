@@ -11,8 +11,9 @@ export interface Asset {
 
 /**
  * The live client: after the report page's first render it opens the study's event stream at the page's `seq`,
- * applies each patch to a copy of the data and hands it to `window.tuneReport.update` at the next frame (patches
- * that come in meanwhile join the same render, so a slow render of a huge study never builds a backlog). A patch from another `seq`
+ * and at the next frame hands the patches' ops to `window.tuneReport.patch`, which applies them to the page's data in
+ * place; ops it doesn't track go to a patched copy of the data and `window.tuneReport.update`. Patches that come in
+ * meanwhile join the same render, so a slow render of a huge study never builds a backlog. A patch from another `seq`
  * (a missed event, a restarted server) makes it fetch the full data once and reconnect.
  */
 export const LIVE_JS = `'use strict';
@@ -42,6 +43,12 @@ export const LIVE_JS = `'use strict';
     window.tuneReport.update(data);
     root.dataset.liveSeq = String(data.seq);
   };
+  // The report page patches its data in place where it knows the ops (tuneReport.patch); else a patched copy.
+  const renderOps = (ops) => {
+    const report = window.tuneReport;
+    if (report.patch && report.patch(ops)) root.dataset.liveSeq = String(report.data().seq);
+    else render(applyPatch(structuredClone(report.data()), ops));
+  };
   const reload = async () => {
     const res = await fetch(source, { cache: 'no-store' });
     if (!res.ok) throw new Error('dashboard: ' + source + ' answered ' + res.status);
@@ -57,16 +64,18 @@ export const LIVE_JS = `'use strict';
     stream.addEventListener('patch', (event) => {
       const patch = JSON.parse(event.data);
       // Patches that arrive while the page is still drawing the last one are folded into one render.
-      const base = pending ?? window.tuneReport.data();
-      if (base.seq !== patch.from) { pending = null; reload().catch((e) => console.warn(String(e))); return; }
-      pending = applyPatch(pending ?? structuredClone(base), patch.ops);
+      const at = pending ? pending.to : window.tuneReport.data().seq;
+      if (at !== patch.from) { pending = null; reload().catch((e) => console.warn(String(e))); return; }
+      if (!pending) pending = { ops: [], to: patch.to };
+      for (const op of patch.ops) pending.ops.push(op);
+      pending.to = patch.to;
       if (!scheduled) {
         scheduled = true;
         requestAnimationFrame(() => {
           scheduled = false;
           const next = pending;
           pending = null;
-          if (next) render(next);
+          if (next) renderOps(next.ops);
         });
       }
     });

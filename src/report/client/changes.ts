@@ -5,14 +5,16 @@
  * keep the page current. Pure (no DOM): unit-tested in Node, run in the page.
  */
 import type { ReportData, TrialColumns } from '../data.js';
+import { timeUnit } from './model.js';
 
 type TrialField = `trials.${keyof TrialColumns & string}`;
+export type TrialKey = keyof TrialColumns & string;
 /** A part of `ReportData` that views read: a top-level field, or one trial column. */
-export type DataField = 'study' | 't0' | 'workers' | 'params' | 'curves' | 'fidelity' | 'importance' | 'valued' | 'paramInfo' | TrialField;
+export type DataField = 'study' | 't0' | 'workers' | 'params' | 'curves' | 'fidelity' | 'importance' | 'valued' | 'paramInfo' | 'valuedHistory' | TrialField;
 
 export type ViewName = 'summary' | 'history' | 'curves' | 'parallel' | 'slices' | 'contour' | 'importance' | 'fidelity' | 'timeline' | 'table';
 
-const TRIAL_KEYS = ['number', 'state', 'value', 'epochs', 'budget', 'rung', 'bracket', 'worker', 'created', 'started', 'finished', 'heartbeat', 'error'] as const;
+export const TRIAL_KEYS = ['number', 'state', 'value', 'epochs', 'budget', 'rung', 'bracket', 'worker', 'created', 'started', 'finished', 'heartbeat', 'error'] as const;
 const trialFields = (...keys: (typeof TRIAL_KEYS)[number][]): TrialField[] => keys.map((k) => `trials.${k}` as const);
 const ALL_TRIALS = trialFields(...TRIAL_KEYS);
 
@@ -34,6 +36,13 @@ export const VIEW_INPUTS: Readonly<Record<ViewName, readonly DataField[]>> = {
   table: ['study', 'params', 'workers', ...ALL_TRIALS],
 };
 
+/**
+ * `valuedHistory`, in no view's inputs: what the history chart draws (the trials with a value: their number, value,
+ * state and times; and the wall-time unit). When it and `study` are unchanged, the history's option is too, so its
+ * redraw keeps the last one instead of rebuilding and comparing 100,000 points.
+ */
+export const HISTORY_DRAWS: readonly DataField[] = ['study', 'valuedHistory'];
+
 /** The brush mask is computed from these: when one changes under an active brush, every filtered view is stale. */
 export const MASK_INPUTS: readonly DataField[] = ['valued'];
 
@@ -45,7 +54,7 @@ function sameArray(a: readonly unknown[], b: readonly unknown[]): boolean {
 }
 
 /** Structural equality for the small nested parts (study info, fidelity, importance, param columns). */
-function sameJson(a: unknown, b: unknown): boolean {
+export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
@@ -63,7 +72,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 export function changedFields(prev: ReportData | null, next: ReportData): Set<DataField> {
   const out = new Set<DataField>();
   if (prev === null) {
-    for (const f of ['study', 't0', 'workers', 'params', 'curves', 'fidelity', 'importance', 'valued', 'paramInfo', ...ALL_TRIALS] as DataField[]) out.add(f);
+    for (const f of ['study', 't0', 'workers', 'params', 'curves', 'fidelity', 'importance', 'valued', 'paramInfo', 'valuedHistory', ...ALL_TRIALS] as DataField[]) out.add(f);
     return out;
   }
   if (!sameJson(prev.study, next.study)) out.add('study');
@@ -81,8 +90,35 @@ export function changedFields(prev: ReportData | null, next: ReportData): Set<Da
   if (!sameParamInfo(prev, next)) out.add('paramInfo');
   if (!out.has('paramInfo') && !sameValued(prev, next)) out.add('valued');
   else if (out.has('paramInfo')) out.add('valued');
+  if (out.has('t0') || !sameValuedHistory(prev, next)) out.add('valuedHistory');
   return out;
 }
+
+/** The latest time of any trial (finished, else started): the history's wall-time axis picks its unit from it. */
+export function latestTime(data: ReportData): number {
+  const t = data.trials;
+  let max = 0;
+  for (let i = 0; i < data.trialCount; i++) max = Math.max(max, t.finished[i] ?? t.started[i] ?? 0);
+  return max;
+}
+
+/** Whether the history chart's inputs are the same: see HISTORY_DRAWS. */
+function sameValuedHistory(prev: ReportData, next: ReportData): boolean {
+  if (timeUnit(latestTime(prev)).ms !== timeUnit(latestTime(next)).ms) return false;
+  const a = prev.trials;
+  const b = next.trials;
+  const n = Math.max(a.value.length, b.value.length);
+  for (let i = 0; i < n; i++) {
+    const v = a.value[i] ?? null;
+    if (v === null && (b.value[i] ?? null) === null) continue;
+    if (v !== (b.value[i] ?? null)) return false;
+    for (const k of HISTORY_COLUMNS) if (a[k][i] !== b[k][i]) return false;
+  }
+  return true;
+}
+
+/** The trial columns history reads for a trial with a value, besides the value. */
+export const HISTORY_COLUMNS = ['number', 'state', 'started', 'finished', 'heartbeat'] as const;
 
 /** The param columns but their values: names, kinds, bounds, choices. */
 function sameParamInfo(prev: ReportData, next: ReportData): boolean {

@@ -16,7 +16,8 @@ import { ParallelLayer } from './charts/parallel-lines.js';
 import { slicesOption } from './charts/slices.js';
 import { timelineOption } from './charts/timeline.js';
 import type { ChartResult } from './charts/types.js';
-import { affectedViews, changedFields, type ViewName } from './changes.js';
+import { affectedViews, changedFields, HISTORY_DRAWS, type DataField, type ViewName } from './changes.js';
+import { applyLiveOps, type DataOp } from './live-ops.js';
 import { buildModel, paramsText, type Model } from './model.js';
 import { optionDelta, StableFunctions, type Delta } from './option-delta.js';
 import { escapeHtml, summaryHtml } from './summary.js';
@@ -45,6 +46,11 @@ export interface TuneReportApi {
    * The summary, the table and the charts in view are redrawn at once, the others one per frame after.
    */
   update(data: ReportData): void;
+  /**
+   * The dashboard's live path: applies a patch's ops to the current data in place and redraws as `update` does,
+   * costing what changed. False (nothing touched) for ops it doesn't track: the caller then uses `update`.
+   */
+  patch(ops: readonly DataOp[]): boolean;
   data(): ReportData | null;
   /** Resolves after the first full render. */
   readonly ready: Promise<void>;
@@ -101,10 +107,15 @@ function section(view: string): HTMLElement {
 }
 
 /** `full` replaces the whole option (new data); `series` swaps only the series (a brush: same axes, fewer marks). */
-function draw(view: ChartView, mode: 'full' | 'series' = 'full'): void {
+function draw(view: ChartView, mode: 'full' | 'series' = 'full', unchanged = false): void {
   const el = section(view);
   api.redraws[view]++;
   el.dataset.seq = String(model!.data.seq);
+  if (unchanged && applied.has(view)) {
+    // Its inputs didn't move (HISTORY_DRAWS): the option would be the one the chart holds.
+    lastDelta.set(view, 'same');
+    return;
+  }
   const result = builders[view](model!, mask);
   const chartEl = el.querySelector<HTMLElement>('.chart')!;
   const emptyEl = el.querySelector<HTMLElement>('.empty')!;
@@ -295,17 +306,35 @@ async function firstRender(data: ReportData): Promise<void> {
 
 /** Charts an update still has to redraw (a newer update adds its own and restarts the queue). */
 const stale = new Set<ChartView>();
+/** Whether the history's inputs moved since it was last drawn by an update (it may wait, stale, off screen). */
+let historyMoved = false;
 let updateGeneration = 0;
 
 function update(data: ReportData): void {
   if (model === null) return; // before the first render: boot draws whatever data() is then
   if (data.seq === model.data.seq) return;
   const start = performance.now();
-  const generation = ++updateGeneration;
   const changed = changedFields(model.data, data);
+  redraw(buildModel(data), changed, start);
+}
+
+/** A live patch: applied to the data in place, the model updated from the changed rows (live-ops.ts). */
+function patch(ops: readonly DataOp[]): boolean {
+  if (model === null) return false;
+  const start = performance.now();
+  const step = applyLiveOps(model, ops);
+  if (step === null) return false;
+  redraw(step.model, step.changed, start);
+  return true;
+}
+
+function redraw(nextModel: Model, changed: ReadonlySet<DataField>, start: number): void {
+  const data = nextModel.data;
+  const generation = ++updateGeneration;
   const brushed = [...ranges.values()].some((r) => r.length > 0);
   const affected = affectedViews(changed, brushed, FILTERED);
-  model = buildModel(data);
+  if (HISTORY_DRAWS.some((f) => changed.has(f))) historyMoved = true;
+  model = nextModel;
   mask = brushMask(model, ranges);
   document.title = `${data.study.name} · tune report`;
   const stats: UpdateStats = { seq: data.seq, redrawn: [], skipped: [], views: {}, deltas: {}, shownMs: 0, settledMs: 0 };
@@ -331,7 +360,8 @@ function update(data: ReportData): void {
   const drawOne = (view: ChartView) => {
     stale.delete(view);
     timed(view, () => {
-      draw(view);
+      draw(view, 'full', view === 'history' && !historyMoved);
+      if (view === 'history') historyMoved = false;
       // An unchanged chart keeps its brush; after a merge or a full redraw it is put back, as before.
       if (view === 'parallel' && lastDelta.get(view) !== 'same') restoreBrush();
     });
@@ -357,6 +387,7 @@ function update(data: ReportData): void {
 let resolveReady: () => void = () => {};
 const api: TuneReportApi = {
   update,
+  patch,
   data: () => model?.data ?? null,
   ready: new Promise<void>((r) => (resolveReady = r)),
   lastBrushMs: 0,

@@ -11,6 +11,8 @@ import { empty, LARGE_THRESHOLD, type ChartResult } from './types.js';
 export const CURVE_CAP = 2000;
 export const BEST_CURVES = 100;
 export const POINTS_PER_CURVE = 200;
+/** Trial indices stay below this in `pickCurves`' packed sort keys (2^21: twenty times the issue's 100,000 trials). */
+const INDEX_SPAN = 2 ** 21;
 /** The series id of running trials' curves (shown as 'complete/running', with the finished ones). */
 const LIVE = 'running';
 
@@ -29,12 +31,31 @@ export interface CurveItem {
 export function pickCurves(model: Model, candidates: readonly number[], cap = CURVE_CAP): number[] {
   if (candidates.length <= cap) return [...candidates];
   const t = model.data.trials;
-  const ranked = candidates.filter((i) => t.value[i] !== null).sort((a, b) => model.sign * (t.value[b]! - t.value[a]!));
-  const chosen = new Set(ranked.slice(0, Math.min(BEST_CURVES, cap)));
-  const rest = candidates.filter((i) => !chosen.has(i));
-  const key = new Map(rest.map((i) => [i, mix32(t.number[i]!)]));
-  rest.sort((a, b) => key.get(a)! - key.get(b)! || a - b);
-  for (const i of rest.slice(0, cap - chosen.size)) chosen.add(i);
+  // The best: a bounded insertion list instead of sorting every trial (a live page redoes this per update); ties
+  // keep candidate order, as a stable sort would.
+  const k = Math.min(BEST_CURVES, cap);
+  const top: number[] = [];
+  const score = (i: number) => model.sign * t.value[i]!;
+  for (const i of candidates) {
+    if (t.value[i] === null || (top.length === k && score(i) <= score(top[k - 1]!))) continue;
+    let at = top.length;
+    while (at > 0 && score(top[at - 1]!) < score(i)) at--;
+    top.splice(at, 0, i);
+    if (top.length > k) top.pop();
+  }
+  const chosen = new Set(top);
+  // The rest by (hash, index): both packed in one float (hash < 2^32, index < 2^21) for a native numeric sort.
+  if (model.n <= INDEX_SPAN) {
+    const keys = new Float64Array(candidates.length);
+    let m = 0;
+    for (const i of candidates) if (!chosen.has(i)) keys[m++] = mix32(t.number[i]!) * INDEX_SPAN + i;
+    const rest = keys.subarray(0, m).sort();
+    for (let j = 0; j < rest.length && chosen.size < cap; j++) chosen.add(rest[j]! % INDEX_SPAN);
+  } else {
+    const rest = candidates.filter((i) => !chosen.has(i)).map((i) => [mix32(t.number[i]!), i] as const);
+    rest.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    for (let j = 0; j < rest.length && chosen.size < cap; j++) chosen.add(rest[j]![1]);
+  }
   return [...chosen].sort((a, b) => a - b);
 }
 
