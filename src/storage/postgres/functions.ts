@@ -7,13 +7,12 @@
  * their messages stay the ones the TypeScript code has always thrown, and the rules stay written once, in TypeScript
  * (the states a finish may move from are passed in, computed from core/trial-state.ts).
  *
- * The writes whose COMMIT may be lost (create, claim, finish) take the caller's write token and record it in the
- * same transaction. A call is two round trips instead of 8–12: `BEGIN; SELECT … FROM the_function(…)` as one
- * simple-protocol message (its values written in as literals, see `inlined`), then COMMIT on its own, so that a lost
- * COMMIT answer is told apart by the token as before.
+ * The writes whose answer may be lost (create, claim, finish) take the caller's write token and record it in the
+ * same transaction. A call is one round trip instead of 8–12: `SELECT … FROM the_function(…)`, one autocommitted
+ * statement (prepared once per connection), so the study's advisory lock is released inside the server as the
+ * statement commits, never held while the client gets round to sending COMMIT; an answer lost after it committed is
+ * told apart by the token (connection.ts `settled`).
  */
-import pg from 'pg';
-import { StorageError } from '../../core/errors.js';
 import { STUDY_LOCK } from './queries.js';
 
 // A fence that doesn't match the trial's holder (NULLs count as a mismatch).
@@ -158,30 +157,4 @@ export function changesSinceBatch(study: number, since: number): string {
     WHERE t.study_id = ${study} AND t.seq > ${since} AND r.seq > ${since}
     ORDER BY r.trial_id, r.epoch, r.metric;
     COMMIT`;
-}
-
-/** A value as an SQL literal: quoted (so the function's parameter type decides how it is read), or NULL. */
-function literal(v: unknown): string {
-  if (v === null || v === undefined) return 'NULL';
-  if (Array.isArray(v)) return `ARRAY[${v.map(literal).join(', ')}]`;
-  if (typeof v === 'number') {
-    // String(x) of a double reads back as the same double (and 'Infinity', 'NaN' are float8 input too).
-    return `'${String(v)}'`;
-  }
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'string') return pg.escapeLiteral(v);
-  throw new StorageError(`can't write a ${typeof v} into SQL`);
-}
-
-/**
- * `sql` with its $1…$n replaced by `args` as literals: the simple protocol, which alone carries several statements in
- * one message, takes no parameters. Every placeholder of the CALL texts is cast or a typed function argument, so
- * the values are read as the parameterised statement would read them.
- */
-export function inlined(sql: string, args: readonly unknown[]): string {
-  return sql.replace(/\$(\d+)/g, (_, n: string) => {
-    const i = Number(n) - 1;
-    if (i < 0 || i >= args.length) throw new StorageError(`SQL placeholder $${n} has no value (${args.length} given)`);
-    return literal(args[i]);
-  });
 }

@@ -3,9 +3,10 @@
  * Each method is one transaction on the process's one connection (connection.ts). Trial numbers and config keys
  * are decided under a per-study advisory lock; checks on a trial hold its row lock (SELECT … FOR UPDATE) until
  * the write, so two tuners on two machines never promote, claim or finish one trial twice.
- * The calls a tuner makes per trial are few round trips (issue 13 §8): createTrial, claims and finishTrial are
- * `BEGIN; a server-side function or statement that also records the write token`, then COMMIT; report and
- * heartbeat one statement; changesSince one message (functions.ts).
+ * The calls a tuner makes per trial are one round trip each (issue 13 §8): createTrial, claims and finishTrial are
+ * one autocommitted statement (a server-side function, or a statement) that also records the write token, so the
+ * study's advisory lock is taken and released inside the server; report and heartbeat one statement; changesSince
+ * one message (functions.ts).
  */
 import type pg from 'pg';
 import { ConflictError, StorageError } from '../../core/errors.js';
@@ -26,7 +27,7 @@ import {
 } from '../validate.js';
 import { PgCheckpointBlobs } from './checkpoints.js';
 import { PgConnection, type Idempotence, type TransactionMode } from './connection.js';
-import { CALL, changesSinceBatch, inlined } from './functions.js';
+import { CALL, changesSinceBatch } from './functions.js';
 import { checkPgCurrent, pgMigrate, pgSchemaVersion, PG_LATEST_VERSION } from './migrations.js';
 import { SQL, STUDY_LOCK } from './queries.js';
 import { parsePostgresUrl, type PostgresTarget } from './url.js';
@@ -51,10 +52,12 @@ async function one<R extends pg.QueryResultRow>(c: Client, sql: string, args: un
   return (await c.query<R>(sql, args)).rows[0];
 }
 
-/** `BEGIN; <sql with args written in>` as one message (one round trip); the statement's first row. */
-async function begun<R extends pg.QueryResultRow>(c: Client, sql: string, args: unknown[]): Promise<R | undefined> {
-  const [, result] = (await c.query(`BEGIN; ${inlined(sql, args)}`)) as unknown as pg.QueryResult<R>[];
-  return result?.rows[0];
+/**
+ * One of the per-trial calls (functions.ts `CALL`) as one autocommitted statement: one round trip, prepared once per
+ * connection under its name, so the server doesn't parse and plan it again on every trial.
+ */
+async function called<R extends pg.QueryResultRow>(c: Client, name: keyof typeof CALL, args: unknown[]): Promise<R | undefined> {
+  return (await c.query<R>({ name: `tune_${name}`, text: CALL[name], values: args })).rows[0];
 }
 
 async function all<R extends pg.QueryResultRow>(c: Client, sql: string, args: unknown[] = []): Promise<R[]> {
@@ -197,7 +200,7 @@ export class PostgresStorage implements Storage {
     const params = canonicalJson(trial.params);
     const encoded = Object.entries(trial.params).map(([name, v]) => encodeParam(name, v));
     return this.call('createTrial', async (c, token) => {
-      const row = await begun<CallRow>(c, CALL.createTrial, [
+      const row = await called<CallRow>(c, 'createTrial', [
         study, params, trial.budget, trial.rung ?? null, trial.bracket ?? null, trial.seed, trial.resumeOf ?? null,
         trial.key ?? null, this.now(), encoded.map((p) => p.name), encoded.map((p) => p.value_type),
         encoded.map((p) => p.value_num), encoded.map((p) => p.value_text), trial.claimBy ?? null, trial.leaseMs ?? null, token ?? null,
@@ -233,7 +236,7 @@ export class PostgresStorage implements Storage {
   private async claim(what: string, id: TrialId, worker: string, leaseMs: number | undefined): Promise<TrialRecord | null> {
     checkLease(leaseMs);
     return this.call(what, async (c, token) => {
-      const row = await begun<TrialRow>(c, CALL.claimTrial, [id, worker, this.now(), leaseMs ?? null, token]);
+      const row = await called<TrialRow>(c, 'claimTrial', [id, worker, this.now(), leaseMs ?? null, token]);
       return row ? toTrialRecord(row) : null;
     }, claimResult);
   }
@@ -246,7 +249,7 @@ export class PostgresStorage implements Storage {
     const v = encodeNumber(value);
     // One statement, its own transaction: an upsert, so running it twice (a retry after a lost answer) leaves the same rows.
     await this.writeOne('report', async (c) => {
-      const row = await one<CallRow>(c, CALL.report, [
+      const row = await called<CallRow>(c, 'report', [
         id, epoch, entries.map(([m]) => m), encoded.map((e) => e.value), encoded.map((e) => e.kind), v.value, v.kind, this.now(),
         fence?.worker ?? null, fence?.claim ?? null,
       ]);
@@ -267,7 +270,7 @@ export class PostgresStorage implements Storage {
     const v: EncodedNumber | null = outcome.value === undefined ? null : encodeNumber(outcome.value);
     return this.call('finishTrial', async (c, token) => {
       const now = this.now();
-      const row = await begun<CallRow>(c, CALL.finishTrial, [
+      const row = await called<CallRow>(c, 'finishTrial', [
         id, outcome.state, from, v !== null, v?.value ?? null, v?.kind ?? null, outcome.epochs,
         outcome.error?.kind ?? null, outcome.error?.message ?? null, outcome.checkpoint ?? null,
         outcome.state === 'paused' ? null : now, now,
@@ -456,7 +459,7 @@ export class PostgresStorage implements Storage {
     return this.writeAs('one-write', what, fn);
   }
 
-  /** `BEGIN; statement` (one that also records the write token it is given), then COMMIT: two round trips. */
+  /** One autocommitted statement that also records the write token it is given: one round trip. */
   private call<T>(what: string, fn: (c: Client, token: string | undefined) => Promise<T>, idem: Idempotence<T>): Promise<T> {
     return this.writeAs('call', what, fn, idem);
   }
