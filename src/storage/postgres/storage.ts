@@ -25,6 +25,7 @@ import {
   checkFence, checkHolder, checkLease, checkNewTrial, checkOutcome, checkPromotable, checkPromotion, checkReport, checkRequeue, checkSameStudy,
   checkStudyName, checkStudySpec, checkTrialIds,
 } from '../validate.js';
+import { outsideWindow } from '../numbering.js';
 import { PgCheckpointBlobs } from './checkpoints.js';
 import { PgConnection, type Idempotence, type TransactionMode } from './connection.js';
 import { CALL, changesSinceBatch } from './functions.js';
@@ -194,15 +195,20 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  /** One server-side function (functions.ts): the lock, the checks, the insert, its params and the claim. */
+  /**
+   * One server-side function (functions.ts): the lock, the next number and its window entry, the checks, the insert,
+   * its params and the claim.
+   */
   async createTrial(study: StudyId, trial: NewTrial): Promise<TrialRecord> {
     checkNewTrial(trial);
-    const params = canonicalJson(trial.params);
-    const encoded = Object.entries(trial.params).map(([name, v]) => encodeParam(name, v));
+    const w = trial.numbers;
+    const entries = w ? w.at.map((e) => ({ seed: e.seed, params: e.params ?? trial.params })) : [{ seed: trial.seed, params: trial.params }];
+    const encoded = entries.flatMap((e, cand) => Object.entries(e.params).map(([name, v]) => ({ cand, ...encodeParam(name, v) })));
     return this.call('createTrial', async (c, token) => {
       const row = await called<CallRow>(c, 'createTrial', [
-        study, params, trial.budget, trial.rung ?? null, trial.bracket ?? null, trial.seed, trial.resumeOf ?? null,
-        trial.key ?? null, this.now(), encoded.map((p) => p.name), encoded.map((p) => p.value_type),
+        study, trial.budget, trial.rung ?? null, trial.bracket ?? null, trial.resumeOf ?? null, trial.key ?? null, this.now(),
+        w?.first ?? null, entries.map((e) => e.seed), entries.map((e) => canonicalJson(e.params)), w?.keyByNumber ?? false,
+        encoded.map((p) => p.cand), encoded.map((p) => p.name), encoded.map((p) => p.value_type),
         encoded.map((p) => p.value_num), encoded.map((p) => p.value_text), trial.claimBy ?? null, trial.leaseMs ?? null, token ?? null,
       ]);
       switch (row?.status) {
@@ -210,10 +216,14 @@ export class PostgresStorage implements Storage {
           return toTrialRecord(row);
         case 'no-study':
           throw new StorageError(`no study with id ${study}`);
+        case 'window': {
+          const at = JSON.parse(row.detail ?? '{}') as { name: string; number: number };
+          throw new ConflictError(outsideWindow(at.name, trial, at.number));
+        }
         case 'key-taken': {
-          const taken = JSON.parse(row.detail ?? '{}') as { name: string; id: number; number: number };
+          const taken = JSON.parse(row.detail ?? '{}') as { name: string; id: number; number: number; key: string };
           throw new ConflictError(
-            `study "${taken.name}" already has a trial with key "${trial.key}" (trial #${taken.number}, id ${taken.id})`,
+            `study "${taken.name}" already has a trial with key "${taken.key}" (trial #${taken.number}, id ${taken.id})`,
           );
         }
         case 'bad-resume':
