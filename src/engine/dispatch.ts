@@ -39,9 +39,9 @@ export function prunedOutcome(t: TrialRecord | undefined): TrialOutcome {
 
 /**
  * How many numbers a new trial offers while other tuners create too (`TrialBook.shared`): about twice as many as the
- * trials they slipped in before the last create, between 2 and 32, and twice as many after a miss.
+ * trials they slipped in before the last create, between 4 and 32, and twice as many after a miss.
  */
-const WINDOW = { min: 2, max: 32 } as const;
+const WINDOW = { min: 4, max: 32 } as const;
 
 /**
  * Stores the trial a 'trial' suggestion asks for: a paused trial promoted to a larger budget, or a new trial with
@@ -73,7 +73,11 @@ export async function storeSuggested(scope: DispatchScope, s: Extract<Suggestion
   try {
     created = await storage.createTrial(study.id, { ...s, seed: at[0]!.seed, numbers: { first, at, keyByNumber: true }, ...claim });
   } catch (err) {
-    if (size > 1 && err instanceof ConflictError) book.window = Math.min(WINDOW.max, size * 2);
+    // A lost race says another tuner creates too, also before this view has seen one of its trials.
+    if (err instanceof ConflictError) {
+      book.shared = true;
+      if (size > 1) book.window = Math.min(WINDOW.max, size * 2);
+    }
     throw err;
   }
   if (size > 1) book.window = Math.min(WINDOW.max, Math.max(WINDOW.min, 2 * (created.number - first + 1)));

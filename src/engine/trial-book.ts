@@ -25,12 +25,12 @@ export class TrialBook {
   /** The study's change number this view is current to (`Storage.changesSince`); 0 before the first read. */
   seq = 0;
   /**
-   * Whether another tuner has created trials in this study since this view was loaded (a merge brought a trial it
-   * didn't have): then this tuner's view may be behind when it creates, and a new trial offers a window of numbers.
+   * Whether another tuner creates trials in this study too (a merge brought a trial this view didn't have, or a create
+   * lost a race): then this tuner's view may be behind when it creates, and a new trial offers a window of numbers.
    */
   shared = false;
   /** How many numbers this tuner's next new trial offers once `shared` (dispatch.ts `storeSuggested` adapts it). */
-  window = 2;
+  window = 4;
   private readonly started = Date.now();
   private readonly sign: 1 | -1;
 
