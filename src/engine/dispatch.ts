@@ -23,12 +23,9 @@ export interface DispatchScope {
   readonly leaseMs?: number;
 }
 
-/** A new trial's unique key in its study: its number, so two tuners that race for the same number conflict. */
-export const trialKey = (number: number): string => `#${number}`;
-
 /**
  * An enqueued config's unique key: its params, so one config is enqueued once per study, by two racing tuners too.
- * A sampled trial's key is its number (`#n`), so the two never collide.
+ * A sampled trial's key is its number (`#n`, storage's `numberKey`), so the two never collide.
  */
 export const enqueueKey = (params: Params): string => `enqueue:${paramsKey(params)}`;
 
@@ -41,17 +38,50 @@ export function prunedOutcome(t: TrialRecord | undefined): TrialOutcome {
 }
 
 /**
+ * How many numbers a new trial offers while other tuners create too (`TrialBook.shared`): about twice as many as the
+ * trials they slipped in before the last create, between 4 and 32, and twice as many after a miss.
+ */
+const WINDOW = { min: 4, max: 32 } as const;
+
+/**
  * Stores the trial a 'trial' suggestion asks for: a paused trial promoted to a larger budget, or a new trial with
- * the next number, its seed and its key. `claimBy` claims a new trial for that owner in the same write.
+ * the next number, its seed and its key `#n`. `claimBy` claims a new trial for that owner in the same write.
+ *
+ * The number is the storage's (the next one, under the study's lock), and n's seed is `trialSeed(studySeed, n)`.
+ * The strategy drew its config for the view's next number; only a tuner that saw every trial before it may store it
+ * there (a window of one number). A strategy whose configs depend on the view only through that number
+ * (`Strategy.paramsAt`: random, TPE, ASHA) offers, once other tuners create too, a window of the next few numbers,
+ * each with its own config and seed: tuners that read the study at the same moment then each take a number instead
+ * of all but one losing the race, and number n's config is still the one drawn for n, once (key `#n`). Alone, a
+ * tuner's view is never behind, so it stores exactly the trial of one number, as without the window.
  */
 export async function storeSuggested(scope: DispatchScope, s: Extract<Suggestion, { kind: 'trial' }>, claimBy?: string): Promise<TrialRecord> {
-  const { storage, study, space, book } = scope;
+  const { storage, study, space, book, strategy } = scope;
   const resumeOf = s.resumeOf;
   if (resumeOf !== undefined) return book.set(await decideOn(scope, resumeOf, () => storage.promoteTrial(resumeOf, s.budget, s.rung ?? 0)));
-  const number = book.nextNumber();
-  const seed = studyStreams.trialSeed(space.seed, number);
+  const first = book.nextNumber();
+  const ctx = book.context();
+  const paramsAt = strategy.paramsAt;
+  // Never past the trial cap: a number the strategy would not have created at is not offered.
+  const size = paramsAt !== undefined && book.shared ? Math.min(Math.max(WINDOW.min, book.window), Math.max(1, ctx.maxTrials - first)) : 1;
+  const at = Array.from({ length: size }, (_, i) => ({
+    seed: studyStreams.trialSeed(space.seed, first + i),
+    ...(i > 0 ? { params: paramsAt!.call(strategy, ctx, first + i) } : {}),
+  }));
   const claim = claimBy !== undefined ? { claimBy, ...(scope.leaseMs !== undefined ? { leaseMs: scope.leaseMs } : {}) } : {};
-  return book.set(await storage.createTrial(study.id, { ...s, seed, key: trialKey(number), ...claim }));
+  let created: TrialRecord;
+  try {
+    created = await storage.createTrial(study.id, { ...s, seed: at[0]!.seed, numbers: { first, at, keyByNumber: true }, ...claim });
+  } catch (err) {
+    // A lost race says another tuner creates too, also before this view has seen one of its trials.
+    if (err instanceof ConflictError) {
+      book.shared = true;
+      if (size > 1) book.window = Math.min(WINDOW.max, size * 2);
+    }
+    throw err;
+  }
+  if (size > 1) book.window = Math.min(WINDOW.max, Math.max(WINDOW.min, 2 * (created.number - first + 1)));
+  return book.set(created);
 }
 
 /** Stores a strategy's prune of a paused trial; a lost race with another tuner is a ConflictError (see decideOn). */
@@ -80,13 +110,15 @@ async function decideOn(scope: DispatchScope, id: TrialId, write: () => Promise<
 }
 
 /**
- * Stores an enqueued config as a waiting trial with the next number, its seed and its key: it runs before the
- * strategy is asked, as any trial queued but never run does, and once run it is an ordinary trial.
+ * Stores an enqueued config as a waiting trial with the next number, that number's seed and its key: it runs before
+ * the strategy is asked, as any trial queued but never run does, and once run it is an ordinary trial. Its key is its
+ * params, so it may take any of the next few numbers (a window of seeds): whichever it gets, its seed is that one's.
  */
 export async function storeEnqueued(scope: Pick<DispatchScope, 'storage' | 'study' | 'space'> & { readonly book: Pick<TrialBook, 'nextNumber' | 'set'> }, params: Params, budget: number): Promise<TrialRecord> {
   const { storage, study, space, book } = scope;
-  const seed = studyStreams.trialSeed(space.seed, book.nextNumber());
-  return book.set(await storage.createTrial(study.id, { params, budget, seed, key: enqueueKey(params) }));
+  const first = book.nextNumber();
+  const at = Array.from({ length: 8 }, (_, i) => ({ seed: studyStreams.trialSeed(space.seed, first + i) }));
+  return book.set(await storage.createTrial(study.id, { params, budget, seed: at[0]!.seed, key: enqueueKey(params), numbers: { first, at } }));
 }
 
 /**

@@ -24,6 +24,13 @@ export class TrialBook {
   private bestComplete: TrialRecord | null = null;
   /** The study's change number this view is current to (`Storage.changesSince`); 0 before the first read. */
   seq = 0;
+  /**
+   * Whether another tuner creates trials in this study too (a merge brought a trial this view didn't have, or a create
+   * lost a race): then this tuner's view may be behind when it creates, and a new trial offers a window of numbers.
+   */
+  shared = false;
+  /** How many numbers this tuner's next new trial offers once `shared` (dispatch.ts `storeSuggested` adapts it). */
+  window = 4;
   private readonly started = Date.now();
   private readonly sign: 1 | -1;
 
@@ -57,7 +64,10 @@ export class TrialBook {
    * set here, so a stored record is never older than the one in the view: it simply replaces it.
    */
   merge(changes: StudyChanges, metric: string): void {
-    for (const t of changes.trials) this.set(t);
+    for (const t of changes.trials) {
+      if (!this.position.has(t.id)) this.shared = true;
+      this.set(t);
+    }
     for (const r of changes.reports) {
       const v = r.metrics[metric];
       if (v !== undefined) this.record(r.trialId, r.epoch, v);

@@ -17,6 +17,7 @@ export interface InsertStudy {
 
 export interface InsertTrial {
   study_id: number;
+  number: number;
   params: string;
   budget: number;
   rung: number | null;
@@ -105,9 +106,10 @@ export function prepareStatements(db: Database.Database) {
     // The number is computed inside the same (immediate) transaction, so it is unique even across processes.
     insertTrial: db.prepare<InsertTrial, TrialRow>(`
       INSERT INTO trials (study_id, number, state, params, budget, rung, bracket, seed, resume_of, claim_key, created_at)
-      VALUES (@study_id, (SELECT coalesce(max(number) + 1, 0) FROM trials WHERE study_id = @study_id),
-              'waiting', @params, @budget, @rung, @bracket, @seed, @resume_of, @claim_key, @now)
+      VALUES (@study_id, @number, 'waiting', @params, @budget, @rung, @bracket, @seed, @resume_of, @claim_key, @now)
       RETURNING *`),
+    nextNumber: db.prepare<{ study_id: number }, { next: number }>(
+      'SELECT coalesce(max(number) + 1, 0) AS next FROM trials WHERE study_id = @study_id'),
     trialByKey: db.prepare<{ study_id: number; claim_key: string }, { id: number; number: number }>(
       'SELECT id, number FROM trials WHERE study_id = @study_id AND claim_key = @claim_key',
     ),

@@ -9,6 +9,7 @@ import type {
 import { schemaVersion } from './migrations.js';
 import { fileFailure, openDatabase } from './open.js';
 import { prepareStatements, type Statements } from './queries.js';
+import { atNumber, outsideWindow } from './numbering.js';
 import {
   canonicalJson, encodeNumber, encodeParam, toCurves, toEpochReports, toStudyRecord, toTrialRecord, zeroCounts,
   type EncodedNumber, type TrialRow,
@@ -108,26 +109,29 @@ export class SqliteStorage implements Storage {
 
   async createTrial(study: StudyId, trial: NewTrial): Promise<TrialRecord> {
     checkNewTrial(trial);
-    const params = canonicalJson(trial.params);
     return this.write('createTrial', () => {
       const now = this.now();
       const studyRow = this.q.studyById.get(study);
       if (!studyRow) throw new StorageError(`no study with id ${study}`);
-      const taken = trial.key === undefined ? undefined : this.q.trialByKey.get({ study_id: study, claim_key: trial.key });
+      const number = this.q.nextNumber.get({ study_id: study })!.next;
+      const chosen = atNumber(trial, number);
+      if (chosen === null) throw new ConflictError(outsideWindow(studyRow.name, trial, number));
+      const { seed, key } = chosen;
+      const taken = key === undefined ? undefined : this.q.trialByKey.get({ study_id: study, claim_key: key });
       if (taken) {
         throw new ConflictError(
-          `study "${studyRow.name}" already has a trial with key "${trial.key}" (trial #${taken.number}, id ${taken.id})`,
+          `study "${studyRow.name}" already has a trial with key "${key}" (trial #${taken.number}, id ${taken.id})`,
         );
       }
       if (trial.resumeOf !== undefined && this.q.trialById.get(trial.resumeOf)?.study_id !== study) {
         throw new StorageError(`resumeOf: no trial with id ${trial.resumeOf} in study ${study}`);
       }
       const row = this.q.insertTrial.get({
-        study_id: study, params, budget: trial.budget, rung: trial.rung ?? null, bracket: trial.bracket ?? null,
-        seed: trial.seed, resume_of: trial.resumeOf ?? null, claim_key: trial.key ?? null, now,
+        study_id: study, number, params: canonicalJson(chosen.params), budget: trial.budget, rung: trial.rung ?? null,
+        bracket: trial.bracket ?? null, seed, resume_of: trial.resumeOf ?? null, claim_key: key ?? null, now,
       });
       if (!row) throw new StorageError(`trial for study ${study} was not inserted`);
-      for (const [name, v] of Object.entries(trial.params)) {
+      for (const [name, v] of Object.entries(chosen.params)) {
         this.q.insertParam.run({ trial_id: row.id, ...encodeParam(name, v) });
       }
       if (trial.claimBy !== undefined) {

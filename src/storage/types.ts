@@ -1,5 +1,5 @@
 import type {
-  TrialError,
+  TrialError, Params,
   EpochReport, Metrics, RankedTrial, StudyId, StudyRecord, StudySpec, TrialId, TrialOutcome, TrialRecord, TrialState, TrialSuggestion,
 } from '../core/types.js';
 
@@ -16,10 +16,28 @@ export interface NewTrial extends TrialSuggestion {
    * tuner processes never create the same config.
    */
   readonly key?: string;
+  /**
+   * The numbers this creator accepts, for a tuner whose view may be behind the study's (several tuners creating at
+   * once). The trial still gets the study's next number, as always; with a window that number must be one of
+   * `numbers.first` … `first + at.length - 1`, and the trial takes that number's entry: its seed (instead of `seed`),
+   * its params where the entry has them (instead of `params`), and with `keyByNumber` the key `#<number>` (instead of
+   * `key`). A next number outside the window throws ConflictError and stores nothing (this view is too far behind).
+   */
+  readonly numbers?: NumberWindow;
   /** Claim it for this worker in the same transaction: it is created `running` (one commit instead of two). */
   readonly claimBy?: string;
   /** With `claimBy`: the lease the claim takes (ms), as `acquireTrial`'s `leaseMs`. */
   readonly leaseMs?: number;
+}
+
+/** `NewTrial.numbers`: what a new trial is at each number its creator accepts. */
+export interface NumberWindow {
+  /** The lowest number accepted: the creator's view's next number. */
+  readonly first: number;
+  /** `at[i]` is the trial if it gets number `first + i`: that number's seed, and the config drawn for it (if any). */
+  readonly at: readonly { readonly seed: number; readonly params?: Params }[];
+  /** Key the trial by its number, `#<number>`: so one number's config is never created twice. */
+  readonly keyByNumber?: boolean;
 }
 
 /**
@@ -46,8 +64,10 @@ export interface OpenOptions {
  * Coordination (issue 13 §2): several tuner processes may share one study. There is no coordinator; each decision
  * is ONE storage call that checks, inside its transaction, that the decider's view still holds, and otherwise
  * throws ConflictError and changes nothing (the tuner then refreshes its view and asks again):
- * - a new trial: `createTrial` with `key` = its number (`#<n>`) is accepted only by a decider that saw every trial
- *   before it, so trial numbers and grid points are never created twice;
+ * - a new trial: `createTrial` takes the next number under the lock; with a window (`NewTrial.numbers`) of one
+ *   number, only a decider that saw every trial before it is accepted, so grid points are never created twice; a
+ *   config drawn by its number (random, TPE, ASHA) may offer a window of several, each number with its own config
+ *   and seed, keyed `#<n>`, so racing tuners each get a number instead of all but one a conflict;
  * - a promotion: `promoteTrial` only from `paused`;
  * - a prune: `finishTrial` of a `paused` trial.
  * Implementations serialise these per study: SQLite's BEGIN IMMEDIATE takes the file's write lock; PostgreSQL takes

@@ -25,11 +25,24 @@ export function checkStudySpec(spec: StudySpec): void {
   if (!isInt(spec.seed)) fail(`study "${spec.name}": seed must be a safe integer, got ${spec.seed}`);
 }
 
-export function checkNewTrial(t: NewTrial): void {
-  for (const [name, v] of Object.entries(t.params)) {
+function checkParams(params: NewTrial['params']): void {
+  for (const [name, v] of Object.entries(params)) {
     const ok = typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
     // JSON can't hold NaN/Infinity, and a param that isn't finite is a strategy bug anyway
     if (!ok) fail(`param "${name}" must be a finite number, a string or a boolean, got ${String(v)}`);
+  }
+}
+
+export function checkNewTrial(t: NewTrial): void {
+  checkParams(t.params);
+  if (t.numbers !== undefined) {
+    const w = t.numbers;
+    if (!isInt(w.first) || w.first < 0) fail(`trial numbers: first must be an integer >= 0, got ${w.first}`);
+    if (!Array.isArray(w.at) || w.at.length === 0) fail('trial numbers: the window must offer at least one number');
+    for (const [i, e] of w.at.entries()) {
+      if (!isInt(e.seed)) fail(`trial numbers: the seed of number ${w.first + i} must be a safe integer, got ${e.seed}`);
+      if (e.params !== undefined) checkParams(e.params);
+    }
   }
   if (typeof t.budget !== 'number' || !Number.isFinite(t.budget) || t.budget < 0) {
     fail(`trial budget must be a finite number >= 0, got ${t.budget}`);

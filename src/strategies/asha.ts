@@ -1,4 +1,4 @@
-import type { Decision, TrialRecord } from '../core/types.js';
+import type { Decision, Params, TrialRecord } from '../core/types.js';
 import { rungLadder } from '../space/fidelity.js';
 import type { FidelitySpec, SearchSpace } from '../space/types.js';
 import { isActive, pausedAtRungEnd, pausesAtRungEnd, rankAtBudget } from './rungs.js';
@@ -48,6 +48,11 @@ export class AshaStrategy implements Strategy {
     if (ctx.trials.some(isActive)) return { kind: 'wait' };
     const leftover = ctx.trials.find(pausedAtRungEnd);
     return leftover ? { kind: 'prune', trialId: leftover.id } : { kind: 'done' };
+  }
+
+  /** A new config in rung 0 (the promotions are decided on the view, and stored by promoteTrial). */
+  paramsAt(ctx: StrategyContext, index: number): Params {
+    return this.sampler.next(ctx, index);
   }
 
   onReport(_ctx: StrategyContext, trial: TrialRecord, epoch: number): Decision {

@@ -1,4 +1,4 @@
-import type { Decision } from '../core/types.js';
+import type { Decision, Params } from '../core/types.js';
 import type { SearchSpace } from '../space/types.js';
 import { randomConfig } from './sampling.js';
 import type { Strategy, StrategyContext, Suggestion } from './types.js';
@@ -12,6 +12,10 @@ export class RandomStrategy implements Strategy {
     const n = ctx.trials.length;
     if (n >= ctx.maxTrials) return { kind: 'done' };
     return { kind: 'trial', params: randomConfig(this.space, n), budget: this.space.task.epochs };
+  }
+
+  paramsAt(_ctx: StrategyContext, index: number): Params {
+    return randomConfig(this.space, index);
   }
 
   onReport(): Decision {

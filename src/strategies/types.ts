@@ -1,4 +1,4 @@
-import type { Decision, TrialId, TrialRecord, TrialSuggestion } from '../core/types.js';
+import type { Decision, Params, TrialId, TrialRecord, TrialSuggestion } from '../core/types.js';
 
 /**
  * What a strategy may look at when it decides. Values inside are raw; `sign` turns them into "higher is better".
@@ -43,4 +43,13 @@ export interface Strategy {
   ask(ctx: StrategyContext): Suggestion;
   onReport(ctx: StrategyContext, trial: TrialRecord, epoch: number, value: number): Decision;
   tell(ctx: StrategyContext, trial: TrialRecord): void;
+  /**
+   * The config a new trial numbered `index` would get from this same context, for strategies whose new configs
+   * depend on the context only through the number they draw by (random search, TPE, ASHA's rung 0): `ask`'s new
+   * config is `paramsAt(ctx, ctx.trials.length)`. Lets a tuner whose view may be a few trials behind offer the storage
+   * a window of numbers, each with its own config, so tuners racing for the next number don't conflict. Absent where
+   * the context decides more than the draw (a grid's next free point, Hyperband's brackets): such a new trial is
+   * created only by a tuner that saw every trial before it.
+   */
+  paramsAt?(ctx: StrategyContext, index: number): Params;
 }

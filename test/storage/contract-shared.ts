@@ -51,6 +51,41 @@ export function sharedContract(name: string, makeStorage: MakeStorage): void {
       assert.equal((await s.trials(st.id)).length, 4);
     }));
 
+    test('a window of numbers: the next number takes its entry (seed, params, key #n); outside it, a ConflictError that writes nothing', withStorage(async (s) => {
+      const st = await s.openStudy(spec());
+      const at = [0, 1, 2].map((i) => ({ seed: 100 + i, params: { lr: 0.1 * (i + 1), layers: i } }));
+      // Two creators with the same view (next number 0) both get a number, each with that number's entry.
+      const a = await s.createTrial(st.id, newTrial({ numbers: { first: 0, at, keyByNumber: true }, claimBy: 'a' }));
+      const b = await s.createTrial(st.id, newTrial({ numbers: { first: 0, at, keyByNumber: true } }));
+      assert.deepEqual([a.number, a.seed, a.params, a.state], [0, 100, { lr: 0.1, layers: 0 }, 'running']);
+      assert.deepEqual([b.number, b.seed, b.params, b.state], [1, 101, { lr: 0.2, layers: 1 }, 'waiting']);
+      // Its params rows are that entry's (the filter and the leaderboard read them).
+      assert.deepEqual((await s.trial(b.id))?.params, { lr: 0.2, layers: 1 });
+      // The key is the number: a create keyed '#1' is refused.
+      await assert.rejects(s.createTrial(st.id, newTrial({ key: '#1' })), (e: unknown) => {
+        assert.ok(isConflict(e), String(e));
+        assert.match((e as Error).message, /key "#1" \(trial #1/);
+        return true;
+      });
+      // An entry without params keeps the trial's own; a window without keyByNumber keeps its key.
+      const c = await s.createTrial(st.id, newTrial({ key: 'enq', numbers: { first: 1, at: [{ seed: 5 }, { seed: 6 }] } }));
+      assert.deepEqual([c.number, c.seed, c.params], [2, 6, newTrial().params]);
+      await assert.rejects(s.createTrial(st.id, newTrial({ key: 'enq2' })).then(() => s.createTrial(st.id, newTrial({ key: 'enq' }))), /key "enq"/);
+      // Next number 4: a window 0…2 or 5…5 is behind or ahead, refused, and writes nothing.
+      for (const first of [0, 5]) {
+        await assert.rejects(s.createTrial(st.id, newTrial({ numbers: { first, at, keyByNumber: true } })), (e: unknown) => {
+          assert.ok(isConflict(e), String(e));
+          assert.match((e as Error).message, /next trial number is 4/);
+          return true;
+        });
+      }
+      assert.deepEqual((await s.trials(st.id)).map((t) => [t.number, t.seed]), [[0, 100], [1, 101], [2, 6], [3, 7]]);
+      // A bad window is a plain StorageError.
+      await assert.rejects(s.createTrial(st.id, newTrial({ numbers: { first: 4, at: [] } })), isPlainStorageError);
+      await assert.rejects(s.createTrial(st.id, newTrial({ numbers: { first: -1, at } })), isPlainStorageError);
+      await assert.rejects(s.createTrial(st.id, newTrial({ numbers: { first: 4, at: [{ seed: 0.5 }] } })), isPlainStorageError);
+    }));
+
     test('promoting a trial that is no longer paused is a ConflictError; bad promotions stay StorageErrors', withStorage(async (s) => {
       const st = await s.openStudy(spec());
       const t = await s.createTrial(st.id, newTrial({ budget: 1, rung: 0 }));

@@ -79,6 +79,29 @@ export function strategyContract(name: string, space: SearchSpace): void {
       assert.ok(compared > 3);
     });
 
+    test("paramsAt, where the strategy has it, is ask's new config at the trial count, and depends on the number", () => {
+      const whole = study(space).run();
+      let compared = 0;
+      for (let cut = 1; cut < whole.steps; cut += Math.max(1, Math.floor(whole.steps / 20))) {
+        const ctx = study(space).run(cut).context();
+        const strategy = createStrategy(space);
+        const s = strategy.ask(ctx);
+        if (strategy.paramsAt === undefined || s.kind !== 'trial' || s.resumeOf !== undefined) continue;
+        assert.deepEqual(strategy.paramsAt(ctx, ctx.trials.length), s.params, `cut ${cut}`);
+        // Asking again after paramsAt answers the same: it changed nothing.
+        assert.deepEqual(strategy.ask(ctx), s);
+        compared++;
+      }
+      const expected = ['random', 'tpe', 'asha'].includes(space.strategy.type);
+      assert.equal(compared > 0, expected, `${compared} new configs compared`);
+      if (expected) {
+        const ctx = study(space).run(2).context();
+        const strategy = createStrategy(space);
+        const at = [0, 1, 2, 3].map((k) => JSON.stringify(strategy.paramsAt!(ctx, ctx.trials.length + k)));
+        assert.equal(new Set(at).size, at.length, 'each number draws its own config');
+      }
+    });
+
     test('no trial is created beyond maxTrials, and the cap is used', () => {
       const natural = study(space).run().records.length;
       for (const maxTrials of [1, 2, 5, natural - 1, natural]) {

@@ -4,9 +4,11 @@
  *
  * Outages: once connected, a dropped connection (server restart, network) is reopened with exponential backoff
  * for up to `reconnectForMs`, and the interrupted transaction is run again. A transaction that broke before its
- * COMMIT was sent was rolled back by the server, so running it again is safe. One that broke during COMMIT has an
- * unknown outcome: writes that must not happen twice (create, claim, finish, promote, requeue) record a
- * client-chosen token in the same transaction, and after reconnecting the token says whether it committed.
+ * COMMIT was sent was rolled back by the server, so running it again is safe. One that broke during COMMIT (or a
+ * single autocommitted statement that broke after it was sent) has an unknown outcome: writes that must not happen
+ * twice (create, claim, finish, promote, requeue) record a client-chosen token in the same transaction, and after
+ * reconnecting the token says whether it committed (`settled`: a check that waits for the old transaction, so it
+ * can't be fooled by one still running on a half-open connection).
  * The rest (report upserts, heartbeats, definitions) are idempotent and simply run again.
  */
 import { randomUUID } from 'node:crypto';
@@ -34,9 +36,9 @@ export interface ConnectionSettings {
 
 /**
  * How a Storage call runs: 'read' in one REPEATABLE READ snapshot; 'write' as BEGIN … COMMIT, its write token (if any)
- * inserted by the connection before COMMIT; 'call' likewise, but `fn` sends BEGIN itself, in one message with its
- * statement, and is given the token to write (a server-side function does, in the same round trip as its work);
- * 'one-read' and 'one-write' as one statement.
+ * inserted by the connection before COMMIT; 'call' as ONE autocommitted statement that is given the token and records
+ * it itself (a server-side function, in the same round trip as its work: its locks are released inside the server,
+ * never held across a client round trip); 'one-read' and 'one-write' as one statement.
  */
 export type TransactionMode = 'read' | 'write' | 'call' | 'one-read' | 'one-write';
 
@@ -69,6 +71,20 @@ export function isConnectionError(e: unknown): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Whether the write that recorded `token` committed: its result, or undefined if it didn't and never will. The check
+ * inserts the token itself (ON CONFLICT DO NOTHING), which waits for a transaction still holding an uncommitted
+ * insert of it (the old connection may be half-open, its transaction still running), and once inserted makes any
+ * later insert of it fail, so a write that hadn't got that far can no longer commit. A plain SELECT could miss a
+ * write still in flight and let it commit after the retry: a trial created twice.
+ */
+async function settled(client: pg.Client, token: string): Promise<string | undefined> {
+  const burnt = await client.query('INSERT INTO write_tokens (token, result) VALUES ($1, $2) ON CONFLICT (token) DO NOTHING', [token, '']);
+  if (burnt.rowCount === 1) return undefined;
+  const done = await client.query<{ result: string }>('SELECT result FROM write_tokens WHERE token = $1', [token]);
+  return done.rows[0]?.result;
+}
+
 export class PgConnection {
   private client: pg.Client | null = null;
   private firstDone = false;
@@ -88,7 +104,7 @@ export class PgConnection {
   ): Promise<T> {
     // 'one-read' and 'one-write': a single statement is its own snapshot and its own transaction; BEGIN and COMMIT
     // would only add two round trips. A 'one-write' must be idempotent (it may run again after a lost answer).
-    const begin = mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : mode === 'write' ? 'BEGIN' : mode === 'call' ? '' : null;
+    const begin = mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : mode === 'write' ? 'BEGIN' : null;
     const run = this.tail.then(() => this.runWithRetry(what, begin, fn, idem, mode === 'call'));
     this.tail = run.catch(() => undefined);
     return run;
@@ -112,24 +128,32 @@ export class PgConnection {
   ): Promise<T> {
     if (this.closed) throw new StorageError(`${what}: the database ${this.target.display} is closed`);
     let brokeAt = 0;
-    let token: string | undefined;
+    /** The token of an earlier try whose outcome is unknown (it broke during its commit), until it is settled. */
+    let unsettled: string | undefined;
     let attempt = 0;
     for (;;) {
+      let token: string | undefined;
       let committing = false;
       let client: pg.Client | undefined;
       try {
         client = await this.connected(what);
-        if (token !== undefined && idem) {
-          // The last try broke during COMMIT: did it commit?
-          const done = await client.query<{ result: string }>('SELECT result FROM write_tokens WHERE token = $1', [token]);
-          if (done.rows[0]) return await idem.decode(done.rows[0].result, client);
+        if (unsettled !== undefined && idem) {
+          // The last try broke during its COMMIT (or its one statement): did it commit?
+          const result = await settled(client, unsettled);
+          if (result !== undefined) return await idem.decode(result, client);
+          unsettled = undefined;
+        }
+        if (tokenInFn && idem) {
+          // One autocommitted statement that records the token itself: it commits as it runs, so once it is sent
+          // its outcome is unknown until the answer comes.
+          token = randomUUID();
+          committing = true;
+          return await fn(client, token);
         }
         if (begin === null) return await fn(client, undefined);
-        // A 'call' sends BEGIN itself, in one message with its statement.
-        if (begin !== '') await client.query(begin);
-        if (tokenInFn && idem) token = randomUUID();
-        const value = await fn(client, token);
-        if (idem && !tokenInFn) {
+        await client.query(begin);
+        const value = await fn(client, undefined);
+        if (idem) {
           token = randomUUID();
           await client.query('INSERT INTO write_tokens (token, result) VALUES ($1, $2)', [token, idem.encode(value)]);
         }
@@ -138,12 +162,13 @@ export class PgConnection {
         return value;
       } catch (e) {
         if (!isConnectionError(e) || !this.firstDone) {
-          if (client && this.client === client && !isConnectionError(e)) await client.query('ROLLBACK').catch(() => undefined);
+          // Only a BEGIN leaves a transaction open; a statement on its own has already ended its own.
+          if (begin !== null && client && this.client === client && !isConnectionError(e)) await client.query('ROLLBACK').catch(() => undefined);
           throw this.wrap(what, e);
         }
         this.drop(client);
-        // Broken before COMMIT was sent: rolled back, nothing to look up.
-        if (!committing) token = undefined;
+        // Broken before its COMMIT was sent: rolled back, nothing to look up. (A break while settling keeps the old token.)
+        if (committing && token !== undefined) unsettled = token;
         if (brokeAt === 0) brokeAt = Date.now();
         if (Date.now() - brokeAt > this.settings.reconnectForMs) {
           throw new StorageError(

@@ -7,13 +7,12 @@
  * their messages stay the ones the TypeScript code has always thrown, and the rules stay written once, in TypeScript
  * (the states a finish may move from are passed in, computed from core/trial-state.ts).
  *
- * The writes whose COMMIT may be lost (create, claim, finish) take the caller's write token and record it in the
- * same transaction. A call is two round trips instead of 8–12: `BEGIN; SELECT … FROM the_function(…)` as one
- * simple-protocol message (its values written in as literals, see `inlined`), then COMMIT on its own, so that a lost
- * COMMIT answer is told apart by the token as before.
+ * The writes whose answer may be lost (create, claim, finish) take the caller's write token and record it in the
+ * same transaction. A call is one round trip instead of 8–12: `SELECT … FROM the_function(…)`, one autocommitted
+ * statement (prepared once per connection), so the study's advisory lock is released inside the server as the
+ * statement commits, never held while the client gets round to sending COMMIT; an answer lost after it committed is
+ * told apart by the token (connection.ts `settled`).
  */
-import pg from 'pg';
-import { StorageError } from '../../core/errors.js';
 import { STUDY_LOCK } from './queries.js';
 
 // A fence that doesn't match the trial's holder (NULLs count as a mismatch).
@@ -123,10 +122,78 @@ export const FUNCTIONS_MIGRATION_SQL = `
   END $$;
 `;
 
+/**
+ * Migration 5: createTrial with a window of numbers (`NewTrial.numbers`, storage/numbering.ts). The next number is
+ * taken under the study's lock as before; `p_first` NULL accepts any number with the one entry (a create without a
+ * window), otherwise the number must fall in the window and picks its entry: `p_seeds[i]`, `p_params[i]` and the
+ * `trial_params` rows whose `p_cands` is i (0-based), and the key `#<number>` with `p_key_by_number`.
+ */
+export const CREATE_TRIAL_WINDOW_SQL = `
+  DROP FUNCTION tune_create_trial(integer, text, double precision, integer, integer, bigint, integer, text, text,
+    text[], text[], double precision[], text[], text, integer, text);
+  CREATE FUNCTION tune_create_trial(
+    p_study integer, p_budget double precision, p_rung integer, p_bracket integer, p_resume_of integer, p_key text,
+    p_now text, p_first integer, p_seeds bigint[], p_params text[], p_key_by_number boolean,
+    p_cands integer[], p_names text[], p_types text[], p_nums double precision[], p_texts text[],
+    p_claim_by text, p_lease_ms integer, p_token text,
+    OUT status text, OUT detail text, OUT t trials) LANGUAGE plpgsql AS $$
+  DECLARE
+    v_name text;
+    v_id integer;
+    v_number integer;
+    v_next integer;
+    v_i integer;
+    v_key text;
+  BEGIN
+    PERFORM pg_advisory_xact_lock(${STUDY_LOCK}, p_study);
+    SELECT name INTO v_name FROM studies WHERE id = p_study;
+    IF NOT FOUND THEN status := 'no-study'; RETURN; END IF;
+    SELECT coalesce(max(number) + 1, 0) INTO v_next FROM trials WHERE study_id = p_study;
+    v_i := CASE WHEN p_first IS NULL THEN 0 ELSE v_next - p_first END;
+    IF v_i < 0 OR v_i >= cardinality(p_seeds) THEN
+      status := 'window';
+      detail := json_build_object('name', v_name, 'number', v_next)::text;
+      RETURN;
+    END IF;
+    v_key := CASE WHEN p_key_by_number THEN '#' || v_next ELSE p_key END;
+    IF v_key IS NOT NULL THEN
+      SELECT id, number INTO v_id, v_number FROM trials WHERE study_id = p_study AND claim_key = v_key;
+      IF FOUND THEN
+        status := 'key-taken';
+        detail := json_build_object('name', v_name, 'id', v_id, 'number', v_number, 'key', v_key)::text;
+        RETURN;
+      END IF;
+    END IF;
+    IF p_resume_of IS NOT NULL AND NOT EXISTS (SELECT 1 FROM trials WHERE id = p_resume_of AND study_id = p_study) THEN
+      status := 'bad-resume'; RETURN;
+    END IF;
+    INSERT INTO trials (study_id, number, state, params, budget, rung, bracket, seed, resume_of, claim_key, created_at)
+    VALUES (p_study, v_next, 'waiting', p_params[v_i + 1], p_budget, p_rung, p_bracket, p_seeds[v_i + 1], p_resume_of,
+            v_key, p_now)
+    RETURNING * INTO t;
+    INSERT INTO trial_params (trial_id, name, value_type, value_num, value_text)
+    SELECT t.id, p.name, p.value_type, p.value_num, p.value_text
+    FROM unnest(p_cands, p_names, p_types, p_nums, p_texts) AS p(cand, name, value_type, value_num, value_text)
+    WHERE p.cand = v_i;
+    UPDATE studies SET updated_at = p_now WHERE id = p_study;
+    IF p_claim_by IS NOT NULL THEN
+      UPDATE trials SET state = 'running', worker = p_claim_by, started_at = coalesce(started_at, p_now), heartbeat_at = p_now,
+                        claims = claims + 1, lease_ms = p_lease_ms,
+                        lease_until = clock_timestamp() + p_lease_ms * interval '1 millisecond'
+      WHERE id = t.id AND state IN ('waiting', 'paused')
+      RETURNING * INTO t;
+      IF NOT FOUND THEN RAISE EXCEPTION 'trial % was not claimed', t.id; END IF;
+    END IF;
+    IF p_token IS NOT NULL THEN INSERT INTO write_tokens (token, result) VALUES (p_token, t.id::text); END IF;
+    status := 'ok';
+  END $$;
+`;
+
 /** The calls, as storage.ts runs them: the function's row comes back as the trial's own columns. */
 export const CALL = {
   createTrial: `SELECT r.status, r.detail, (r.t).* FROM tune_create_trial(
-    $1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[], $11::text[], $12::double precision[], $13::text[], $14, $15, $16) AS r`,
+    $1, $2, $3, $4, $5, $6, $7, $8, $9::bigint[], $10::text[], $11, $12::integer[], $13::text[], $14::text[],
+    $15::double precision[], $16::text[], $17, $18, $19) AS r`,
   report: 'SELECT r.status, (r.t).* FROM tune_report($1, $2, $3::text[], $4::double precision[], $5::text[], $6, $7, $8, $9, $10) AS r',
   finishTrial: `SELECT r.status, (r.t).* FROM tune_finish_trial(
     $1, $2, $3::text[], $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text[], $14::double precision[], $15::text[], $16, $17, $18) AS r`,
@@ -158,30 +225,4 @@ export function changesSinceBatch(study: number, since: number): string {
     WHERE t.study_id = ${study} AND t.seq > ${since} AND r.seq > ${since}
     ORDER BY r.trial_id, r.epoch, r.metric;
     COMMIT`;
-}
-
-/** A value as an SQL literal: quoted (so the function's parameter type decides how it is read), or NULL. */
-function literal(v: unknown): string {
-  if (v === null || v === undefined) return 'NULL';
-  if (Array.isArray(v)) return `ARRAY[${v.map(literal).join(', ')}]`;
-  if (typeof v === 'number') {
-    // String(x) of a double reads back as the same double (and 'Infinity', 'NaN' are float8 input too).
-    return `'${String(v)}'`;
-  }
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'string') return pg.escapeLiteral(v);
-  throw new StorageError(`can't write a ${typeof v} into SQL`);
-}
-
-/**
- * `sql` with its $1…$n replaced by `args` as literals: the simple protocol, which alone carries several statements in
- * one message, takes no parameters. Every placeholder of the CALL texts is cast or a typed function argument, so
- * the values are read as the parameterised statement would read them.
- */
-export function inlined(sql: string, args: readonly unknown[]): string {
-  return sql.replace(/\$(\d+)/g, (_, n: string) => {
-    const i = Number(n) - 1;
-    if (i < 0 || i >= args.length) throw new StorageError(`SQL placeholder $${n} has no value (${args.length} given)`);
-    return literal(args[i]);
-  });
 }

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { StorageError } from '../../core/errors.js';
 import { NotATuneDatabaseError } from '../open.js';
 import { CHECKPOINT_TABLES_SQL } from './checkpoints.js';
-import { FUNCTIONS_MIGRATION_SQL } from './functions.js';
+import { CREATE_TRIAL_WINDOW_SQL, FUNCTIONS_MIGRATION_SQL } from './functions.js';
 
 export interface PgMigration {
   readonly version: number;
@@ -166,6 +166,8 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     version: 4,
     sql: CHECKPOINT_TABLES_SQL,
   },
+  // createTrial with a window of numbers, so tuners racing for the next number don't conflict (functions.ts).
+  { version: 5, sql: CREATE_TRIAL_WINDOW_SQL },
 ];
 
 export const PG_LATEST_VERSION: number = PG_MIGRATIONS.length;

@@ -1,6 +1,15 @@
 /** Every SQL statement `PostgresStorage` runs, by name (positional parameters, as node-postgres takes them). */
-
+import type pg from 'pg';
 import { leaderboardOrder } from '../leaderboard-order.js';
+
+/** The first row of a statement, or undefined. */
+export async function one<R extends pg.QueryResultRow>(c: pg.Client, sql: string, args: unknown[]): Promise<R | undefined> {
+  return (await c.query<R>(sql, args)).rows[0];
+}
+
+export async function all<R extends pg.QueryResultRow>(c: pg.Client, sql: string, args: unknown[] = []): Promise<R[]> {
+  return (await c.query<R>(sql, args)).rows;
+}
 
 /** Held per study (pg_advisory_xact_lock(STUDY_LOCK, study)) while trial numbers and keys are decided. */
 export const STUDY_LOCK = 0x7475_6e66;

@@ -3,9 +3,10 @@
  * Each method is one transaction on the process's one connection (connection.ts). Trial numbers and config keys
  * are decided under a per-study advisory lock; checks on a trial hold its row lock (SELECT … FOR UPDATE) until
  * the write, so two tuners on two machines never promote, claim or finish one trial twice.
- * The calls a tuner makes per trial are few round trips (issue 13 §8): createTrial, claims and finishTrial are
- * `BEGIN; a server-side function or statement that also records the write token`, then COMMIT; report and
- * heartbeat one statement; changesSince one message (functions.ts).
+ * The calls a tuner makes per trial are one round trip each (issue 13 §8): createTrial, claims and finishTrial are
+ * one autocommitted statement (a server-side function, or a statement) that also records the write token, so the
+ * study's advisory lock is taken and released inside the server; report and heartbeat one statement; changesSince
+ * one message (functions.ts).
  */
 import type pg from 'pg';
 import { ConflictError, StorageError } from '../../core/errors.js';
@@ -24,11 +25,13 @@ import {
   checkFence, checkHolder, checkLease, checkNewTrial, checkOutcome, checkPromotable, checkPromotion, checkReport, checkRequeue, checkSameStudy,
   checkStudyName, checkStudySpec, checkTrialIds,
 } from '../validate.js';
+import { outsideWindow } from '../numbering.js';
 import { PgCheckpointBlobs } from './checkpoints.js';
 import { PgConnection, type Idempotence, type TransactionMode } from './connection.js';
-import { CALL, changesSinceBatch, inlined } from './functions.js';
+import { CALL, changesSinceBatch } from './functions.js';
 import { checkPgCurrent, pgMigrate, pgSchemaVersion, PG_LATEST_VERSION } from './migrations.js';
-import { SQL, STUDY_LOCK } from './queries.js';
+import { all, one, SQL } from './queries.js';
+import { PgTrialWrites } from './trial-writes.js';
 import { parsePostgresUrl, type PostgresTarget } from './url.js';
 
 export interface PostgresStorageOptions extends OpenOptions {
@@ -44,57 +47,9 @@ export interface PostgresStorageOptions extends OpenOptions {
 
 type Client = pg.Client;
 
-/** What a server-side function returns: its status, and the trial row (as it found it, where a check failed). */
-type CallRow = TrialRow & { readonly status: string; readonly detail?: string | null };
-
-async function one<R extends pg.QueryResultRow>(c: Client, sql: string, args: unknown[]): Promise<R | undefined> {
-  return (await c.query<R>(sql, args)).rows[0];
-}
-
-/** `BEGIN; <sql with args written in>` as one message (one round trip); the statement's first row. */
-async function begun<R extends pg.QueryResultRow>(c: Client, sql: string, args: unknown[]): Promise<R | undefined> {
-  const [, result] = (await c.query(`BEGIN; ${inlined(sql, args)}`)) as unknown as pg.QueryResult<R>[];
-  return result?.rows[0];
-}
-
-async function all<R extends pg.QueryResultRow>(c: Client, sql: string, args: unknown[] = []): Promise<R[]> {
-  return (await c.query<R>(sql, args)).rows;
-}
-
-async function mustGetTrial(c: Client, id: TrialId): Promise<TrialRow> {
-  const row = await one<TrialRow>(c, SQL.trialForUpdate, [id]);
-  if (!row) throw new StorageError(`no trial with id ${id}`);
-  return row;
-}
-
-/**
- * The trial, row-locked, after its study's decision lock: every decider takes the advisory lock before any trial row
- * lock, so a finish and a requeueExpired of the same study never wait on each other in opposite orders.
- */
-async function lockTrialForDecision(c: Client, id: TrialId): Promise<TrialRow> {
-  const of = await one<{ study_id: number }>(c, SQL.studyOfTrial, [id]);
-  if (!of) throw new StorageError(`no trial with id ${id}`);
-  await c.query(SQL.lockStudy, [STUDY_LOCK, of.study_id]);
-  return mustGetTrial(c, id);
-}
-
-
-/** Re-reads the trial a committed write returned (its id was the write's token result). */
-const trialResult: Idempotence<TrialRecord> = {
-  encode: (t) => String(t.id),
-  decode: async (text, c) => toTrialRecord(await mustGetTrial(c, Number(text))),
-};
-const trialsResult: Idempotence<readonly TrialRecord[]> = {
-  encode: (ts) => JSON.stringify(ts.map((t) => t.id)),
-  decode: async (text, c) => Promise.all((JSON.parse(text) as number[]).map(async (id) => toTrialRecord(await mustGetTrial(c, id)))),
-};
-const claimResult: Idempotence<TrialRecord | null> = {
-  encode: (t) => (t === null ? 'null' : String(t.id)),
-  decode: async (text, c) => (text === 'null' ? null : toTrialRecord(await mustGetTrial(c, Number(text)))),
-};
-
 export class PostgresStorage implements Storage {
   private readonly conn: PgConnection;
+  private readonly trialWrites: PgTrialWrites;
 
   private constructor(
     private readonly target: PostgresTarget,
@@ -110,6 +65,7 @@ export class PostgresStorage implements Storage {
       onFirstConnect: (c) => this.firstConnect(c),
       ...(options.onReconnect ? { onReconnect: options.onReconnect } : {}),
     });
+    this.trialWrites = new PgTrialWrites((mode, what, fn, idem) => this.writeAs(mode, what, fn, idem), () => this.now());
   }
 
   /**
@@ -191,150 +147,44 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  /** One server-side function (functions.ts): the lock, the checks, the insert, its params and the claim. */
-  async createTrial(study: StudyId, trial: NewTrial): Promise<TrialRecord> {
-    checkNewTrial(trial);
-    const params = canonicalJson(trial.params);
-    const encoded = Object.entries(trial.params).map(([name, v]) => encodeParam(name, v));
-    return this.call('createTrial', async (c, token) => {
-      const row = await begun<CallRow>(c, CALL.createTrial, [
-        study, params, trial.budget, trial.rung ?? null, trial.bracket ?? null, trial.seed, trial.resumeOf ?? null,
-        trial.key ?? null, this.now(), encoded.map((p) => p.name), encoded.map((p) => p.value_type),
-        encoded.map((p) => p.value_num), encoded.map((p) => p.value_text), trial.claimBy ?? null, trial.leaseMs ?? null, token ?? null,
-      ]);
-      switch (row?.status) {
-        case 'ok':
-          return toTrialRecord(row);
-        case 'no-study':
-          throw new StorageError(`no study with id ${study}`);
-        case 'key-taken': {
-          const taken = JSON.parse(row.detail ?? '{}') as { name: string; id: number; number: number };
-          throw new ConflictError(
-            `study "${taken.name}" already has a trial with key "${trial.key}" (trial #${taken.number}, id ${taken.id})`,
-          );
-        }
-        case 'bad-resume':
-          throw new StorageError(`resumeOf: no trial with id ${trial.resumeOf} in study ${study}`);
-        default:
-          throw new StorageError(`trial for study ${study} was not inserted (${row?.status ?? 'no answer'})`);
-      }
-    }, trialResult);
+  createTrial(study: StudyId, trial: NewTrial): Promise<TrialRecord> {
+    return this.trialWrites.createTrial(study, trial);
   }
 
   async claimTrial(id: TrialId, worker: string, leaseMs?: number): Promise<boolean> {
-    return (await this.claim('claimTrial', id, worker, leaseMs)) !== null;
+    return (await this.trialWrites.claim('claimTrial', id, worker, leaseMs)) !== null;
   }
 
-  async acquireTrial(id: TrialId, worker: string, leaseMs?: number): Promise<TrialRecord | null> {
-    return this.claim('acquireTrial', id, worker, leaseMs);
+  acquireTrial(id: TrialId, worker: string, leaseMs?: number): Promise<TrialRecord | null> {
+    return this.trialWrites.claim('acquireTrial', id, worker, leaseMs);
   }
 
-  /** One UPDATE … WHERE state IN (waiting, paused) RETURNING: of two tuners claiming at once, one gets the row. */
-  private async claim(what: string, id: TrialId, worker: string, leaseMs: number | undefined): Promise<TrialRecord | null> {
-    checkLease(leaseMs);
-    return this.call(what, async (c, token) => {
-      const row = await begun<TrialRow>(c, CALL.claimTrial, [id, worker, this.now(), leaseMs ?? null, token]);
-      return row ? toTrialRecord(row) : null;
-    }, claimResult);
+  report(id: TrialId, epoch: number, metrics: Metrics, value: number, fence?: Fence): Promise<void> {
+    return this.trialWrites.report(id, epoch, metrics, value, fence);
   }
 
-  async report(id: TrialId, epoch: number, metrics: Metrics, value: number, fence?: Fence): Promise<void> {
-    checkReport(epoch, metrics, value);
-    checkFence(fence);
-    const entries = Object.entries(metrics);
-    const encoded = entries.map(([, x]) => encodeNumber(x));
-    const v = encodeNumber(value);
-    // One statement, its own transaction: an upsert, so running it twice (a retry after a lost answer) leaves the same rows.
-    await this.writeOne('report', async (c) => {
-      const row = await one<CallRow>(c, CALL.report, [
-        id, epoch, entries.map(([m]) => m), encoded.map((e) => e.value), encoded.map((e) => e.kind), v.value, v.kind, this.now(),
-        fence?.worker ?? null, fence?.claim ?? null,
-      ]);
-      if (row?.status === 'ok') return;
-      if (row?.status === 'no-trial' || !row) throw new StorageError(`no trial with id ${id}`);
-      // The function found the trial unfit and wrote nothing: the same checks, on the row it found, say why.
-      checkHolder(row, fence, `a report of epoch ${epoch}`);
-      throw new StorageError(`trial ${id} is ${row.state}: only a running trial can report`);
-    });
+  finishTrial(id: TrialId, outcome: TrialOutcome, fence?: Fence): Promise<TrialRecord> {
+    return this.trialWrites.finishTrial(id, outcome, fence);
   }
 
-  async finishTrial(id: TrialId, outcome: TrialOutcome, fence?: Fence): Promise<TrialRecord> {
-    checkOutcome(outcome);
-    checkFence(fence);
-    const from = TRIAL_STATES.filter((s) => !isFinishedState(s) && canMove(s, outcome.state));
-    const metrics = outcome.metrics && outcome.epochs >= 1 ? Object.entries(outcome.metrics) : null;
-    const encoded = metrics?.map(([, x]) => encodeNumber(x)) ?? null;
-    const v: EncodedNumber | null = outcome.value === undefined ? null : encodeNumber(outcome.value);
-    return this.call('finishTrial', async (c, token) => {
-      const now = this.now();
-      const row = await begun<CallRow>(c, CALL.finishTrial, [
-        id, outcome.state, from, v !== null, v?.value ?? null, v?.kind ?? null, outcome.epochs,
-        outcome.error?.kind ?? null, outcome.error?.message ?? null, outcome.checkpoint ?? null,
-        outcome.state === 'paused' ? null : now, now,
-        metrics?.map(([m]) => m) ?? null, encoded?.map((e) => e.value) ?? null, encoded?.map((e) => e.kind) ?? null,
-        fence?.worker ?? null, fence?.claim ?? null, token ?? null,
-      ]);
-      if (row?.status === 'ok') return toTrialRecord(row);
-      if (row?.status === 'no-trial' || !row) throw new StorageError(`no trial with id ${id}`);
-      checkHolder(row, fence, `finishing as ${outcome.state}`);
-      if (isFinishedState(row.state)) {
-        throw new StorageError(`trial ${id} is already ${row.state} and can't change again (to ${outcome.state})`);
-      }
-      throw new StorageError(`trial ${id} is ${row.state}: it can't become ${outcome.state}`);
-    }, trialResult);
+  promoteTrial(id: TrialId, budget: number, rung: number): Promise<TrialRecord> {
+    return this.trialWrites.promoteTrial(id, budget, rung);
   }
 
-  async promoteTrial(id: TrialId, budget: number, rung: number): Promise<TrialRecord> {
-    checkPromotion(budget, rung);
-    return this.write('promoteTrial', async (c) => {
-      const row = await lockTrialForDecision(c, id);
-      checkPromotable(row, id, budget, rung);
-      const now = this.now();
-      const updated = await one<TrialRow>(c, SQL.promoteTrial, [id, budget, rung, now]);
-      if (!updated) throw new ConflictError(`trial ${id} changed while being promoted`);
-      await c.query(SQL.touchStudy, [row.study_id, now]);
-      return toTrialRecord(updated);
-    }, trialResult);
+  requeueTrial(id: TrialId, options: RequeueOptions): Promise<TrialRecord> {
+    return this.trialWrites.requeueTrial(id, options);
+  }
+
+  heartbeat(ids: readonly TrialId[], worker: string): Promise<readonly TrialId[]> {
+    return this.trialWrites.heartbeat(ids, worker);
+  }
+
+  requeueExpired(study: StudyId): Promise<readonly TrialRecord[]> {
+    return this.trialWrites.requeueExpired(study);
   }
 
   async objectiveCurves(study: StudyId, metric: string): Promise<ReadonlyMap<TrialId, readonly number[]>> {
     return this.readOne('objectiveCurves', async (c) => toCurves(await all<CurvePointRow>(c, SQL.objectiveReports, [study, metric])));
-  }
-
-  async requeueTrial(id: TrialId, options: RequeueOptions): Promise<TrialRecord> {
-    checkRequeue(options);
-    return this.write('requeueTrial', async (c) => {
-      const row = await lockTrialForDecision(c, id);
-      checkHolder(row, options.fence, 'a requeue');
-      const now = this.now();
-      const updated = await one<TrialRow>(c, SQL.requeueTrial, [
-        id, options.countAttempt ? 1 : 0, options.error?.kind ?? null, options.error?.message ?? null,
-      ]);
-      if (!updated) throw new ConflictError(`can't requeue trial ${id}: it is ${row.state}, and only a running trial can be requeued`);
-      await c.query(SQL.touchStudy, [row.study_id, now]);
-      return toTrialRecord(updated);
-    }, trialResult);
-  }
-
-  async heartbeat(ids: readonly TrialId[], worker: string): Promise<readonly TrialId[]> {
-    checkTrialIds(ids);
-    if (ids.length === 0) return [];
-    // Idempotent: a retried heartbeat renews the same trials again.
-    return this.writeOne('heartbeat', async (c) => {
-      const renewed = new Set((await all<{ id: number }>(c, SQL.heartbeat, [ids, worker, this.now()])).map((r) => r.id));
-      return ids.filter((id) => renewed.has(id));
-    });
-  }
-
-  /** Expiry is the server's clock (`lease_until`), so tuners whose clocks disagree agree on it. */
-  async requeueExpired(study: StudyId): Promise<readonly TrialRecord[]> {
-    return this.write('requeueExpired', async (c) => {
-      await c.query(SQL.lockStudy, [STUDY_LOCK, study]);
-      if (!(await one<StudyRow>(c, SQL.studyById, [study]))) throw new StorageError(`no study with id ${study}`);
-      const rows = await all<TrialRow>(c, SQL.requeueExpired, [study]);
-      if (rows.length > 0) await c.query(SQL.touchStudy, [study, this.now()]);
-      return rows.map(toTrialRecord).sort((a, b) => a.number - b.number);
-    }, trialsResult);
   }
 
   async setStudyDefinition(study: StudyId, definition: unknown): Promise<void> {
@@ -456,7 +306,7 @@ export class PostgresStorage implements Storage {
     return this.writeAs('one-write', what, fn);
   }
 
-  /** `BEGIN; statement` (one that also records the write token it is given), then COMMIT: two round trips. */
+  /** One autocommitted statement that also records the write token it is given: one round trip. */
   private call<T>(what: string, fn: (c: Client, token: string | undefined) => Promise<T>, idem: Idempotence<T>): Promise<T> {
     return this.writeAs('call', what, fn, idem);
   }

@@ -22,6 +22,11 @@ export class PrunedStrategy implements Strategy {
     return this.inner.ask(ctx);
   }
 
+  /** The inner strategy's, where it has one (a pruner never changes which config a number gets). */
+  get paramsAt(): Strategy['paramsAt'] {
+    return this.inner.paramsAt?.bind(this.inner);
+  }
+
   onReport(ctx: StrategyContext, trial: TrialRecord, epoch: number, value: number): Decision {
     const decision = this.inner.onReport(ctx, trial, epoch, value);
     if (decision !== 'continue' || epoch >= trial.budget) return decision;

@@ -1,4 +1,4 @@
-import type { Decision } from '../../core/types.js';
+import type { Decision, Params } from '../../core/types.js';
 import type { SearchSpace, TpeSpec } from '../../space/types.js';
 import type { Strategy, StrategyContext, Suggestion } from '../types.js';
 import { TpeSampler } from './sampler.js';
@@ -26,6 +26,10 @@ export class TpeStrategy implements Strategy {
     const n = ctx.trials.length;
     if (n >= ctx.maxTrials) return { kind: 'done' };
     return { kind: 'trial', params: this.sampler.suggest(ctx, n), budget: this.space.task.epochs };
+  }
+
+  paramsAt(ctx: StrategyContext, index: number): Params {
+    return this.sampler.suggest(ctx, index);
   }
 
   onReport(): Decision {
