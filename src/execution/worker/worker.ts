@@ -4,6 +4,7 @@
  * imported on first need, not with this file: at the probe, or, for a task whose trials never train
  * (`TrialRequest.lazyTfjs`), only once a trial needs it (a task module that imports tfjs, or training).
  */
+import { createRequire } from 'node:module';
 import { threadId, type MessagePort } from 'node:worker_threads';
 import type { Decision } from '../../core/types.js';
 import { BackendNotInstalledError, type SelectedBackend } from '../backends/backend-select.js';
@@ -30,9 +31,19 @@ const tfEngine = (): TfEngine | undefined => (globalThis as { _tfengine?: TfEngi
 /** Tensors alive now; 0 while no tfjs is loaded. Reads the engine's state, which initialises no backend (unlike memory()). */
 const numTensors = (): number => tfEngine()?.state.numTensors ?? 0;
 
+const fromSource = import.meta.url.endsWith('.ts');
+/**
+ * One of our own modules, imported on first need. From dist/, import(); from source under tsx, require(): tsx's
+ * import hooks don't reach a worker thread (its static imports load through tsx's require hook), and require()
+ * gives the same module instances as those static imports.
+ */
+async function load<T>(specifier: string): Promise<T> {
+  return fromSource ? (createRequire(import.meta.url)(specifier) as T) : ((await import(specifier)) as T);
+}
+
 /** Imports tfjs and the backends (once), then initialises (once) and switches to the backend for `choice`. */
 async function useBackend(choice: BackendChoice): Promise<SelectedBackend> {
-  const backends = await import('../backends/backend.js');
+  const backends = await load<typeof import('../backends/backend.js')>('../backends/backend.js');
   const selected = await backends.useBackend(choice);
   backendSet = true;
   return selected;
@@ -99,7 +110,8 @@ async function work(req: TrialRequest, report: EpochReporter): Promise<TrainResu
   if (req.lazyTfjs === true && (trains || tfEngine() !== undefined)) await useBackend(req.backend);
   if (!trains) return objectiveResult(() => runObjective(module, objective, trial, report)).then((r) => noteLateTfjs(req, module, r));
   trainingTrials++;
-  const [{ train }, { trainingData }] = await Promise.all([import('../training/trainer.js'), import('../training/task-data.js')]);
+  const { train } = await load<typeof import('../training/trainer.js')>('../training/trainer.js');
+  const { trainingData } = await load<typeof import('../training/task-data.js')>('../training/task-data.js');
   return train(trial, await trainingData(trial, module), report, module);
 }
 
