@@ -16,7 +16,7 @@ import { openStorage } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
 import { createStrategy, defaultTrialCount } from '../strategies/index.js';
 import type { Strategy } from '../strategies/types.js';
-import { claimForRun, fenceOf, isResumable, pruneTrial, recordReport, reducedOutcome, refreshBook, refreshOnConflict, storeSuggested, type DispatchScope } from './dispatch.js';
+import { claimForRun, fenceOf, pruneTrial, recordReport, reducedOutcome, refreshBook, refreshOnConflict, storeSuggested, type DispatchScope } from './dispatch.js';
 import { ownerId } from './owner.js';
 import { recoverInterrupted } from './recovery.js';
 import { DEFAULT_STORAGE, openStudyFor, withOverrides } from './run-sweep.js';
@@ -168,7 +168,7 @@ class AskTellStudy implements Study {
     if (this.closed) this.fail('the study is closed');
     for (;;) {
       // Trials queued but never run (or paused midway by a stopped sweep) go first, as in a sweep.
-      const queued = this.book.all().find(isResumable);
+      const queued = this.book.resumable()[0];
       try {
         if (queued !== undefined) {
           const handle = await this.claim(queued);

@@ -29,8 +29,7 @@ export interface DispatchScope {
  */
 export const enqueueKey = (params: Params): string => `enqueue:${paramsKey(params)}`;
 
-/** A stored trial to (re)start before asking the strategy: queued but never run, or paused midway by a stop. */
-export const isResumable = (t: TrialRecord): boolean => t.state === 'waiting' || (t.state === 'paused' && t.epochs < t.budget);
+export { isResumable } from './trial-book.js';
 
 /** The outcome a trial the strategy prunes is stored with: where it got to, and its last value. */
 export function prunedOutcome(t: TrialRecord | undefined): TrialOutcome {
@@ -188,4 +187,4 @@ export async function refreshOnConflict(err: unknown, scope: Pick<DispatchScope,
 
 /** The trials to (re)start before asking the strategy, for a loop's queue; `skip` leaves out those it holds already. */
 export const resumableTrials = (book: TrialBook, skip: (id: TrialId) => boolean = () => false): TrialRecord[] =>
-  book.all().filter((t) => isResumable(t) && !skip(t.id));
+  book.resumable().filter((t) => !skip(t.id));

@@ -161,7 +161,7 @@ export async function runSweep(spaceOrPath: SearchSpace | string, options: Sweep
   const space = withOverrides(typeof spaceOrPath === 'string' ? loadSpace(spaceOrPath) : spaceOrPath, options);
   // A task module that can't load or doesn't fit the space, and data that can't load, are input errors before any
   // study or trial exists (exit 2), not a sweep of failed trials.
-  await checkTaskData(space, typeof spaceOrPath === 'string' ? spaceOrPath : space.name);
+  const tfjs = await checkTaskData(space, typeof spaceOrPath === 'string' ? spaceOrPath : space.name);
   const workers = Math.max(1, options.workers ?? defaultWorkerCount());
   const storagePath = options.storage ?? DEFAULT_STORAGE;
   const checkpointRoot = options.checkpoints ?? defaultCheckpointRoot(storagePath);
@@ -183,6 +183,7 @@ export async function runSweep(spaceOrPath: SearchSpace | string, options: Sweep
       recycleAfter: options.recycleAfter,
       gpuConcurrency: options.gpuConcurrency,
       overflow: options.overflow,
+      tfjs, // an objective() module that imports no tfjs: the workers don't import it up front
       ...(options.trialMemoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: options.trialMemoryMb } } : {}),
       // Without a listener the pool's default applies (a process warning): never silence.
       ...(options.onEvent !== undefined ? { onWorkerError: (err: Error) => options.onEvent?.({ type: 'warning', code: 'worker-error', message: `a worker thread failed outside any trial, and was replaced: ${errorMessage(err)}` }) } : {}),

@@ -7,6 +7,12 @@ import type { SweepProgress } from './events.js';
 import { directionSign } from './ranking.js';
 
 /**
+ * A stored trial to (re)start before asking the strategy: queued but never run, or paused midway by a stop (the
+ * resumable rule of both tuner loops; dispatch.ts re-exports it).
+ */
+export const isResumable = (t: TrialRecord): boolean => t.state === 'waiting' || (t.state === 'paused' && t.epochs < t.budget);
+
+/**
  * The tuner's in-memory view of a study: every trial as last stored, in creation order, and each trial's
  * objective value per epoch. Loaded from storage, then kept current from what the tuner itself writes. Every
  * update is O(1) in the usual case (a new trial has the next number), so the per-trial cost stays flat as a
@@ -21,6 +27,8 @@ export class TrialBook {
   private readonly position = new Map<TrialId, number>();
   private readonly curves = new Map<TrialId, number[]>();
   private readonly counts = new Map<TrialState, number>();
+  /** The resumable trials' ids, kept with every update, so an ask finds them without scanning the study. */
+  private readonly resumableIds = new Set<TrialId>();
   private bestComplete: TrialRecord | null = null;
   /** The study's change number this view is current to (`Storage.changesSince`); 0 before the first read. */
   seq = 0;
@@ -54,6 +62,7 @@ export class TrialBook {
     this.curves.clear();
     for (const [id, c] of curves) this.curves.set(id, [...c]);
     this.counts.clear();
+    this.resumableIds.clear();
     this.bestComplete = null;
     for (const t of this.order) this.account(t, 1);
   }
@@ -138,6 +147,13 @@ export class TrialBook {
     };
   }
 
+  /** The resumable trials ({@link isResumable}) in number order, as a scan of the whole view would find them. */
+  resumable(): TrialRecord[] {
+    const found: TrialRecord[] = [];
+    for (const id of this.resumableIds) found.push(this.get(id)!);
+    return found.sort((a, b) => a.number - b.number);
+  }
+
   count(state: TrialState): number {
     return this.counts.get(state) ?? 0;
   }
@@ -154,6 +170,8 @@ export class TrialBook {
 
   private account(t: TrialRecord, delta: 1 | -1): void {
     this.counts.set(t.state, (this.counts.get(t.state) ?? 0) + delta);
+    if (delta === -1) this.resumableIds.delete(t.id);
+    else if (isResumable(t)) this.resumableIds.add(t.id);
     // Complete is final, so the best only ever improves; a reload recomputes it.
     if (delta === 1 && t.state === 'complete' && t.value !== null && Number.isFinite(t.value)) {
       if (this.bestComplete === null || this.sign * t.value > this.sign * this.bestComplete.value!) this.bestComplete = t;

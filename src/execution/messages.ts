@@ -18,6 +18,11 @@ export interface TrialRequest {
   readonly trial: TrialTask;
   /** After this many trials the worker asks to be replaced (the wasm heap never shrinks); null: never. */
   readonly recycleAfter: number | null;
+  /**
+   * The worker loads tfjs only when a trial needs it (training, or a task module whose imports load tfjs), not
+   * before every trial: set for tasks whose module's objective() replaces training (`TrialRunnerOptions.tfjs`).
+   */
+  readonly lazyTfjs?: boolean;
   /** Epoch reports go out and decisions come back over this port (transferred, not cloned). */
   readonly port: MessagePort;
 }

@@ -43,6 +43,13 @@ export interface TrialRunnerOptions {
    * process warning (printed on stderr).
    */
   readonly onWorkerError?: (err: Error) => void;
+  /**
+   * When the workers load tfjs (seconds of CPU per thread). 'at-start' (default): every worker, at the start-up
+   * probe. 'when-needed': for a task whose trials never train (a task module with objective() that imports no
+   * tfjs): one worker probes the backend (it is reported and stored all the same), and the others load tfjs only
+   * if a trial needs it (its module imports tfjs after all), switching to the probed backend before the trial runs.
+   */
+  readonly tfjs?: 'at-start' | 'when-needed';
 }
 
 export const DEFAULT_RECYCLE_AFTER = 50;
@@ -86,6 +93,7 @@ function checkOptions(o: TrialRunnerOptions): void {
   if (o.gpuConcurrency !== undefined && (!Number.isInteger(o.gpuConcurrency) || o.gpuConcurrency < 1)) {
     throw new ExecutionError(`gpuConcurrency must be a positive integer, got ${o.gpuConcurrency}`);
   }
+  if (o.tfjs !== undefined && o.tfjs !== 'at-start' && o.tfjs !== 'when-needed') throw new ExecutionError(`tfjs must be 'at-start' or 'when-needed', got ${String(o.tfjs)}`);
   if (o.overflow !== undefined && !OVERFLOWS.includes(o.overflow)) throw new ExecutionError(`overflow must be one of ${OVERFLOWS.join(', ')}, got ${String(o.overflow)}`);
   // Fail before starting threads.
   if (o.backend === 'tensorflow' || o.backend === 'tensorflow-gpu') {
@@ -108,6 +116,7 @@ class PiscinaRunner implements TrialRunner {
   constructor(
     private readonly pool: Piscina<WorkerRequest, WorkerResponse>,
     readonly info: BackendInfo,
+    private readonly lazyTfjs: boolean,
   ) {}
 
   readonly balancer: Balancer = (_task, workers) => workers.find((w) => w.currentUsage === 0 && !this.retiring.has(w.id) && !w.terminating) ?? null;
@@ -155,7 +164,7 @@ class PiscinaRunner implements TrialRunner {
     let thread: number | undefined;
     try {
       const res = await this.pool.run(
-        { kind: 'trial', backend: this.info.backend, trial: task, recycleAfter: this.info.recycleAfter ?? null, port: port2 },
+        { kind: 'trial', backend: this.info.backend, trial: task, recycleAfter: this.info.recycleAfter ?? null, lazyTfjs: this.lazyTfjs, port: port2 },
         { transferList: [port2], ...(signal ? { signal } : {}) },
       );
       if (res.kind !== 'trial') throw new Error(`unexpected ${res.kind} response to a trial`);
@@ -220,9 +229,10 @@ async function startPool(options: TrialRunnerOptions, workers: number, backend: 
   });
   pool.on('error', (err: Error) => (options.onWorkerError ?? warnWorkerError)(err));
   try {
-    const probed = await probeWorkers(pool, backend, workers);
+    const lazyTfjs = options.tfjs === 'when-needed';
+    const probed = await probeWorkers(pool, backend, lazyTfjs ? 1 : workers);
     const recycleAfter = probed.backend === 'wasm' ? (options.recycleAfter ?? DEFAULT_RECYCLE_AFTER) : null;
-    runner = new PiscinaRunner(pool, { ...probed, requested: options.backend, workers, recycleAfter });
+    runner = new PiscinaRunner(pool, { ...probed, requested: options.backend, workers, recycleAfter }, lazyTfjs);
     return runner;
   } catch (e) {
     await pool.destroy();

@@ -33,6 +33,7 @@ function adapterFields(a: GpuAdapterFacts | undefined): Pick<ProbeResult, 'adapt
   return { adapter: adapterName(a), driver, softwareAdapter: a.software };
 }
 
+/** Probes `workers` of the pool's threads: all of them, or one where the others load tfjs only if a trial needs it. */
 export async function probeWorkers(pool: Piscina<WorkerRequest, WorkerResponse>, backend: BackendChoice, workers: number): Promise<ProbeResult> {
   // All at once, so each idle worker takes one (a worker runs one task at a time).
   const settled = await Promise.allSettled(Array.from({ length: workers }, () => pool.run({ kind: 'probe', backend })));

@@ -35,11 +35,21 @@ async function checkModuleLoadData(path: string, ctx: LoadDataContext): Promise<
   if (!reply.ok) throw new ExecutionError(reply.message);
 }
 
-/** The exports the module at `path` provides; rejects with the module's own error (naming it) if it can't load. */
-export async function inspectTaskModule(path: string): Promise<readonly ModuleExport[]> {
+/** What importing a task module showed: its exports, and whether its imports load tfjs. */
+export interface TaskModuleFacts {
+  readonly exports: readonly ModuleExport[];
+  readonly loadsTfjs: boolean;
+}
+
+async function inspect(path: string): Promise<TaskModuleFacts> {
   const reply = await inThrowawayThread<string, CheckReply>(new URL('./module-check-worker.js', import.meta.url), path, `task module ${moduleLabel(path)}`);
   if (!reply.ok) throw new ExecutionError(reply.message);
-  return reply.exports;
+  return { exports: reply.exports, loadsTfjs: reply.loadsTfjs };
+}
+
+/** The exports the module at `path` provides; rejects with the module's own error (naming it) if it can't load. */
+export async function inspectTaskModule(path: string): Promise<readonly ModuleExport[]> {
+  return (await inspect(path)).exports;
 }
 
 export interface CheckModuleOptions {
@@ -52,19 +62,21 @@ export interface CheckModuleOptions {
  * leaves the space something to train on or a metric the built-in loop can't report; with `loadData`, also when its
  * loadData() throws or returns data that doesn't fit. Resolves with the module's exports; no module: undefined.
  */
-export async function verifyTaskModule(space: SearchSpace, file: string = space.name, options: CheckModuleOptions = {}): Promise<readonly ModuleExport[] | undefined> {
+export async function verifyTaskModule(space: SearchSpace, file: string = space.name, options: CheckModuleOptions = {}): Promise<TaskModuleFacts | undefined> {
   const path = space.task.module;
   if (path === undefined) return undefined;
-  let exports: readonly ModuleExport[];
+  let facts: TaskModuleFacts;
   try {
-    exports = await inspectTaskModule(path);
+    facts = await inspect(path);
+    const { exports } = facts;
     if (options.loadData && exports.includes('loadData') && !exports.includes('objective')) {
       await checkModuleLoadData(path, { seed: space.seed, validationSplit: space.task.validationSplit, task: space.task });
     }
   } catch (e) {
     throw new InputError(file, [{ path: ['task', 'module'], message: (e as Error).message }]);
   }
-  if (exports.includes('objective')) return exports;
+  const { exports } = facts;
+  if (exports.includes('objective')) return facts;
   const label = moduleLabel(path);
   const issues: InputIssue[] = [];
   if (!exports.includes('loadData') && space.task.data === undefined) {
@@ -76,7 +88,7 @@ export async function verifyTaskModule(space: SearchSpace, file: string = space.
     issues.push({ path: ['objective', 'metric'], message: `expected ${known}, got ${JSON.stringify(metric)}: task module ${label} has no objective(), and the built-in model reports only these` });
   }
   if (issues.length > 0) throw new InputError(file, issues);
-  return exports;
+  return facts;
 }
 
 /** {@link verifyTaskModule} without its result: throws an InputError when the space's module can't serve it. */

@@ -1,26 +1,55 @@
 /**
  * The piscina worker entry: its default export handles one request at a time. tfjs, the backend, data sets and task
- * modules are loaded once per worker thread and re-used by every trial it runs.
+ * modules are loaded once per worker thread and re-used by every trial it runs. tfjs (seconds of CPU to import) is
+ * imported on first need, not with this file: at the probe, or, for a task whose trials never train
+ * (`TrialRequest.lazyTfjs`), only once a trial needs it (a task module that imports tfjs, or training).
  */
-import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
 import { threadId, type MessagePort } from 'node:worker_threads';
 import type { Decision } from '../../core/types.js';
-import { BackendNotInstalledError } from '../backends/backend-select.js';
-import { useBackend } from '../backends/backend.js';
+import { BackendNotInstalledError, type SelectedBackend } from '../backends/backend-select.js';
 import { bindTrialPort } from '../checkpoint/main-thread-store.js';
 import { captureConsole } from './console-capture.js';
 import { errorMessage, thrown } from '../failures.js';
 import type { PoolToWorker, ProbeRequest, ProbeResponse, TrialRequest, TrialResponse, WorkerRequest, WorkerResponse, WorkerToPool } from '../messages.js';
 import { runObjective } from '../task-module/objective-runner.js';
-import { trainingData } from '../training/task-data.js';
-import { loadTaskModule } from '../task-module/task-module.js';
-import { train, type EpochReporter, type TrainResult } from '../training/trainer.js';
-import type { TrialDiagnostics } from '../types.js';
+import { loadTaskModule, type LoadedModule } from '../task-module/task-module.js';
+import type { EpochReporter, TrainResult } from '../training/trainer.js';
+import type { BackendChoice, TrialDiagnostics } from '../types.js';
 
 const output = captureConsole();
 let trialsRun = 0;
 /** Trials that trained a tfjs model here: only they grow the wasm heap, so only they count towards recycling. */
 let trainingTrials = 0;
+
+/** tfjs-core keeps its engine in a global (`_tfengine`): set once any copy of tfjs has loaded in this thread, ours or a task module's. */
+interface TfEngine {
+  readonly backendName: string | null;
+  readonly state: { readonly numTensors: number };
+}
+const tfEngine = (): TfEngine | undefined => (globalThis as { _tfengine?: TfEngine })._tfengine;
+/** Tensors alive now; 0 while no tfjs is loaded. Reads the engine's state, which initialises no backend (unlike memory()). */
+const numTensors = (): number => tfEngine()?.state.numTensors ?? 0;
+
+const fromSource = import.meta.url.endsWith('.ts');
+/**
+ * One of our own modules, imported on first need. From dist/, import(); from source under tsx, require(): tsx's
+ * import hooks don't reach a worker thread (its static imports load through tsx's require hook), and require()
+ * gives the same module instances as those static imports.
+ */
+async function load<T>(specifier: string): Promise<T> {
+  return fromSource ? (createRequire(import.meta.url)(specifier) as T) : ((await import(specifier)) as T);
+}
+
+/** Imports tfjs and the backends (once), then initialises (once) and switches to the backend for `choice`. */
+async function useBackend(choice: BackendChoice): Promise<SelectedBackend> {
+  const backends = await load<typeof import('../backends/backend.js')>('../backends/backend.js');
+  const selected = await backends.useBackend(choice);
+  backendSet = true;
+  return selected;
+}
+/** Whether this thread has switched to a configured backend yet. */
+let backendSet = false;
 
 async function probe(req: ProbeRequest): Promise<ProbeResponse> {
   try {
@@ -61,19 +90,41 @@ async function decide(port: MessagePort, epoch: number, metrics: Record<string, 
 
 /** A task module's objective() in place of training; tensor counts still bracket it, for the diagnostics. */
 async function objectiveResult(run: () => Promise<TrainResult['outcome']>): Promise<TrainResult> {
-  const tensorsBefore = tf.memory().numTensors;
+  const tensorsBefore = numTensors();
   const t0 = performance.now();
   const outcome = await run();
-  return { outcome, tensorsBefore, tensorsAfter: tf.memory().numTensors, trainSeconds: (performance.now() - t0) / 1000, samplesTrained: 0 };
+  return { outcome, tensorsBefore, tensorsAfter: numTensors(), trainSeconds: (performance.now() - t0) / 1000, samplesTrained: 0 };
 }
 
-/** The trial's work: its module's objective(), or training (on the module's data and model where it has them). */
-async function work(trial: TrialRequest['trial'], report: EpochReporter): Promise<TrainResult> {
+/**
+ * The trial's work: its module's objective(), or training (on the module's data and model where it has them). The
+ * backend is in use before any of the trial's tensors exist: before the module loads, or with `lazyTfjs` once the
+ * module is known to need it (its imports loaded tfjs, or it trains).
+ */
+async function work(req: TrialRequest, report: EpochReporter): Promise<TrainResult> {
+  const { trial } = req;
+  if (req.lazyTfjs !== true) await useBackend(req.backend);
   const module = trial.task.module === undefined ? undefined : await loadTaskModule(trial.task.module);
   const objective = module?.objective;
-  if (module !== undefined && objective !== undefined) return objectiveResult(() => runObjective(module, objective, trial, report));
+  const trains = module === undefined || objective === undefined;
+  if (req.lazyTfjs === true && (trains || tfEngine() !== undefined)) await useBackend(req.backend);
+  if (!trains) return objectiveResult(() => runObjective(module, objective, trial, report)).then((r) => noteLateTfjs(req, module, r));
   trainingTrials++;
+  const { train } = await load<typeof import('../training/trainer.js')>('../training/trainer.js');
+  const { trainingData } = await load<typeof import('../training/task-data.js')>('../training/task-data.js');
   return train(trial, await trainingData(trial, module), report, module);
+}
+
+/**
+ * With `lazyTfjs`, an objective() that imported tfjs itself during the trial ran on tfjs's default backend, not
+ * the configured one: say so in the trial's logs. Later trials in this thread get the backend (tfjs is loaded now).
+ */
+function noteLateTfjs(req: TrialRequest, module: LoadedModule, result: TrainResult): TrainResult {
+  const engine = tfEngine();
+  if (req.lazyTfjs === true && !backendSet && engine !== undefined) {
+    console.warn(`task module ${module.label} imported @tensorflow/tfjs inside objective(), so trial ${req.trial.trialId} ran on tfjs's ${engine.backendName ?? 'default'} backend, not ${req.backend}: import tfjs at the top of the module`);
+  }
+  return result;
 }
 
 async function runTrial(req: TrialRequest): Promise<TrialResponse> {
@@ -83,11 +134,10 @@ async function runTrial(req: TrialRequest): Promise<TrialResponse> {
   try {
     let result: TrainResult;
     try {
-      await useBackend(req.backend);
-      result = await work(trial, (epoch, metrics) => decide(port, epoch, metrics));
+      result = await work(req, (epoch, metrics) => decide(port, epoch, metrics));
     } catch (e) {
-      // Backend, module or data failures: nothing was built yet. engine().state doesn't initialise a backend, unlike memory().
-      const n = tf.engine().state.numTensors;
+      // Backend, module or data failures: nothing was built yet.
+      const n = numTensors();
       result = { outcome: thrown(e, 0), tensorsBefore: n, tensorsAfter: n, trainSeconds: 0, samplesTrained: 0 };
     }
     const oom = result.outcome.error?.kind === 'oom'; // a wasm heap that hit its limit is not safe to re-use
@@ -99,7 +149,7 @@ async function runTrial(req: TrialRequest): Promise<TrialResponse> {
       tensorsAfter: result.tensorsAfter,
       threadId,
       workerTrials: trialsRun,
-      tfBackend: tf.engine().backendName ?? 'none',
+      tfBackend: tfEngine()?.backendName ?? 'none',
       trainSeconds: result.trainSeconds,
       samplesPerSecond: result.trainSeconds > 0 ? result.samplesTrained / result.trainSeconds : 0,
       logs: output.drain(),

@@ -1,0 +1,35 @@
+/** TrialBook keeps its resumable trials as it goes, so an ask finds them without scanning the study. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { StudyRecord, TrialRecord, TrialState } from '../../src/core/types.js';
+import { isResumable, TrialBook } from '../../src/engine/trial-book.js';
+
+function trial(id: number, number: number, state: TrialState, epochs = 0, budget = 3): TrialRecord {
+  return {
+    heartbeatAt: null,
+    id, studyId: 1, number, state, params: { x: id }, budget, rung: null, bracket: null, seed: id, value: null, epochs,
+    error: null, checkpoint: null, worker: null, attempts: 0, createdAt: '2026-12-02T00:00:00.000Z', startedAt: null, finishedAt: null,
+  };
+}
+
+/** What a scan of the whole view finds: the rule the book's own list must agree with. */
+const scanned = (book: TrialBook): number[] => book.all().filter(isResumable).map((t) => t.id);
+const listed = (book: TrialBook): number[] => book.resumable().map((t) => t.id);
+
+test('resumable(): the waiting trials and those paused short of their budget, in number order, through every kind of update', () => {
+  const book = new TrialBook([trial(1, 0, 'complete', 3), trial(2, 1, 'waiting'), trial(3, 2, 'paused', 1), trial(4, 3, 'paused', 3)], new Map(), 'minimize', 100);
+  assert.deepEqual(listed(book), [2, 3], 'a trial paused at its full budget waits for a promotion, not a resume');
+  book.set(trial(5, 5, 'waiting'));
+  book.set(trial(6, 4, 'waiting')); // out of order: another tuner's trial
+  assert.deepEqual(listed(book), [2, 3, 6, 5]);
+  book.set(trial(2, 1, 'running'));
+  book.set(trial(3, 2, 'complete', 3));
+  book.set(trial(4, 3, 'waiting', 3, 9)); // promoted
+  assert.deepEqual(listed(book), [4, 6, 5]);
+  book.merge({ study: {} as StudyRecord, seq: 7, trials: [trial(6, 4, 'running'), trial(7, 6, 'paused', 2)], reports: [] }, 'loss');
+  assert.deepEqual(listed(book), [4, 5, 7]);
+  assert.deepEqual(listed(book), scanned(book));
+  book.reload([trial(8, 0, 'waiting'), trial(9, 1, 'failed')], new Map());
+  assert.deepEqual(listed(book), [8]);
+  assert.deepEqual(listed(book), scanned(book));
+});
