@@ -301,16 +301,6 @@ export class PostgresStorage implements Storage {
     return this.writeAs('write', what, fn, idem);
   }
 
-  /** A write of one idempotent statement, its own transaction: one round trip. */
-  private writeOne<T>(what: string, fn: (c: Client) => Promise<T>): Promise<T> {
-    return this.writeAs('one-write', what, fn);
-  }
-
-  /** One autocommitted statement that also records the write token it is given: one round trip. */
-  private call<T>(what: string, fn: (c: Client, token: string | undefined) => Promise<T>, idem: Idempotence<T>): Promise<T> {
-    return this.writeAs('call', what, fn, idem);
-  }
-
   private writeAs<T>(
     mode: TransactionMode, what: string, fn: (c: Client, token: string | undefined) => Promise<T>, idem?: Idempotence<T>,
   ): Promise<T> {
