@@ -4,6 +4,7 @@
  * `tune worker --workers 4`), a task module whose objective sleeps 50 ms per trial. Wall time against the ideal,
  * trials × 50 ms / 16, twice: from the first spawn to the last exit (process and worker-thread startup included),
  * and from the first trial's start to the last trial's end as stored (startup excluded). Target: ≤ 5 % over ideal.
+ * TUNE_BENCH_NODE_ARGS (space-separated) goes to each tuner's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
  */
 import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -15,10 +16,11 @@ import { fmt, pct, printTable, tempDir } from './lib/common.js';
 const SLEEP_MS = 50;
 const WORKERS_PER_PROCESS = 4;
 const PROCESSES = 4;
+const nodeArgs = (process.env.TUNE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const CLI = join(fileURLToPath(import.meta.url), '../../../dist/cli/main.js');
 
 function exited(args: readonly string[]): { done: Promise<number>; output: () => string } {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
