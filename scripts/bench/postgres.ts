@@ -1,6 +1,6 @@
 /**
  * PostgreSQL storage (issue 13 §8): `npm run bench -- postgres [--url URL] [--trials N] [--sizes 100,10000,100000]
- * [--only throughput|latency|sleep] [--compare DIR] [--sleep-trials N]`
+ * [--only throughput|latency|sleep] [--compare DIR] [--sleep-trials N] [--sleep-ms MS]`
  *
  * 1. No-op trials/s: every trial's storage work as a tuner does it (create-and-claim with a lease, one report, a
  *    heartbeat, finish, and an incremental changesSince read), no training, with 1, 4 and 16 workers across 1, 4
@@ -80,7 +80,7 @@ if (childIndex >= 0) {
 const { values: args } = parseArgs({
   options: {
     url: { type: 'string' }, trials: { type: 'string', default: '400' }, sizes: { type: 'string', default: '100,10000,100000' },
-    only: { type: 'string' }, compare: { type: 'string' }, repeat: { type: 'string', default: '1' }, 'sleep-trials': { type: 'string', default: '1600' },
+    only: { type: 'string' }, compare: { type: 'string' }, repeat: { type: 'string', default: '1' }, 'sleep-trials': { type: 'string', default: '1600' }, 'sleep-ms': { type: 'string', default: '50' },
   },
 });
 const base = args.url ?? process.env.TUNE_BENCH_POSTGRES_URL ?? process.env.TUNE_TEST_POSTGRES_URL;
@@ -254,5 +254,5 @@ if (part('latency')) {
   process.stdout.write('\nask + tell on PostgreSQL (changesSince + create-and-claim + finish), 200 rounds each\n');
   printTable(['storage code', 'trials in the study', 'p50 ms', 'p99 ms', 'round trips (changes + create + finish)', 'SELECT 1 p50 ms', 'load average'], latency);
 }
-if (part('sleep')) results.push(await sleepBench(base, Number(args['sleep-trials']), withDatabase));
+if (part('sleep')) results.push(await sleepBench(base, Number(args['sleep-trials']), Number(args['sleep-ms']), withDatabase));
 process.stdout.write(`\n${writeResult('postgres', { trials: total, results })}\n`);

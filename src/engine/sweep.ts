@@ -71,6 +71,8 @@ export interface SweepResult {
  * decision, then store the outcome and tell the strategy. Keeps up to `workers` trials in flight. A stop
  * pauses running trials at their next epoch; an abort requeues them.
  */
+const POLLED = Symbol('polled');
+
 export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   const { space, study, storage, runner, strategy, workers } = parts;
   const emit: SweepListener = parts.onEvent ?? (() => {});
@@ -92,6 +94,8 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   const cleanups = new Set<Promise<void>>();
   let ran = 0;
   let failed = 0;
+  /** A finish just read the study's changes with it: the next ask's view is current without another read. */
+  let viewFresh = false;
 
   // Evictions run one after another, beside the loop; each reads the leaderboard as it then stands.
   let evictions: Promise<void> = Promise.resolve();
@@ -115,9 +119,21 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
     const before = book.get(id);
     // Epoch metrics were stored as they arrived; an outcome's own metrics (e.g. the epoch that turned NaN) must not overwrite them.
     const { state, epochs, value, checkpoint, error } = reducedOutcome(scope, id, outcome);
-    const finished = book.set(await storage.finishTrial(id, { state, epochs, value, checkpoint, error }, fence));
+    const reduced: TrialOutcome = { state, epochs, value, checkpoint, error };
+    if (storage.finishAndRead === undefined) {
+      const finished = book.set(await storage.finishTrial(id, reduced, fence));
+      discardFinished(before, finished);
+      return finished;
+    }
+    // The changes the next ask needs, read in the finish's round trip (issue 13 §3): that ask needn't read again.
+    const { trial, changes } = await storage.finishAndRead(id, reduced, fence, book.seq);
+    const finished = book.set(trial);
+    if (changes !== null && changes.seq >= book.seq) {
+      book.merge(changes, metric);
+      viewFresh = true;
+    }
     discardFinished(before, finished);
-    return finished;
+    return book.get(id) ?? finished;
   };
 
   const discardFinished = (before: TrialRecord | undefined, finished: TrialRecord): void => {
@@ -324,9 +340,16 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
           start(next);
           continue;
         }
-        // Each ask sees the whole study as it is now (issue 13 §3): the changes since the last ask, one query.
+        // Each ask sees the whole study as it is now (issue 13 §3): the changes since the last ask, one query, unless
+        // a conflict's refresh or the finish that freed this slot has just read them (and no expiry check is due).
         if (refreshed) refreshed = false;
-        else await sync();
+        else if (viewFresh && Date.now() - expiryCheckedAt < expiryEveryMs) {
+          viewFresh = false;
+          queueResumable();
+        } else {
+          viewFresh = false;
+          await sync();
+        }
         if (queue.length > 0) continue;
         if (exhausted) {
           idle = true;
@@ -350,7 +373,8 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
       if (inFlight.size === 0 && !waitForOthers) break;
       // A rejection here is a storage failure: stop the sweep and surface it. With a free slot while other tuners run
       // trials, look again every pollMs: they may promote, finish (freeing the strategy) or die (their trials requeued).
-      await Promise.race([...inFlight.values(), ...(waitForOthers ? [sleep(pollMs)] : [])]);
+      const woke = await Promise.race([...inFlight.values(), ...(waitForOthers ? [sleep(pollMs).then(() => POLLED)] : [])]);
+      if (woke === POLLED) viewFresh = false; // the view is as old as the wait
     }
   } finally {
     clearInterval(expiryTimer);

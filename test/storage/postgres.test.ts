@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import pg from 'pg';
+import { LeaseLostError } from '../../src/core/errors.js';
 import { NotATuneDatabaseError, PostgresStorage } from '../../src/storage/index.js';
 import { PG_MIGRATIONS, pgMigrate } from '../../src/storage/postgres/migrations.js';
 import { storageContract } from './contract.js';
@@ -79,6 +80,33 @@ if (PG_URL === undefined) {
         // The JSON columns are still checked when written.
         await assert.rejects(db.query(`UPDATE ${schema}.trials SET params = '{oops' WHERE id = $1`, [t.id]), /invalid input syntax for type json/);
         await assert.rejects(db.query(`UPDATE ${schema}.studies SET definition = '[' WHERE id = $1`, [st.id]), /invalid input syntax for type json/);
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('finishAndRead finishes as finishTrial does and reads the changes as changesSince would right after', async () => {
+      const s = PostgresStorage.open(await db.freshSchema());
+      try {
+        const st = await s.openStudy(spec());
+        const a = await s.createTrial(st.id, newTrial({ claimBy: 'w0', leaseMs: 60_000 }));
+        const since = (await s.changesSince(st.id, 0)).seq;
+        const b = await s.createTrial(st.id, newTrial({ key: 'b', claimBy: 'w1', leaseMs: 60_000 }));
+        await s.report(b.id, 1, { val_accuracy: 0.75 }, 0.75);
+        const fence = { worker: 'w0', claim: 1 };
+        const { trial, changes } = await s.finishAndRead(a.id, { state: 'complete', epochs: 1, value: 0.5, metrics: { val_accuracy: 0.5 } }, fence, since);
+        assert.deepEqual(trial, await s.trial(a.id));
+        assert.deepEqual([trial.state, trial.value, trial.epochs], ['complete', 0.5, 1]);
+        const after = await s.changesSince(st.id, since);
+        assert.deepEqual(changes, after);
+        assert.deepEqual(changes?.trials.map((t) => t.id), [a.id, b.id]);
+        assert.deepEqual(changes?.reports.map((r) => [r.trialId, r.epoch]), [[a.id, 1], [b.id, 1]]);
+        // Refused as finishTrial refuses, changing nothing: a stale fence, then a finished trial.
+        const seq = after.seq;
+        await assert.rejects(s.finishAndRead(b.id, { state: 'complete', epochs: 1 }, { worker: 'w1', claim: 9 }, seq), LeaseLostError);
+        await assert.rejects(s.finishAndRead(a.id, { state: 'failed', epochs: 1, error: { kind: 'exception', message: 'x' } }, undefined, seq), /already complete and can't change again/);
+        await assert.rejects(s.finishAndRead(a.id, { state: 'complete', epochs: 1 }, undefined, -1), /since must be an integer >= 0/);
+        assert.equal((await s.changesSince(st.id, 0)).seq, seq);
       } finally {
         await s.close();
       }

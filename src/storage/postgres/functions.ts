@@ -197,6 +197,16 @@ export const CALL = {
   report: 'SELECT r.status, (r.t).* FROM tune_report($1, $2, $3::text[], $4::double precision[], $5::text[], $6, $7, $8, $9, $10) AS r',
   finishTrial: `SELECT r.status, (r.t).* FROM tune_finish_trial(
     $1, $2, $3::text[], $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text[], $14::double precision[], $15::text[], $16, $17, $18) AS r`,
+  // The finish's arguments, then since; the study's columns under s_ names (the trial's are its own), the report's under r_.
+  finishAndRead: `SELECT r.kind, r.status, (r.trial).*,
+      (r.report).trial_id AS r_trial_id, (r.report).epoch AS r_epoch, (r.report).metric AS r_metric,
+      (r.report).value AS r_value, (r.report).value_kind AS r_value_kind,
+      (r.study).id AS s_id, (r.study).name AS s_name, (r.study).space AS s_space, (r.study).direction AS s_direction,
+      (r.study).metric AS s_metric, (r.study).strategy AS s_strategy, (r.study).seed AS s_seed,
+      (r.study).backend AS s_backend, (r.study).created_at AS s_created_at, (r.study).updated_at AS s_updated_at,
+      (r.study).definition AS s_definition, (r.study).seq AS s_seq
+    FROM tune_finish_and_read(
+    $1, $2, $3::text[], $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text[], $14::double precision[], $15::text[], $16, $17, $18, $19) AS r`,
   // A claim and its write token in one statement (the token's result is the trial id, or 'null' when none was claimed).
   claimTrial: `
     WITH c AS (
@@ -395,5 +405,41 @@ export const LEAN_WRITES_SQL = `
     END IF;
     IF p_token IS NOT NULL THEN INSERT INTO write_tokens (token, result) VALUES (p_token, t.id::text); END IF;
     status := 'ok';
+  END $$;
+`;
+
+/**
+ * Also migration 6: a finish that reads the study's changes in the same round trip (`Storage.finishAndRead`). A
+ * tuner finishes a trial and then asks its strategy, which needs the changes since its last look: with this, one
+ * round trip instead of two per trial. The reads run after the finish, in its transaction, while it holds the study
+ * row (its change number): no other change to the study can commit in between, so they see the study exactly as of
+ * this commit. Rows: 'finish' (its status and trial, as `tune_finish_trial` returns them), then, if it finished,
+ * 'study', each changed 'trial' (by number) and each changed 'report' (by trial, epoch, metric), as changesSince.
+ */
+export const FINISH_AND_READ_SQL = `
+  CREATE FUNCTION tune_finish_and_read(
+    p_id integer, p_state text, p_from text[], p_has_value boolean, p_value double precision, p_kind text,
+    p_epochs integer, p_error_kind text, p_error_message text, p_checkpoint text, p_finished_at text, p_now text,
+    p_metrics text[], p_values double precision[], p_kinds text[],
+    p_fence_worker text, p_fence_claim integer, p_token text, p_since bigint)
+  RETURNS TABLE (kind text, status text, trial trials, report reports, study studies) LANGUAGE plpgsql AS $$
+  DECLARE
+    v_done record;
+    v_study integer;
+  BEGIN
+    SELECT f.status, f.t INTO v_done FROM tune_finish_trial(p_id, p_state, p_from, p_has_value, p_value, p_kind,
+      p_epochs, p_error_kind, p_error_message, p_checkpoint, p_finished_at, p_now, p_metrics, p_values, p_kinds,
+      p_fence_worker, p_fence_claim, p_token) AS f;
+    kind := 'finish'; status := v_done.status; trial := v_done.t;
+    RETURN NEXT;
+    IF v_done.status IS DISTINCT FROM 'ok' THEN RETURN; END IF;
+    v_study := (v_done.t).study_id;
+    RETURN QUERY SELECT 'study'::text, NULL::text, NULL::trials, NULL::reports, s FROM studies s WHERE s.id = v_study;
+    RETURN QUERY SELECT 'trial'::text, NULL::text, t, NULL::reports, NULL::studies FROM trials t
+      WHERE t.study_id = v_study AND t.seq > p_since ORDER BY t.number;
+    RETURN QUERY SELECT 'report'::text, NULL::text, NULL::trials, r, NULL::studies
+      FROM trials t JOIN reports r ON r.trial_id = t.id
+      WHERE t.study_id = v_study AND t.seq > p_since AND r.seq > p_since
+      ORDER BY r.trial_id, r.epoch, r.metric;
   END $$;
 `;

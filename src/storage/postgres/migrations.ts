@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { StorageError } from '../../core/errors.js';
 import { NotATuneDatabaseError } from '../open.js';
 import { CHECKPOINT_TABLES_SQL } from './checkpoints.js';
-import { CREATE_TRIAL_WINDOW_SQL, FUNCTIONS_MIGRATION_SQL, LEAN_WRITES_SQL } from './functions.js';
+import { CREATE_TRIAL_WINDOW_SQL, FINISH_AND_READ_SQL, FUNCTIONS_MIGRATION_SQL, LEAN_WRITES_SQL } from './functions.js';
 
 export interface PgMigration {
   readonly version: number;
@@ -168,8 +168,9 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   },
   // createTrial with a window of numbers, so tuners racing for the next number don't conflict (functions.ts).
   { version: 5, sql: CREATE_TRIAL_WINDOW_SQL },
-  // One change number per transaction, fewer row versions per call, JSON checked only when written (functions.ts).
-  { version: 6, sql: LEAN_WRITES_SQL },
+  // One change number per transaction, fewer row versions per call, JSON checked only when written, and a finish that
+  // reads the study's changes in the same round trip (functions.ts).
+  { version: 6, sql: LEAN_WRITES_SQL + FINISH_AND_READ_SQL },
 ];
 
 export const PG_LATEST_VERSION: number = PG_MIGRATIONS.length;

@@ -31,7 +31,7 @@ import { PgConnection, type Idempotence, type TransactionMode } from './connecti
 import { CALL, changesSinceBatch } from './functions.js';
 import { checkPgCurrent, pgMigrate, pgSchemaVersion, PG_LATEST_VERSION } from './migrations.js';
 import { all, one, SQL } from './queries.js';
-import { PgTrialWrites } from './trial-writes.js';
+import { PgTrialWrites, type FinishAndRead } from './trial-writes.js';
 import { parsePostgresUrl, type PostgresTarget } from './url.js';
 
 export interface PostgresStorageOptions extends OpenOptions {
@@ -165,6 +165,10 @@ export class PostgresStorage implements Storage {
 
   finishTrial(id: TrialId, outcome: TrialOutcome, fence?: Fence): Promise<TrialRecord> {
     return this.trialWrites.finishTrial(id, outcome, fence);
+  }
+
+  finishAndRead(id: TrialId, outcome: TrialOutcome, fence: Fence | undefined, since: number): Promise<FinishAndRead> {
+    return this.trialWrites.finishAndRead(id, outcome, fence, since);
   }
 
   promoteTrial(id: TrialId, budget: number, rung: number): Promise<TrialRecord> {
