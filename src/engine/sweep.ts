@@ -5,7 +5,7 @@ import type { CheckpointStore, ExecutionOutcome, TrialRunner, TrialTask } from '
 import { objectiveReduce, type SearchSpace } from '../space/types.js';
 import type { Fence, Storage } from '../storage/types.js';
 import type { Strategy, Suggestion } from '../strategies/types.js';
-import { claimForRun, fenceOf, pruneTrial, recordReport, reducedOutcome, refreshBook, refreshOnConflict, resumableTrials, storeSuggested, type DispatchScope } from './dispatch.js';
+import { claimForRun, fenceOf, pruneTrial, recordOrHoldReport, reducedOutcome, refreshBook, refreshOnConflict, resumableTrials, storeHeldReport, storeSuggested, type DispatchScope, type HeldReport } from './dispatch.js';
 import { enqueueFromSpace } from './enqueue.js';
 import type { SweepListener } from './events.js';
 import { heartbeat } from './heartbeat.js';
@@ -115,11 +115,16 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
     });
   };
 
-  const finish = async (id: number, outcome: TrialOutcome, fence?: Fence): Promise<TrialRecord> => {
+  const finish = async (id: number, outcome: TrialOutcome, fence?: Fence, held?: HeldReport): Promise<TrialRecord> => {
     const before = book.get(id);
     // Epoch metrics were stored as they arrived; an outcome's own metrics (e.g. the epoch that turned NaN) must not overwrite them.
     const { state, epochs, value, checkpoint, error } = reducedOutcome(scope, id, outcome);
-    const reduced: TrialOutcome = { state, epochs, value, checkpoint, error };
+    // The last epoch's report, held back (recordOrHoldReport), is this finish's report, or is stored before it.
+    const withHeld = held !== undefined && held.epoch === epochs;
+    if (!withHeld) await storeHeldReport(scope, id, held, fence);
+    const reduced: TrialOutcome = withHeld
+      ? { state, epochs, value: value ?? held.value, checkpoint, error, metrics: held.metrics }
+      : { state, epochs, value, checkpoint, error };
     if (storage.finishAndRead === undefined) {
       const finished = book.set(await storage.finishTrial(id, reduced, fence));
       discardFinished(before, finished);
@@ -159,13 +164,20 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   const runClaimed = async (claimed: TrialRecord): Promise<void> => {
     const fence = fenceOf(claimed, owner);
     let current = claimed;
+    /** The last epoch's report, stored with the finish. */
+    let held: HeldReport | undefined;
     // The stored trial as this claim found it: where a run resumes (a requeued trial resumes from its checkpoint).
     const trial = claimed;
     emit({ type: 'trial-start', trial: current });
     const onEpoch = async (epoch: number, metrics: Metrics) => {
       const value = metrics[metric] ?? Number.NaN;
       if (lost.has(trial.id)) return 'stop';
-      const reported = await recordReport(scope, current, epoch, metrics, value, fence);
+      // A held report followed by another (an objective reporting past its budget) is stored first.
+      const before = held;
+      held = undefined;
+      await storeHeldReport(scope, trial.id, before?.epoch === epoch ? undefined : before, fence);
+      const reported = await recordOrHoldReport(scope, current, epoch, metrics, value, fence);
+      held = reported.held;
       current = reported.trial;
       const decision = reported.decision;
       emit({ type: 'epoch', trial: current, epoch, metrics, value });
@@ -207,7 +219,7 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
     }
     try {
       if (lost.has(trial.id)) throw new LeaseLostError(`trial ${trial.id} was taken from this tuner`);
-      await settle(trial, current, outcome, fence);
+      await settle(trial, current, outcome, fence, held);
     } catch (err) {
       if (!(err instanceof LeaseLostError)) throw err;
       // A zombie's writes: this tuner lost its lease (stopped, or cut off, for longer than it), another tuner requeued the
@@ -218,18 +230,20 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   };
 
   /** Stores a run's outcome under its claim: requeued (abort, retry) or finished, and tells the strategy. */
-  const settle = async (trial: TrialRecord, current: TrialRecord, outcome: TrialOutcome, fence: Fence): Promise<void> => {
+  const settle = async (trial: TrialRecord, current: TrialRecord, outcome: TrialOutcome, fence: Fence, held?: HeldReport): Promise<void> => {
     if (stop.aborted && outcome.state === 'failed') {
       // Cut short by a second Ctrl-C: not the trial's fault. It goes back to the queue for the next run.
+      await storeHeldReport(scope, trial.id, held, fence);
       book.set(await storage.requeueTrial(trial.id, { countAttempt: false, fence }));
       return;
     }
     if (outcome.state === 'failed' && outcome.error && (current.attempts ?? 0) < (parts.retries ?? 0) && !stop.stopping) {
+      await storeHeldReport(scope, trial.id, held, fence);
       book.set(await storage.requeueTrial(trial.id, { countAttempt: true, error: outcome.error, fence }));
       queue.push(book.get(trial.id)!);
       return;
     }
-    const done = await finish(trial.id, outcome, fence);
+    const done = await finish(trial.id, outcome, fence, held);
     afterModel(done, outcome);
     ran++;
     if (done.state === 'failed') {
