@@ -2,7 +2,7 @@
  * PostgreSQL storage (issue 13 §8): `npm run bench -- postgres [--url URL] [--trials N] [--sizes 100,10000,100000]
  * [--only throughput|latency|sleep|calls] [--compare DIR] [--sleep-trials N] [--sleep-ms MS]`
  *
- * 1. No-op trials/s: every trial's storage work as a tuner does it (create-and-claim with a lease, one report, a
+ * 1. No-op trials/s: every trial's storage work as a tuner does it (noopTrials: create-and-claim with a lease, one report, a
  *    heartbeat, finish, and an incremental changesSince read), no training, with 1, 4 and 16 workers across 1, 4
  *    and 4 processes, on PostgreSQL and beside it on one SQLite file. Also the connections in use at the peak.
  * 2. ask + tell latency (changesSince + create-and-claim + finish) at a study of 100, 10,000 and 100,000 trials
@@ -194,7 +194,7 @@ for (const [processes, workers] of part('throughput') ? [[1, 1], [4, 4], [4, 16]
   for (const [label, x] of samples) medians.push([label, String(workers), String(processes), fmt(quantile(x.pg, 0.5)), fmt(quantile(x.sqlite, 0.5))]);
 }
 if (part('throughput')) {
-  process.stdout.write(`\nno-op trials/s (${total} trials per row; create+claim, report, heartbeat, finish, changesSince)\n`);
+  process.stdout.write(`\nno-op trials/s (${total} trials per row; create+claim, heartbeat, finish with the report and the changes since; without finishAndRead: changesSince, create+claim, report, heartbeat, finish)\n`);
   printTable(['storage code', 'workers', 'processes', 'PostgreSQL trials/s', 'SQLite trials/s', 'PG connections in use (peak)', 'PG round trips / trial', 'load average'], rows);
   if (repeat > 1) {
     process.stdout.write(`\nmedians of ${repeat}\n`);
