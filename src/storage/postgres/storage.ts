@@ -29,7 +29,7 @@ import { outsideWindow } from '../numbering.js';
 import { PgCheckpointBlobs } from './checkpoints.js';
 import { PgConnection, type Idempotence, type TransactionMode } from './connection.js';
 import { CALL, changesSinceBatch } from './functions.js';
-import { checkPgCurrent, pgMigrate, pgSchemaVersion, PG_LATEST_VERSION } from './migrations.js';
+import { checkPgCurrent, checkPgServerVersion, pgMigrate, pgSchemaVersion, PG_LATEST_VERSION } from './migrations.js';
 import { all, one, SQL } from './queries.js';
 import { PgTrialWrites, type FinishAndRead } from './trial-writes.js';
 import { parsePostgresUrl, type PostgresTarget } from './url.js';
@@ -92,6 +92,7 @@ export class PostgresStorage implements Storage {
   }
 
   private async firstConnect(c: Client): Promise<void> {
+    checkPgServerVersion(this.target.display, Number((await c.query<{ v: string }>('SELECT current_setting(\'server_version_num\') AS v')).rows[0]?.v));
     if (this.readonly) {
       checkPgCurrent(this.target.display, await pgSchemaVersion(c, this.target.display));
       return;
