@@ -66,13 +66,14 @@ export interface SweepResult {
   readonly stopped: StopReason | null;
 }
 
+/** What the loop's wait resolves with when its poll, not a trial, ended it. */
+const POLLED = Symbol('polled');
+
 /**
  * The tuner loop: ask the strategy, persist the trial, dispatch it, store every epoch and obey the strategy's
  * decision, then store the outcome and tell the strategy. Keeps up to `workers` trials in flight. A stop
  * pauses running trials at their next epoch; an abort requeues them.
  */
-const POLLED = Symbol('polled');
-
 export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   const { space, study, storage, runner, strategy, workers } = parts;
   const emit: SweepListener = parts.onEvent ?? (() => {});
