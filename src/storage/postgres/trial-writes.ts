@@ -205,7 +205,9 @@ export class PgTrialWrites {
       const rows = (await c.query<FinishReadRow>({ name: 'tune_finishAndRead', text: CALL.finishAndRead, values: [id, ...args(this.now()), token ?? null, since] })).rows;
       const trial = finishedOrThrow(rows[0], id, outcome, fence);
       const study = rows.find((r) => r.kind === 'study');
-      if (!study) throw new StorageError(`trial ${id} finished, but its study was not found`);
+      // The finish committed with the statement: without its study row (it can't be missing: the trial refers to
+      // it), the caller reads the changes itself.
+      if (!study) return { trial, changes: null };
       return {
         trial,
         changes: {
