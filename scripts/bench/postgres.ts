@@ -1,13 +1,15 @@
 /**
  * PostgreSQL storage (issue 13 §8): `npm run bench -- postgres [--url URL] [--trials N] [--sizes 100,10000,100000]
- * [--only throughput|latency|sleep] [--compare DIR] [--sleep-trials N]`
+ * [--only throughput|latency|sleep|calls] [--compare DIR] [--sleep-trials N] [--sleep-ms MS]`
  *
- * 1. No-op trials/s: every trial's storage work as a tuner does it (create-and-claim with a lease, one report, a
+ * 1. No-op trials/s: every trial's storage work as a tuner does it (noopTrials: create-and-claim with a lease, one report, a
  *    heartbeat, finish, and an incremental changesSince read), no training, with 1, 4 and 16 workers across 1, 4
  *    and 4 processes, on PostgreSQL and beside it on one SQLite file. Also the connections in use at the peak.
  * 2. ask + tell latency (changesSince + create-and-claim + finish) at a study of 100, 10,000 and 100,000 trials
  *    (filled by SQL first), p50 and p99. Goal: flat, p50 <= 5 ms.
  * 3. `--only sleep`: a 50 ms-sleep objective, 16 workers in 4 real processes from dist/ (postgres-sleep.ts).
+ * 4. `--only calls`: server and client CPU per no-op trial on one connection, the calls one by one and as the sweep
+ *    makes them (finishAndRead with the epoch's report), from /proc where the server runs on this machine.
  * Round trips: every `pg.Client#query` of the storage is counted (one query is one round trip: node-postgres sends
  * the next only after the last one's answer), per no-op trial and per ask + tell.
  * `--compare DIR`: DIR is another checkout (e.g. the commit before a change, with node_modules): every throughput
@@ -15,6 +17,7 @@
  * URL: --url, else TUNE_BENCH_POSTGRES_URL, else TUNE_TEST_POSTGRES_URL; a database is created and dropped.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -46,13 +49,26 @@ const SPEC = {
   metric: 'val_accuracy', strategy: 'random', seed: 1,
 };
 
-/** One worker slot's loop: `count` no-op trials, as a tuner's main thread stores them. */
-async function noopTrials(s: Storage, study: number, worker: string, count: number): Promise<void> {
+/**
+ * One worker slot's loop: `count` no-op trials, as a tuner's main thread stores them. Where the storage has
+ * finishAndRead (the sweep since the fourth session): create, heartbeat, and a finish that carries the one epoch's
+ * report and reads the changes for the next ask; before (or with `separate`): changesSince, create, report,
+ * heartbeat, finish.
+ */
+async function noopTrials(s: Storage, study: number, worker: string, count: number, separate = false): Promise<void> {
   let seq = 0;
+  let fresh = false;
   for (let i = 0; i < count; i++) {
-    seq = (await s.changesSince(study, seq)).seq;
+    if (!fresh) seq = (await s.changesSince(study, seq)).seq;
     const t = await s.createTrial(study, { params: { x: Math.random() }, budget: 1, seed: i, claimBy: worker, leaseMs: 30_000 });
     const fence = { worker, claim: t.claims ?? 1 };
+    if (s.finishAndRead !== undefined && !separate) {
+      await s.heartbeat([t.id], worker);
+      const done = await s.finishAndRead(t.id, { state: 'complete', epochs: 1, value: 0.5, metrics: { val_accuracy: 0.5 } }, fence, seq);
+      fresh = done.changes !== null;
+      if (done.changes !== null) seq = done.changes.seq;
+      continue;
+    }
     await s.report(t.id, 1, { val_accuracy: 0.5 }, 0.5, fence);
     await s.heartbeat([t.id], worker);
     await s.finishTrial(t.id, { state: 'complete', epochs: 1 }, fence);
@@ -80,7 +96,7 @@ if (childIndex >= 0) {
 const { values: args } = parseArgs({
   options: {
     url: { type: 'string' }, trials: { type: 'string', default: '400' }, sizes: { type: 'string', default: '100,10000,100000' },
-    only: { type: 'string' }, compare: { type: 'string' }, repeat: { type: 'string', default: '1' }, 'sleep-trials': { type: 'string', default: '1600' },
+    only: { type: 'string' }, compare: { type: 'string' }, repeat: { type: 'string', default: '1' }, 'sleep-trials': { type: 'string', default: '1600' }, 'sleep-ms': { type: 'string', default: '50' },
   },
 });
 const base = args.url ?? process.env.TUNE_BENCH_POSTGRES_URL ?? process.env.TUNE_TEST_POSTGRES_URL;
@@ -159,7 +175,7 @@ async function throughput(
 
 const rows: string[][] = [];
 const results: Record<string, unknown>[] = [];
-const part = (name: string): boolean => args.only === undefined ? name !== 'sleep' : args.only === name;
+const part = (name: string): boolean => args.only === undefined ? name !== 'sleep' && name !== 'calls' : args.only === name;
 const medians: string[][] = [];
 for (const [processes, workers] of part('throughput') ? [[1, 1], [4, 4], [4, 16]] as const : []) {
   const samples = new Map<string, { pg: number[]; sqlite: number[] }>(impls.map((i) => [i.label, { pg: [], sqlite: [] }]));
@@ -178,7 +194,7 @@ for (const [processes, workers] of part('throughput') ? [[1, 1], [4, 4], [4, 16]
   for (const [label, x] of samples) medians.push([label, String(workers), String(processes), fmt(quantile(x.pg, 0.5)), fmt(quantile(x.sqlite, 0.5))]);
 }
 if (part('throughput')) {
-  process.stdout.write(`\nno-op trials/s (${total} trials per row; create+claim, report, heartbeat, finish, changesSince)\n`);
+  process.stdout.write(`\nno-op trials/s (${total} trials per row; create+claim, heartbeat, finish with the report and the changes since; without finishAndRead: changesSince, create+claim, report, heartbeat, finish)\n`);
   printTable(['storage code', 'workers', 'processes', 'PostgreSQL trials/s', 'SQLite trials/s', 'PG connections in use (peak)', 'PG round trips / trial', 'load average'], rows);
   if (repeat > 1) {
     process.stdout.write(`\nmedians of ${repeat}\n`);
@@ -254,5 +270,56 @@ if (part('latency')) {
   process.stdout.write('\nask + tell on PostgreSQL (changesSince + create-and-claim + finish), 200 rounds each\n');
   printTable(['storage code', 'trials in the study', 'p50 ms', 'p99 ms', 'round trips (changes + create + finish)', 'SELECT 1 p50 ms', 'load average'], latency);
 }
-if (part('sleep')) results.push(await sleepBench(base, Number(args['sleep-trials']), withDatabase));
+/**
+ * Server and client CPU per no-op trial, one slot on one connection (no contention): the server backend's CPU from
+ * /proc (the server must be on this machine), this process's from process.cpuUsage(). `separate` runs the calls one
+ * by one as before finishAndRead.
+ */
+async function callsCpu(root: string, separate: boolean, count = 1000): Promise<{ server: number | null; client: number; wall: number; merged: boolean }> {
+  const open = await storageOf(root);
+  return withDatabase(async (url) => {
+    const s = open(url);
+    const merged = !separate && s.finishAndRead !== undefined;
+    const study = await s.openStudy(SPEC);
+    await noopTrials(s, study.id, 'warm', 50, separate);
+    const pids = await admin(url, async (c) => (await c.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((r) => r.pid));
+    const ticks = (): number | null => {
+      try {
+        const stat = readFileSync(`/proc/${pids[0]}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(f[11]) + Number(f[12]);
+      } catch {
+        return null;
+      }
+    };
+    const tick0 = pids.length === 1 ? ticks() : null;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await noopTrials(s, study.id, 'bench', count, separate);
+    const wall = (performance.now() - t0) / count;
+    const cpu = process.cpuUsage(cpu0);
+    const tick1 = tick0 === null ? null : ticks();
+    await s.close();
+    const hz = 100; // USER_HZ on Linux
+    return { server: tick0 === null || tick1 === null ? null : ((tick1 - tick0) * 1000) / hz / count, client: (cpu.user + cpu.system) / 1000 / count, wall, merged };
+  });
+}
+
+const callRows: string[][] = [];
+for (const impl of part('calls') ? impls : []) {
+  for (const separate of [true, false]) {
+    for (let r = 0; r < repeat; r++) {
+      const c = await callsCpu(impl.root, separate);
+      if (!separate && !c.merged) continue; // a storage without finishAndRead: the sweep makes them one by one
+      callRows.push([impl.label, separate ? 'one by one' : 'as the sweep', c.server === null ? 'n/a' : fmt(c.server), fmt(c.client), fmt(c.wall), load()]);
+      results.push({ impl: impl.label, calls: separate ? 'separate' : 'sweep', serverCpuMsPerTrial: c.server, clientCpuMsPerTrial: c.client, wallMsPerTrial: c.wall, load: loadavg()[0] });
+    }
+  }
+}
+if (part('calls')) {
+  process.stdout.write('\nCPU per no-op trial, one slot, one connection (1,000 trials; the server backend from /proc)\n');
+  printTable(['storage code', 'calls', 'server CPU ms / trial', 'client CPU ms / trial', 'wall ms / trial', 'load average'], callRows);
+}
+if (part('sleep')) results.push(await sleepBench(base, Number(args['sleep-trials']), Number(args['sleep-ms']), withDatabase));
 process.stdout.write(`\n${writeResult('postgres', { trials: total, results })}\n`);

@@ -148,6 +148,38 @@ export async function recordReport(scope: DispatchScope, trial: TrialRecord, epo
   return { trial: current, decision: strategy.onReport(book.context(), current, epoch, value) };
 }
 
+/** An epoch's report whose write waits for the trial's finish, which stores it in the same call. */
+export interface HeldReport {
+  readonly epoch: number;
+  readonly metrics: Metrics;
+  readonly value: number;
+}
+
+/**
+ * recordReport for the sweep, which may hold back the write of a trial's last epoch: an epoch at or past the budget
+ * that the strategy lets go on ends the trial, so its report goes with the finish (one storage call instead of two,
+ * issue 13 §8). Strategies and pruners decide without side effects (strategies/types.ts), so deciding before the
+ * write is the same decision. Any other epoch is stored first, as recordReport does. A crash before the finish loses
+ * the held epoch with the unfinished trial, which runs again.
+ */
+export async function recordOrHoldReport(scope: DispatchScope, trial: TrialRecord, epoch: number, metrics: Metrics, raw: number, fence?: Fence): Promise<{ trial: TrialRecord; decision: Decision; held?: HeldReport }> {
+  const { storage, strategy, book } = scope;
+  book.record(trial.id, epoch, raw);
+  const value = book.valueAfter(trial.id, epoch) ?? raw;
+  const reported = { ...trial, epochs: epoch, value };
+  const decision = strategy.onReport(book.context(), reported, epoch, value);
+  if (decision === 'continue' && epoch >= trial.budget && Number.isFinite(value)) {
+    return { trial: book.set(reported), decision, held: { epoch, metrics, value } };
+  }
+  await storage.report(trial.id, epoch, metrics, value, fence);
+  return { trial: book.set(reported), decision };
+}
+
+/** Stores a held report on its own, where the trial ends some other way than a finish at that epoch. */
+export async function storeHeldReport(scope: Pick<DispatchScope, 'storage'>, id: TrialId, held: HeldReport | undefined, fence?: Fence): Promise<void> {
+  if (held !== undefined) await scope.storage.report(id, held.epoch, held.metrics, held.value, fence);
+}
+
 /**
  * The value a finishing trial is stored with: with reduce `best`, its best epoch's value up to where it stopped
  * (or a better value the outcome brings, e.g. a value told through ask and tell); otherwise the outcome's own.

@@ -5,7 +5,7 @@ import type { CheckpointStore, ExecutionOutcome, TrialRunner, TrialTask } from '
 import { objectiveReduce, type SearchSpace } from '../space/types.js';
 import type { Fence, Storage } from '../storage/types.js';
 import type { Strategy, Suggestion } from '../strategies/types.js';
-import { claimForRun, fenceOf, pruneTrial, recordReport, reducedOutcome, refreshBook, refreshOnConflict, resumableTrials, storeSuggested, type DispatchScope } from './dispatch.js';
+import { claimForRun, fenceOf, pruneTrial, recordOrHoldReport, reducedOutcome, refreshBook, refreshOnConflict, resumableTrials, storeHeldReport, storeSuggested, type DispatchScope, type HeldReport } from './dispatch.js';
 import { enqueueFromSpace } from './enqueue.js';
 import type { SweepListener } from './events.js';
 import { heartbeat } from './heartbeat.js';
@@ -71,6 +71,8 @@ export interface SweepResult {
  * decision, then store the outcome and tell the strategy. Keeps up to `workers` trials in flight. A stop
  * pauses running trials at their next epoch; an abort requeues them.
  */
+const POLLED = Symbol('polled');
+
 export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   const { space, study, storage, runner, strategy, workers } = parts;
   const emit: SweepListener = parts.onEvent ?? (() => {});
@@ -92,6 +94,8 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   const cleanups = new Set<Promise<void>>();
   let ran = 0;
   let failed = 0;
+  /** A finish just read the study's changes with it: the next ask's view is current without another read. */
+  let viewFresh = false;
 
   // Evictions run one after another, beside the loop; each reads the leaderboard as it then stands.
   let evictions: Promise<void> = Promise.resolve();
@@ -114,13 +118,30 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
     });
   };
 
-  const finish = async (id: number, outcome: TrialOutcome, fence?: Fence): Promise<TrialRecord> => {
+  const finish = async (id: number, outcome: TrialOutcome, fence?: Fence, held?: HeldReport): Promise<TrialRecord> => {
     const before = book.get(id);
     // Epoch metrics were stored as they arrived; an outcome's own metrics (e.g. the epoch that turned NaN) must not overwrite them.
     const { state, epochs, value, checkpoint, error } = reducedOutcome(scope, id, outcome);
-    const finished = book.set(await storage.finishTrial(id, { state, epochs, value, checkpoint, error }, fence));
+    // The last epoch's report, held back (recordOrHoldReport), is this finish's report, or is stored before it.
+    const withHeld = held !== undefined && held.epoch === epochs;
+    if (!withHeld) await storeHeldReport(scope, id, held, fence);
+    const reduced: TrialOutcome = withHeld
+      ? { state, epochs, value: value ?? held.value, checkpoint, error, metrics: held.metrics }
+      : { state, epochs, value, checkpoint, error };
+    if (storage.finishAndRead === undefined) {
+      const finished = book.set(await storage.finishTrial(id, reduced, fence));
+      discardFinished(before, finished);
+      return finished;
+    }
+    // The changes the next ask needs, read in the finish's round trip (issue 13 §3): that ask needn't read again.
+    const { trial, changes } = await storage.finishAndRead(id, reduced, fence, book.seq);
+    const finished = book.set(trial);
+    if (changes !== null && changes.seq >= book.seq) {
+      book.merge(changes, metric);
+      viewFresh = true;
+    }
     discardFinished(before, finished);
-    return finished;
+    return book.get(id) ?? finished;
   };
 
   const discardFinished = (before: TrialRecord | undefined, finished: TrialRecord): void => {
@@ -146,13 +167,20 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   const runClaimed = async (claimed: TrialRecord): Promise<void> => {
     const fence = fenceOf(claimed, owner);
     let current = claimed;
+    /** The last epoch's report, stored with the finish. */
+    let held: HeldReport | undefined;
     // The stored trial as this claim found it: where a run resumes (a requeued trial resumes from its checkpoint).
     const trial = claimed;
     emit({ type: 'trial-start', trial: current });
     const onEpoch = async (epoch: number, metrics: Metrics) => {
       const value = metrics[metric] ?? Number.NaN;
       if (lost.has(trial.id)) return 'stop';
-      const reported = await recordReport(scope, current, epoch, metrics, value, fence);
+      // A held report followed by another (an objective reporting past its budget) is stored first.
+      const before = held;
+      held = undefined;
+      await storeHeldReport(scope, trial.id, before?.epoch === epoch ? undefined : before, fence);
+      const reported = await recordOrHoldReport(scope, current, epoch, metrics, value, fence);
+      held = reported.held;
       current = reported.trial;
       const decision = reported.decision;
       emit({ type: 'epoch', trial: current, epoch, metrics, value });
@@ -194,7 +222,7 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
     }
     try {
       if (lost.has(trial.id)) throw new LeaseLostError(`trial ${trial.id} was taken from this tuner`);
-      await settle(trial, current, outcome, fence);
+      await settle(trial, current, outcome, fence, held);
     } catch (err) {
       if (!(err instanceof LeaseLostError)) throw err;
       // A zombie's writes: this tuner lost its lease (stopped, or cut off, for longer than it), another tuner requeued the
@@ -205,18 +233,20 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   };
 
   /** Stores a run's outcome under its claim: requeued (abort, retry) or finished, and tells the strategy. */
-  const settle = async (trial: TrialRecord, current: TrialRecord, outcome: TrialOutcome, fence: Fence): Promise<void> => {
+  const settle = async (trial: TrialRecord, current: TrialRecord, outcome: TrialOutcome, fence: Fence, held?: HeldReport): Promise<void> => {
     if (stop.aborted && outcome.state === 'failed') {
       // Cut short by a second Ctrl-C: not the trial's fault. It goes back to the queue for the next run.
+      await storeHeldReport(scope, trial.id, held, fence);
       book.set(await storage.requeueTrial(trial.id, { countAttempt: false, fence }));
       return;
     }
     if (outcome.state === 'failed' && outcome.error && (current.attempts ?? 0) < (parts.retries ?? 0) && !stop.stopping) {
+      await storeHeldReport(scope, trial.id, held, fence);
       book.set(await storage.requeueTrial(trial.id, { countAttempt: true, error: outcome.error, fence }));
       queue.push(book.get(trial.id)!);
       return;
     }
-    const done = await finish(trial.id, outcome, fence);
+    const done = await finish(trial.id, outcome, fence, held);
     afterModel(done, outcome, trial.epochs > 0);
     ran++;
     if (done.state === 'failed') {
@@ -327,9 +357,16 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
           start(next);
           continue;
         }
-        // Each ask sees the whole study as it is now (issue 13 §3): the changes since the last ask, one query.
+        // Each ask sees the whole study as it is now (issue 13 §3): the changes since the last ask, one query, unless
+        // a conflict's refresh or the finish that freed this slot has just read them (and no expiry check is due).
         if (refreshed) refreshed = false;
-        else await sync();
+        else if (viewFresh && Date.now() - expiryCheckedAt < expiryEveryMs) {
+          viewFresh = false;
+          queueResumable();
+        } else {
+          viewFresh = false;
+          await sync();
+        }
         if (queue.length > 0) continue;
         if (exhausted) {
           idle = true;
@@ -353,7 +390,8 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
       if (inFlight.size === 0 && !waitForOthers) break;
       // A rejection here is a storage failure: stop the sweep and surface it. With a free slot while other tuners run
       // trials, look again every pollMs: they may promote, finish (freeing the strategy) or die (their trials requeued).
-      await Promise.race([...inFlight.values(), ...(waitForOthers ? [sleep(pollMs)] : [])]);
+      const woke = await Promise.race([...inFlight.values(), ...(waitForOthers ? [sleep(pollMs).then(() => POLLED)] : [])]);
+      if (woke === POLLED) viewFresh = false; // the view is as old as the wait
     }
   } finally {
     clearInterval(expiryTimer);

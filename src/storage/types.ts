@@ -118,6 +118,12 @@ export interface Storage {
    */
   finishTrial(id: TrialId, outcome: TrialOutcome, fence?: Fence): Promise<TrialRecord>;
   /**
+   * `finishTrial`, then `changesSince(study, since)` as of that finish, where the storage can do both in one round
+   * trip (PostgreSQL); absent where a separate read costs nothing (SQLite). Same checks and errors as finishTrial.
+   * `changes` is null where the answer was lost and the finish was found committed on reconnecting: read them then.
+   */
+  finishAndRead?(id: TrialId, outcome: TrialOutcome, fence: Fence | undefined, since: number): Promise<{ readonly trial: TrialRecord; readonly changes: StudyChanges | null }>;
+  /**
    * Multi-fidelity promotion, one transaction: a `paused` trial becomes `waiting` again (then `claimTrial` →
    * running, its learning curve continuing at epoch `epochs + 1`) with the new `budget` and `rung`, and a fresh
    * heartbeat. Its epochs, value, reports, checkpoint, worker and bracket are kept.

@@ -41,6 +41,10 @@ export type Suggestion =
 export interface Strategy {
   readonly name: string;
   ask(ctx: StrategyContext): Suggestion;
+  /**
+   * What a running trial does after this epoch. A decision only: no state changes here, so the sweep may decide
+   * before the epoch's report is written (it holds back a trial's last epoch to store it with the finish).
+   */
   onReport(ctx: StrategyContext, trial: TrialRecord, epoch: number, value: number): Decision;
   tell(ctx: StrategyContext, trial: TrialRecord): void;
   /**

@@ -123,3 +123,43 @@ test('--keep-models: a complete trial that kept no model (an objective() module)
   assert.equal(store.reads, paused, 'one eviction per resumed trial');
   await storage.close();
 });
+
+test("a trial's last epoch is stored with its finish, not on its own; every epoch is stored, and a pause stores its epoch first", async () => {
+  for (const strategy of [{ type: 'random', trials: 4 }, { type: 'asha', trials: 4, eta: 3, minEpochs: 1, maxEpochs: 3 }] as const) {
+    const s = space({ strategy });
+    const inner = openStorage(':memory:');
+    const reports: number[] = [];
+    const finishes: { epochs: number; metrics: boolean }[] = [];
+    const storage = new Proxy(inner, {
+      get(target, prop, receiver) {
+        const v: unknown = Reflect.get(target, prop, receiver);
+        if (prop === 'report') return (id: number, epoch: number, ...rest: unknown[]) => (reports.push(epoch), (v as (...a: unknown[]) => unknown).call(target, id, epoch, ...rest));
+        if (prop === 'finishTrial') {
+          return (id: number, outcome: { epochs: number; metrics?: object }, ...rest: unknown[]) => {
+            finishes.push({ epochs: outcome.epochs, metrics: outcome.metrics !== undefined });
+            return (v as (...a: unknown[]) => unknown).call(target, id, outcome, ...rest);
+          };
+        }
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const study = await storage.openStudy(studySpec(s));
+    await runTrials({ space: s, study, storage, runner: new FakeRunner(), strategy: createStrategy(s), workers: 2, maxTrials: 4, checkpoints: CKPT });
+    const trials = await storage.trials(study.id);
+    for (const t of trials) {
+      assert.deepEqual((await storage.reports(t.id)).map((r) => r.epoch), Array.from({ length: t.epochs }, (_, i) => i + 1), `${strategy.type} #${t.number}`);
+      if (t.state === 'complete') assert.equal(t.value, (await storage.reports(t.id)).at(-1)!.metrics.val_accuracy);
+    }
+    const ended = finishes.filter((f) => f.epochs > 0);
+    if (strategy.type === 'random') {
+      assert.ok(trials.every((t) => t.state === 'complete' && t.epochs === 3));
+      assert.deepEqual(reports.sort(), [1, 1, 1, 1, 2, 2, 2, 2], 'epochs 1 and 2 alone; each epoch 3 with its finish');
+      assert.ok(ended.every((f) => f.metrics), JSON.stringify(finishes));
+    } else {
+      // ASHA pauses at a rung's end: that epoch is stored before the pause, and the finish carries no report.
+      assert.ok(finishes.some((f) => !f.metrics), JSON.stringify(finishes));
+      assert.equal(reports.length + ended.filter((f) => f.metrics).length, trials.reduce((n, t) => n + t.epochs, 0));
+    }
+    await storage.close();
+  }
+});

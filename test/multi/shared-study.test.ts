@@ -53,9 +53,10 @@ for (const target of storageTargets(tempDir('tune-multi-'))) {
     test('grid: 4 processes × 2 workers run each point exactly once, and all exit 0', async () => {
       const dir = tempDir('tune-multi-grid-');
       writeLoggingModule(dir);
+      // 60 ms epochs: 16 trials take one tuner about 1 s, longer than the others may take to start on a loaded machine.
       const space = writeSpace(dir, 'grid4', {
         task: { module: './logged.mjs', epochs: 2 },
-        params: { x: { type: 'categorical', values: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8] }, y: { type: 'categorical', values: ['a', 'b'] }, wait: 15 },
+        params: { x: { type: 'categorical', values: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8] }, y: { type: 'categorical', values: ['a', 'b'] }, wait: 60 },
         strategy: { type: 'grid' },
       });
       const db = await target.fresh('grid');

@@ -3,7 +3,7 @@
  * records a write token; a proxy between the storage and the server loses that statement's answer in three ways:
  * - after: it forwards the statement, lets the server commit, then cuts both sockets. The storage reconnects, finds
  *   its write token, and returns the committed result instead of running the write again: one trial, not two; one
- *   claim, not a refused second one.
+ *   claim, not a refused second one; a finish-and-read's finish, without the changes it read.
  * - before: it cuts both sockets without forwarding it. Nothing committed, so the storage runs the write again.
  * - late: it cuts the storage's socket, but keeps the server's open and forwards the statement to it only after the
  *   storage has reconnected and run the write again (a half-open connection whose transaction is still on its way).
@@ -112,9 +112,15 @@ if (PG_URL === undefined) {
       assert.equal(proxy.state.cuts, 3);
       // Run again, the finish would have been refused: the trial is already complete.
       assert.deepEqual([finished.state, finished.value], ['complete', 0.5]);
-      assert.ok(s.reconnections >= 3);
+      // A finish that reads the changes with it: committed once; the changes are for the caller to read again.
+      const second = await s.createTrial(study.id, newTrial({ claimBy: 'w', leaseMs: 60_000 }));
+      proxy.state.armed = { pattern: 'tune_finishAndRead', mode: 'after' };
+      const read = await s.finishAndRead(second.id, { state: 'complete', epochs: 1, value: 0.25 }, { worker: 'w', claim: 1 }, 0);
+      assert.equal(proxy.state.cuts, 4);
+      assert.deepEqual([read.trial.state, read.trial.value, read.changes], ['complete', 0.25, null]);
+      assert.ok(s.reconnections >= 4);
       const trials = await s.trials(study.id);
-      assert.deepEqual(trials.map((t) => [t.number, t.state, t.claims]), [[0, 'complete', 1]]);
+      assert.deepEqual(trials.map((t) => [t.number, t.state, t.claims]), [[0, 'complete', 1], [1, 'complete', 1]]);
     } finally {
       await s.close();
       await proxy.close();

@@ -56,6 +56,11 @@ if (PG_URL === undefined) {
       assert.equal(finished.trips, 1);
       assert.deepEqual([finished.value.state, finished.value.value, finished.value.epochs], ['complete', -0.125, 2]);
 
+      const other = await s.createTrial(study.id, newTrial({ key: 'third', claimBy: `w'1`, leaseMs: 60_000 }));
+      const read = await counted(() => s.finishAndRead(other.id, { state: 'pruned', epochs: 0 }, { worker: `w'1`, claim: 1 }, changes.value.seq));
+      assert.equal(read.trips, 1, 'a finish and the changes since, one round trip');
+      assert.deepEqual(read.value.changes?.trials.map((x) => [x.id, x.state]), [[t.id, 'complete'], [other.id, 'pruned']]);
+
       const queued = await s.createTrial(study.id, newTrial({ key: 'second' }));
       const claimed = await counted(() => s.acquireTrial(queued.id, 'w2', 30_000));
       assert.deepEqual([claimed.trips, claimed.value?.worker], [1, 'w2']);

@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import { UsageError } from '../../src/core/errors.js';
 import { checkStorageScheme, isPostgresUrl, openStorage, redactSecrets, redactUrl } from '../../src/storage/index.js';
 import { parsePostgresUrl, passwordFor } from '../../src/storage/postgres/url.js';
+import { PostgresConnectError } from '../../src/storage/postgres/connection.js';
+import { checkPgServerVersion } from '../../src/storage/postgres/migrations.js';
 
 test('postgres:// and postgresql:// select PostgreSQL; other schemes are refused; paths stay SQLite', () => {
   assert.equal(isPostgresUrl('postgres://u@h/db'), true);
@@ -62,4 +64,17 @@ test('the password comes from the URL, else PGPASSWORD, else a 0600 ~/.pgpass li
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a server older than PostgreSQL 13 is refused with exit 2, naming its version', () => {
+  for (const [num, shown] of [[120017, '12'], [90624, '9.6']] as const) {
+    assert.throws(() => checkPgServerVersion('postgres://tune:***@db.lab/tune', num), (e: unknown) => {
+      assert.ok(e instanceof PostgresConnectError);
+      assert.equal(e.exitCode, 2);
+      assert.equal(e.message, `postgres://tune:***@db.lab/tune: the server is PostgreSQL ${shown}; tune needs PostgreSQL 13 or newer`);
+      return true;
+    });
+  }
+  assert.throws(() => checkPgServerVersion('x', Number.NaN), PostgresConnectError);
+  for (const ok of [130000, 150018, 170002]) checkPgServerVersion('x', ok);
 });

@@ -5,8 +5,9 @@
 import type pg from 'pg';
 import { StorageError } from '../../core/errors.js';
 import { NotATuneDatabaseError } from '../open.js';
+import { PostgresConnectError } from './connection.js';
 import { CHECKPOINT_TABLES_SQL } from './checkpoints.js';
-import { CREATE_TRIAL_WINDOW_SQL, FUNCTIONS_MIGRATION_SQL } from './functions.js';
+import { CREATE_TRIAL_WINDOW_SQL, FINISH_AND_READ_SQL, FUNCTIONS_MIGRATION_SQL, LEAN_WRITES_SQL } from './functions.js';
 
 export interface PgMigration {
   readonly version: number;
@@ -168,6 +169,9 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   },
   // createTrial with a window of numbers, so tuners racing for the next number don't conflict (functions.ts).
   { version: 5, sql: CREATE_TRIAL_WINDOW_SQL },
+  // One change number per transaction, fewer row versions per call, JSON checked only when written, and a finish that
+  // reads the study's changes in the same round trip (functions.ts).
+  { version: 6, sql: LEAN_WRITES_SQL + FINISH_AND_READ_SQL },
 ];
 
 export const PG_LATEST_VERSION: number = PG_MIGRATIONS.length;
@@ -199,6 +203,17 @@ export function checkPgNotNewer(display: string, current: number, latest: number
       `${display} has schema version ${current}, but this version of tune only knows up to ${latest}. ` +
         'It was written by a newer tune: upgrade tune, or use another database.',
     );
+  }
+}
+
+/** The oldest server the schema's functions run on (`pg_current_xact_id`, migration 6). */
+export const PG_MIN_SERVER_VERSION = 130000;
+
+/** Refuses a server older than PG_MIN_SERVER_VERSION (`server_version_num`), before anything is written to it. */
+export function checkPgServerVersion(display: string, versionNum: number): void {
+  if (!(versionNum >= PG_MIN_SERVER_VERSION)) {
+    const shown = versionNum >= 100000 ? String(Math.floor(versionNum / 10000)) : `${Math.floor(versionNum / 10000)}.${Math.floor(versionNum / 100) % 100}`;
+    throw new PostgresConnectError(`${display}: the server is PostgreSQL ${shown}; tune needs PostgreSQL 13 or newer`);
   }
 }
 

@@ -29,9 +29,9 @@ import { outsideWindow } from '../numbering.js';
 import { PgCheckpointBlobs } from './checkpoints.js';
 import { PgConnection, type Idempotence, type TransactionMode } from './connection.js';
 import { CALL, changesSinceBatch } from './functions.js';
-import { checkPgCurrent, pgMigrate, pgSchemaVersion, PG_LATEST_VERSION } from './migrations.js';
+import { checkPgCurrent, checkPgServerVersion, pgMigrate, pgSchemaVersion, PG_LATEST_VERSION } from './migrations.js';
 import { all, one, SQL } from './queries.js';
-import { PgTrialWrites } from './trial-writes.js';
+import { PgTrialWrites, type FinishAndRead } from './trial-writes.js';
 import { parsePostgresUrl, type PostgresTarget } from './url.js';
 
 export interface PostgresStorageOptions extends OpenOptions {
@@ -92,6 +92,7 @@ export class PostgresStorage implements Storage {
   }
 
   private async firstConnect(c: Client): Promise<void> {
+    checkPgServerVersion(this.target.display, Number((await c.query<{ v: string }>('SELECT current_setting(\'server_version_num\') AS v')).rows[0]?.v));
     if (this.readonly) {
       checkPgCurrent(this.target.display, await pgSchemaVersion(c, this.target.display));
       return;
@@ -165,6 +166,10 @@ export class PostgresStorage implements Storage {
 
   finishTrial(id: TrialId, outcome: TrialOutcome, fence?: Fence): Promise<TrialRecord> {
     return this.trialWrites.finishTrial(id, outcome, fence);
+  }
+
+  finishAndRead(id: TrialId, outcome: TrialOutcome, fence: Fence | undefined, since: number): Promise<FinishAndRead> {
+    return this.trialWrites.finishAndRead(id, outcome, fence, since);
   }
 
   promoteTrial(id: TrialId, budget: number, rung: number): Promise<TrialRecord> {

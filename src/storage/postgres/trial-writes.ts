@@ -9,9 +9,9 @@ import type pg from 'pg';
 import { ConflictError, StorageError } from '../../core/errors.js';
 import { canMove, isFinishedState, TRIAL_STATES } from '../../core/trial-state.js';
 import type { Metrics, Params, StudyId, TrialId, TrialOutcome, TrialRecord } from '../../core/types.js';
-import { canonicalJson, encodeNumber, encodeParam, toTrialRecord, type EncodedNumber, type StudyRow, type TrialRow } from '../rows.js';
+import { canonicalJson, encodeNumber, encodeParam, toEpochReports, toStudyRecord, toTrialRecord, type EncodedNumber, type ReportRow, type StudyRow, type TrialRow } from '../rows.js';
 import { outsideWindow } from '../numbering.js';
-import type { Fence, NewTrial, RequeueOptions } from '../types.js';
+import type { Fence, NewTrial, RequeueOptions, StudyChanges } from '../types.js';
 import { checkFence, checkHolder, checkLease, checkNewTrial, checkOutcome, checkPromotable, checkPromotion, checkReport, checkRequeue, checkTrialIds } from '../validate.js';
 import type { Idempotence, TransactionMode } from './connection.js';
 import { CALL } from './functions.js';
@@ -78,6 +78,55 @@ const claimResult: Idempotence<TrialRecord | null> = {
   encode: (t) => (t === null ? 'null' : String(t.id)),
   decode: async (text, c) => (text === 'null' ? null : toTrialRecord(await mustGetTrial(c, Number(text)))),
 };
+
+/** A finish's arguments after the trial id and before its write token, given the time of the call. */
+function finishArgs(outcome: TrialOutcome, fence: Fence | undefined): (now: string) => unknown[] {
+  checkOutcome(outcome);
+  checkFence(fence);
+  const from = TRIAL_STATES.filter((s) => !isFinishedState(s) && canMove(s, outcome.state));
+  const metrics = outcome.metrics && outcome.epochs >= 1 ? Object.entries(outcome.metrics) : null;
+  const encoded = metrics?.map(([, x]) => encodeNumber(x)) ?? null;
+  const v: EncodedNumber | null = outcome.value === undefined ? null : encodeNumber(outcome.value);
+  return (now) => [
+    outcome.state, from, v !== null, v?.value ?? null, v?.kind ?? null, outcome.epochs,
+    outcome.error?.kind ?? null, outcome.error?.message ?? null, outcome.checkpoint ?? null,
+    outcome.state === 'paused' ? null : now, now,
+    metrics?.map(([m]) => m) ?? null, encoded?.map((e) => e.value) ?? null, encoded?.map((e) => e.kind) ?? null,
+    fence?.worker ?? null, fence?.claim ?? null,
+  ];
+}
+
+/** The finished trial, or the error the finish function's status and the row it found say. */
+function finishedOrThrow(row: CallRow | undefined, id: TrialId, outcome: TrialOutcome, fence: Fence | undefined): TrialRecord {
+  if (row?.status === 'ok') return toTrialRecord(row);
+  if (row?.status === 'no-trial' || !row) throw new StorageError(`no trial with id ${id}`);
+  checkHolder(row, fence, `finishing as ${outcome.state}`);
+  if (isFinishedState(row.state)) {
+    throw new StorageError(`trial ${id} is already ${row.state} and can't change again (to ${outcome.state})`);
+  }
+  throw new StorageError(`trial ${id} is ${row.state}: it can't become ${outcome.state}`);
+}
+
+export interface FinishAndRead {
+  readonly trial: TrialRecord;
+  readonly changes: StudyChanges | null;
+}
+
+/** A row of `tune_finish_and_read`: its kind, and the trial's columns, or the report's (r_) or the study's (s_). */
+type FinishReadRow = CallRow & {
+  readonly kind: 'finish' | 'study' | 'trial' | 'report';
+  readonly r_trial_id: number; readonly r_epoch: number; readonly r_metric: string;
+  readonly r_value: number | null; readonly r_value_kind: ReportRow['value_kind'];
+  readonly s_id: number; readonly s_name: string; readonly s_space: string; readonly s_direction: StudyRow['direction'];
+  readonly s_metric: string; readonly s_strategy: string; readonly s_seed: number; readonly s_backend: string | null;
+  readonly s_created_at: string; readonly s_updated_at: string; readonly s_definition: string | null; readonly s_seq: number | string;
+};
+
+const studyOf = (r: FinishReadRow): StudyRow => ({
+  id: r.s_id, name: r.s_name, space: r.s_space, direction: r.s_direction, metric: r.s_metric, strategy: r.s_strategy,
+  seed: r.s_seed, backend: r.s_backend, created_at: r.s_created_at, updated_at: r.s_updated_at, definition: r.s_definition,
+});
+const reportOf = (r: FinishReadRow): ReportRow => ({ trial_id: r.r_trial_id, epoch: r.r_epoch, metric: r.r_metric, value: r.r_value, value_kind: r.r_value_kind });
 
 export class PgTrialWrites {
   constructor(
@@ -154,29 +203,31 @@ export class PgTrialWrites {
   }
 
   async finishTrial(id: TrialId, outcome: TrialOutcome, fence?: Fence): Promise<TrialRecord> {
-    checkOutcome(outcome);
-    checkFence(fence);
-    const from = TRIAL_STATES.filter((s) => !isFinishedState(s) && canMove(s, outcome.state));
-    const metrics = outcome.metrics && outcome.epochs >= 1 ? Object.entries(outcome.metrics) : null;
-    const encoded = metrics?.map(([, x]) => encodeNumber(x)) ?? null;
-    const v: EncodedNumber | null = outcome.value === undefined ? null : encodeNumber(outcome.value);
+    const args = finishArgs(outcome, fence);
     return this.call('finishTrial', async (c, token) => {
-      const now = this.now();
-      const row = await called<CallRow>(c, 'finishTrial', [
-        id, outcome.state, from, v !== null, v?.value ?? null, v?.kind ?? null, outcome.epochs,
-        outcome.error?.kind ?? null, outcome.error?.message ?? null, outcome.checkpoint ?? null,
-        outcome.state === 'paused' ? null : now, now,
-        metrics?.map(([m]) => m) ?? null, encoded?.map((e) => e.value) ?? null, encoded?.map((e) => e.kind) ?? null,
-        fence?.worker ?? null, fence?.claim ?? null, token ?? null,
-      ]);
-      if (row?.status === 'ok') return toTrialRecord(row);
-      if (row?.status === 'no-trial' || !row) throw new StorageError(`no trial with id ${id}`);
-      checkHolder(row, fence, `finishing as ${outcome.state}`);
-      if (isFinishedState(row.state)) {
-        throw new StorageError(`trial ${id} is already ${row.state} and can't change again (to ${outcome.state})`);
-      }
-      throw new StorageError(`trial ${id} is ${row.state}: it can't become ${outcome.state}`);
+      return finishedOrThrow(await called<CallRow>(c, 'finishTrial', [id, ...args(this.now()), token ?? null]), id, outcome, fence);
     }, trialResult);
+  }
+
+  /** finishTrial and the study's changes since `since`, in one round trip (functions.ts `tune_finish_and_read`). */
+  async finishAndRead(id: TrialId, outcome: TrialOutcome, fence: Fence | undefined, since: number): Promise<FinishAndRead> {
+    if (!(Number.isSafeInteger(since) && since >= 0)) throw new StorageError(`finishAndRead: since must be an integer >= 0, got ${since}`);
+    const args = finishArgs(outcome, fence);
+    return this.call<FinishAndRead>('finishTrial', async (c, token) => {
+      const rows = (await c.query<FinishReadRow>({ name: 'tune_finishAndRead', text: CALL.finishAndRead, values: [id, ...args(this.now()), token ?? null, since] })).rows;
+      const trial = finishedOrThrow(rows[0], id, outcome, fence);
+      const study = rows.find((r) => r.kind === 'study');
+      if (!study) throw new StorageError(`trial ${id} finished, but its study was not found`);
+      return {
+        trial,
+        changes: {
+          study: toStudyRecord(studyOf(study)),
+          seq: Number(study.s_seq),
+          trials: rows.filter((r) => r.kind === 'trial').map(toTrialRecord),
+          reports: toEpochReports(rows.filter((r) => r.kind === 'report').map(reportOf)),
+        },
+      };
+    }, { encode: (r) => String(r.trial.id), decode: async (text, c) => ({ trial: await trialResult.decode(text, c), changes: null }) });
   }
 
   async promoteTrial(id: TrialId, budget: number, rung: number): Promise<TrialRecord> {

@@ -5,7 +5,7 @@ import type { Pruner } from './types.js';
 /**
  * A strategy with a pruner beside it: the strategy proposes and decides as before, and a trial it would let go on
  * is stopped ('stop', stored as pruned with its curve) when the pruner says so. Both tuner loops (the sweep and
- * ask/tell) ask `onReport` after storing each epoch, so the pruner sees the same study in both. A trial that has
+ * ask/tell) ask `onReport` with each epoch in their view, so the pruner sees the same study in both. A trial that has
  * reached its budget completes: stopping it then would save no epoch and only hide its result.
  */
 export class PrunedStrategy implements Strategy {
