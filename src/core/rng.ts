@@ -8,9 +8,20 @@ export function createRng(seed: number | string): Rng {
   return () => prng.quick();
 }
 
+/** Derived seeds, remembered: a tuner offering a window of trial numbers derives the same ones trial after trial. */
+const derived = new Map<string, number>();
+const DERIVED_KEPT = 4096;
+
 /** A 32-bit seed derived from a study seed and a sub-stream index (e.g. the trial number), stable across runs. */
 export function deriveSeed(seed: number, stream: number | string): number {
-  return Math.floor(seedrandom(`${seed}/${stream}`).quick() * 0x7fffffff);
+  const key = `${seed}/${stream}`;
+  let value = derived.get(key);
+  if (value === undefined) {
+    value = Math.floor(seedrandom(key).quick() * 0x7fffffff);
+    if (derived.size >= DERIVED_KEPT) derived.delete(derived.keys().next().value!);
+    derived.set(key, value);
+  }
+  return value;
 }
 
 /** Fisher–Yates shuffle of `0..n-1` in place into a new Int32Array. */

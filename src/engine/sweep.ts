@@ -101,7 +101,8 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
   // Evictions run one after another, beside the loop; each reads the leaderboard as it then stands.
   let evictions: Promise<void> = Promise.resolve();
   const keepModels = parts.keepModels;
-  const afterModel = (finished: TrialRecord, outcome?: ExecutionOutcome): void => {
+  /** `ranBefore`: the trial had trained epochs before this run (a resume), so a pause may have written its model. */
+  const afterModel = (finished: TrialRecord, outcome?: ExecutionOutcome, ranBefore = true): void => {
     if (keepModels === undefined) return;
     const kept = outcome?.model;
     if (kept !== undefined && !kept.kept) {
@@ -109,7 +110,9 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
     }
     if (finished.state === 'paused') return;
     // A complete trial's model (written now, or at a pause with reduce best) may displace another; a pruned or
-    // failed one's (written at a pause) just goes.
+    // failed one's (written at a pause) just goes. A complete trial with neither (an objective() module's: workers
+    // keep only trained models) displaces nothing, so no read of the models folder after every such trial.
+    if (finished.state === 'complete' && kept === undefined && !ranBefore) return;
     const run = finished.state === 'complete' ? () => evictModels(keepModels, storage, study) : () => keepModels.store.discard(study.name, finished.number);
     evictions = evictions.then(run).catch((err: unknown) => {
       emit({ type: 'warning', code: 'model-not-kept', message: `removing models outside the best ${keepModels.count} failed: ${errorMessage(err)}` });
@@ -245,7 +248,7 @@ export async function runTrials(parts: SweepParts): Promise<SweepResult> {
       return;
     }
     const done = await finish(trial.id, outcome, fence, held);
-    afterModel(done, outcome);
+    afterModel(done, outcome, trial.epochs > 0);
     ran++;
     if (done.state === 'failed') {
       failed++;

@@ -93,10 +93,14 @@ export class TrialBook {
       this.position.set(trial.id, this.order.length);
       this.order.push(trial);
     } else {
-      // Out of order (another tuner's trial): a new sorted array, so strategies that cache by the array's
-      // identity (grid) notice and rescan. Rare.
-      this.order = [...this.order, trial].sort((a, b) => a.number - b.number);
-      this.order.forEach((t, i) => this.position.set(t.id, i));
+      // Out of order (another tuner's trial, common with several tuners): a new array, so strategies that cache by
+      // the array's identity (grid) notice and rescan. It lands near the end, so only the positions after it move.
+      let i = this.order.length;
+      while (i > 0 && this.order[i - 1]!.number > trial.number) i--;
+      const order = this.order.slice();
+      order.splice(i, 0, trial);
+      this.order = order;
+      for (let j = i; j < order.length; j++) this.position.set(order[j]!.id, j);
     }
     this.account(trial, 1);
     return trial;

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { runTrials } from '../../src/engine/sweep.js';
 import { studySpec } from '../../src/engine/run-sweep.js';
 import type { SweepEvent } from '../../src/engine/events.js';
-import { MemoryCheckpointStore } from '../../src/execution/index.js';
+import { KeptModels, MemoryCheckpointStore } from '../../src/execution/index.js';
+import { StopController } from '../../src/engine/stop.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 import { openStorage } from '../../src/storage/index.js';
 import { createStrategy } from '../../src/strategies/index.js';
@@ -76,6 +77,50 @@ test('a stop decision from the strategy prunes the trial at that epoch', async (
     assert.equal(t.state, 'pruned');
     assert.equal(t.epochs, 1);
   }
+  await storage.close();
+});
+
+/** A models folder that only counts its reads: what the sweep's evictions cost. */
+class CountingModels extends KeptModels {
+  reads = 0;
+  override async folders(): Promise<number[]> {
+    this.reads++;
+    return [];
+  }
+}
+
+test('--keep-models: a complete trial that kept no model (an objective() module) reads no models folder; one that kept one, or may have at a pause, does', async () => {
+  const s = space({ strategy: { type: 'random', trials: 4 } });
+  const keptInfo = { epoch: 3, value: 0.5, metric: 'val_accuracy', reduce: 'last' as const };
+  for (const keeps of [false, true]) {
+    const storage = openStorage(':memory:');
+    const study = await storage.openStudy(studySpec(s));
+    const store = new CountingModels('/nonexistent-models');
+    const fake = new FakeRunner();
+    const runner = { info: fake.info, close: () => fake.close(), run: async (...args: Parameters<FakeRunner['run']>) => {
+      const outcome = await fake.run(...args);
+      return keeps && outcome.state === 'complete' ? { ...outcome, model: { kept: true as const, info: keptInfo } } : outcome;
+    } };
+    await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers: 2, maxTrials: 4, checkpoints: CKPT, keepModels: { store, count: 1 } });
+    assert.equal((await storage.trials(study.id)).filter((t) => t.state === 'complete').length, 4);
+    assert.equal(store.reads, keeps ? 4 : 0, keeps ? 'one eviction per complete trial with a model' : 'nothing to evict');
+    await storage.close();
+  }
+  // Paused by a stop, then resumed: a pause may have written the model (reduce best), so its completion evicts.
+  const storage = openStorage(':memory:');
+  const study = await storage.openStudy(studySpec(s));
+  const store = new CountingModels('/nonexistent-models');
+  const stop = new StopController();
+  const runner = new FakeRunner();
+  runner.onTick = () => stop.stop('SIGINT');
+  await runTrials({ space: s, study, storage, runner, strategy: createStrategy(s), workers: 2, maxTrials: 4, checkpoints: CKPT, keepModels: { store, count: 1 }, stop });
+  const paused = (await storage.trials(study.id)).filter((t) => t.state === 'paused').length;
+  assert.ok(paused > 0, 'the stop paused trials');
+  assert.equal(store.reads, 0);
+  await runTrials({ space: s, study, storage, runner: new FakeRunner(), strategy: createStrategy(s), workers: 2, maxTrials: 4, checkpoints: CKPT, keepModels: { store, count: 1 } });
+  const trials = await storage.trials(study.id);
+  assert.equal(trials.filter((t) => t.state === 'complete').length, 4);
+  assert.equal(store.reads, paused, 'one eviction per resumed trial');
   await storage.close();
 });
 

@@ -33,3 +33,21 @@ test('resumable(): the waiting trials and those paused short of their budget, in
   assert.deepEqual(listed(book), [8]);
   assert.deepEqual(listed(book), scanned(book));
 });
+
+test('set(): trials arriving out of number order (several tuners) keep the view sorted, found by id, in a new array', () => {
+  const book = new TrialBook([], new Map(), 'minimize', 100);
+  // Numbers as a window of four tuners delivers them: mostly ascending, each tuner's a few behind the others'.
+  const numbers = [0, 3, 1, 2, 7, 5, 4, 6, 11, 8, 10, 9, 12, 15, 13, 14];
+  numbers.forEach((n, i) => {
+    const before = book.context().trials;
+    const late = book.nextNumber() > n;
+    book.set(trial(100 + i, n, 'waiting'));
+    if (late) assert.notEqual(book.context().trials, before, 'an out-of-order trial replaces the array, so caches by identity rescan');
+  });
+  assert.deepEqual(book.all().map((t) => t.number), [...numbers].sort((a, b) => a - b));
+  numbers.forEach((n, i) => assert.equal(book.get(100 + i)?.number, n, `trial id ${100 + i} is found at its place`));
+  book.set(trial(105, 5, 'complete', 3)); // an update of a trial that came out of order replaces it where it is
+  assert.equal(book.all()[5]?.state, 'complete');
+  assert.equal(book.count('waiting'), numbers.length - 1);
+  assert.deepEqual(listed(book), scanned(book));
+});

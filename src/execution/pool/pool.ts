@@ -225,6 +225,7 @@ async function startPool(options: TrialRunnerOptions, workers: number, backend: 
     concurrentTasksPerWorker: 1,
     idleTimeout: Infinity,
     atomics: 'disabled', // tasks wait on MessagePort replies; keep each worker's event loop free between them
+    recordTiming: false, // nothing reads piscina's run and wait time histograms: no recording per task
     loadBalancer: (task, workers) => (runner ? runner.balancer(task, workers) : (workers.find((w) => w.currentUsage === 0) ?? null)),
   });
   pool.on('error', (err: Error) => (options.onWorkerError ?? warnWorkerError)(err));

@@ -51,9 +51,14 @@ export interface Idempotence<T> {
 
 // node-postgres returns int8 (counts, bigint columns) as strings; every int8 tune stores fits a double exactly.
 const INT8 = 20;
-const typeParsers = {
+// timestamptz (trials.lease_until, write_tokens.created_at) stays text: tune compares them in SQL only, and every
+// trial row read carries lease_until, which node-postgres would otherwise parse into a Date nobody reads.
+const TIMESTAMPTZ = 1184;
+const asNumber = (v: string): number => Number(v);
+const asText = (v: string): string => v;
+export const typeParsers = {
   getTypeParser: ((oid: number, format?: string) =>
-    oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
+    oid === INT8 ? asNumber : oid === TIMESTAMPTZ && format !== 'binary' ? asText : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 const CONNECTION_CODES = new Set([

@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import { ConflictError, StorageError } from '../../core/errors.js';
 import { canMove, isFinishedState, TRIAL_STATES } from '../../core/trial-state.js';
-import type { Metrics, StudyId, TrialId, TrialOutcome, TrialRecord } from '../../core/types.js';
+import type { Metrics, Params, StudyId, TrialId, TrialOutcome, TrialRecord } from '../../core/types.js';
 import { canonicalJson, encodeNumber, encodeParam, toEpochReports, toStudyRecord, toTrialRecord, type EncodedNumber, type ReportRow, type StudyRow, type TrialRow } from '../rows.js';
 import { outsideWindow } from '../numbering.js';
 import type { Fence, NewTrial, RequeueOptions, StudyChanges } from '../types.js';
@@ -52,6 +52,18 @@ async function lockTrialForDecision(c: Client, id: TrialId): Promise<TrialRow> {
   return mustGetTrial(c, id);
 }
 
+
+/**
+ * A config's canonical JSON. A frozen one (randomConfig's, offered again in window after window) can't change, so its
+ * text is kept with it; its values are all primitives.
+ */
+const frozenJson = new WeakMap<Params, string>();
+function paramsJson(params: Params): string {
+  if (!Object.isFrozen(params)) return canonicalJson(params);
+  let text = frozenJson.get(params);
+  if (text === undefined) frozenJson.set(params, (text = canonicalJson(params)));
+  return text;
+}
 
 /** Re-reads the trial a committed write returned (its id was the write's token result). */
 const trialResult: Idempotence<TrialRecord> = {
@@ -134,7 +146,7 @@ export class PgTrialWrites {
     return this.call('createTrial', async (c, token) => {
       const row = await called<CallRow>(c, 'createTrial', [
         study, trial.budget, trial.rung ?? null, trial.bracket ?? null, trial.resumeOf ?? null, trial.key ?? null, this.now(),
-        w?.first ?? null, entries.map((e) => e.seed), entries.map((e) => canonicalJson(e.params)), w?.keyByNumber ?? false,
+        w?.first ?? null, entries.map((e) => e.seed), entries.map((e) => paramsJson(e.params)), w?.keyByNumber ?? false,
         encoded.map((p) => p.cand), encoded.map((p) => p.name), encoded.map((p) => p.value_type),
         encoded.map((p) => p.value_num), encoded.map((p) => p.value_text), trial.claimBy ?? null, trial.leaseMs ?? null, token ?? null,
       ]);
