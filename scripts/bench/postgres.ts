@@ -203,7 +203,7 @@ if (part('throughput')) {
 }
 
 /** Fills the study to `n` trials (complete, one report each) by SQL, then times `samples` ask+tell rounds. */
-interface Latency { p50: number; p99: number; selectOneP50: number; trips: { ask: number; create: number; tell: number } }
+interface Latency { p50: number; p99: number; selectOneP50: number; trips: { ask: number; create: number; tell: number }; sweepP50: number | null; sweepP99: number | null }
 async function latencyAt(root: string, n: number, samples = 200): Promise<Latency> {
   const open = await storageOf(root);
   return withDatabase(async (url) => {
@@ -243,6 +243,17 @@ async function latencyAt(root: string, n: number, samples = 200): Promise<Latenc
       trips.create += r2 - r1;
       trips.tell += roundTrips - r2;
     }
+    // As the sweep stores a trial where the storage has finishAndRead: create-and-claim, then a finish that reads
+    // the changes for the next ask (no changesSince).
+    const sweepMs: number[] = [];
+    const finishAndRead = s.finishAndRead?.bind(s);
+    for (let i = 0; finishAndRead !== undefined && i < samples; i++) {
+      const t0 = performance.now();
+      const t = await s.createTrial(study.id, { params: { x: 0.5 }, budget: 1, seed: samples + i, claimBy: 'bench', leaseMs: 30_000 });
+      const done = await finishAndRead(t.id, { state: 'complete', epochs: 1, value: 0.5, metrics: { val_accuracy: 0.5 } }, { worker: 'bench', claim: 1 }, seq);
+      if (done.changes !== null) seq = done.changes.seq;
+      sweepMs.push(performance.now() - t0);
+    }
     await s.close();
     // What one round trip costs on this machine right now: `SELECT 1`, 200 times, right after.
     const one = await admin(url, async (c) => {
@@ -254,21 +265,25 @@ async function latencyAt(root: string, n: number, samples = 200): Promise<Latenc
       }
       return quantile(xs, 0.5);
     });
-    return { p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), selectOneP50: one, trips: { ask: trips.ask / samples, create: trips.create / samples, tell: trips.tell / samples } };
+    return {
+      p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), selectOneP50: one, trips: { ask: trips.ask / samples, create: trips.create / samples, tell: trips.tell / samples },
+      sweepP50: sweepMs.length > 0 ? quantile(sweepMs, 0.5) : null, sweepP99: sweepMs.length > 0 ? quantile(sweepMs, 0.99) : null,
+    };
   });
 }
 
 const latency: string[][] = [];
 for (const n of part('latency') ? sizes : []) {
   for (const impl of impls) {
-    const { p50, p99, selectOneP50, trips } = await latencyAt(impl.root, n);
-    latency.push([impl.label, n.toLocaleString('en-US'), fmt(p50), fmt(p99), `${fmt(trips.ask)} + ${fmt(trips.create)} + ${fmt(trips.tell)}`, fmt(selectOneP50), load()]);
-    results.push({ impl: impl.label, studyTrials: n, askTellP50Ms: p50, askTellP99Ms: p99, selectOneP50Ms: selectOneP50, roundTrips: trips, load: loadavg()[0] });
+    const { p50, p99, selectOneP50, trips, sweepP50, sweepP99 } = await latencyAt(impl.root, n);
+    latency.push([impl.label, n.toLocaleString('en-US'), fmt(p50), fmt(p99), `${fmt(trips.ask)} + ${fmt(trips.create)} + ${fmt(trips.tell)}`,
+      sweepP50 === null ? 'n/a' : `${fmt(sweepP50)} / ${fmt(sweepP99!)}`, fmt(selectOneP50), load()]);
+    results.push({ impl: impl.label, studyTrials: n, askTellP50Ms: p50, askTellP99Ms: p99, sweepP50Ms: sweepP50, sweepP99Ms: sweepP99, selectOneP50Ms: selectOneP50, roundTrips: trips, load: loadavg()[0] });
   }
 }
 if (part('latency')) {
   process.stdout.write('\nask + tell on PostgreSQL (changesSince + create-and-claim + finish), 200 rounds each\n');
-  printTable(['storage code', 'trials in the study', 'p50 ms', 'p99 ms', 'round trips (changes + create + finish)', 'SELECT 1 p50 ms', 'load average'], latency);
+  printTable(['storage code', 'trials in the study', 'p50 ms', 'p99 ms', 'round trips (changes + create + finish)', 'as the sweep: create + finishAndRead, p50 / p99 ms', 'SELECT 1 p50 ms', 'load average'], latency);
 }
 /**
  * Server and client CPU per no-op trial, one slot on one connection (no contention): the server backend's CPU from

@@ -435,11 +435,13 @@ export const FINISH_AND_READ_SQL = `
     IF v_done.status IS DISTINCT FROM 'ok' THEN RETURN; END IF;
     v_study := (v_done.t).study_id;
     RETURN QUERY SELECT 'study'::text, NULL::text, NULL::trials, NULL::reports, s FROM studies s WHERE s.id = v_study;
-    RETURN QUERY SELECT 'trial'::text, NULL::text, t, NULL::reports, NULL::studies FROM trials t
-      WHERE t.study_id = v_study AND t.seq > p_since ORDER BY t.number;
-    RETURN QUERY SELECT 'report'::text, NULL::text, NULL::trials, r, NULL::studies
+    -- EXECUTE: planned for these values each time, as changesSince's statements are. A cached plan can't know that
+    -- seq > since keeps a few rows and scans the whole study instead of the (study_id, seq) index.
+    RETURN QUERY EXECUTE 'SELECT ''trial''::text, NULL::text, t, NULL::reports, NULL::studies FROM trials t
+      WHERE t.study_id = $1 AND t.seq > $2 ORDER BY t.number' USING v_study, p_since;
+    RETURN QUERY EXECUTE 'SELECT ''report''::text, NULL::text, NULL::trials, r, NULL::studies
       FROM trials t JOIN reports r ON r.trial_id = t.id
-      WHERE t.study_id = v_study AND t.seq > p_since AND r.seq > p_since
-      ORDER BY r.trial_id, r.epoch, r.metric;
+      WHERE t.study_id = $1 AND t.seq > $2 AND r.seq > $2
+      ORDER BY r.trial_id, r.epoch, r.metric' USING v_study, p_since;
   END $$;
 `;
