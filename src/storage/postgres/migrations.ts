@@ -7,7 +7,8 @@ import { StorageError } from '../../core/errors.js';
 import { NotATuneDatabaseError } from '../open.js';
 import { PostgresConnectError } from './connection.js';
 import { CHECKPOINT_TABLES_SQL } from './checkpoints.js';
-import { CREATE_TRIAL_WINDOW_SQL, FINISH_AND_READ_SQL, FUNCTIONS_MIGRATION_SQL, LEAN_WRITES_SQL } from './functions.js';
+import { CREATE_TRIAL_WINDOW_SQL, FUNCTIONS_MIGRATION_SQL } from './functions.js';
+import { FINISH_AND_READ_SQL, LEAN_WRITES_SQL } from './lean-writes.js';
 
 export interface PgMigration {
   readonly version: number;
@@ -170,7 +171,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   // createTrial with a window of numbers, so tuners racing for the next number don't conflict (functions.ts).
   { version: 5, sql: CREATE_TRIAL_WINDOW_SQL },
   // One change number per transaction, fewer row versions per call, JSON checked only when written, and a finish that
-  // reads the study's changes in the same round trip (functions.ts).
+  // reads the study's changes in the same round trip (lean-writes.ts).
   { version: 6, sql: LEAN_WRITES_SQL + FINISH_AND_READ_SQL },
 ];
 

@@ -209,7 +209,7 @@ export class PgTrialWrites {
     }, trialResult);
   }
 
-  /** finishTrial and the study's changes since `since`, in one round trip (functions.ts `tune_finish_and_read`). */
+  /** finishTrial and the study's changes since `since`, in one round trip (lean-writes.ts `tune_finish_and_read`). */
   async finishAndRead(id: TrialId, outcome: TrialOutcome, fence: Fence | undefined, since: number): Promise<FinishAndRead> {
     if (!(Number.isSafeInteger(since) && since >= 0)) throw new StorageError(`finishAndRead: since must be an integer >= 0, got ${since}`);
     const args = finishArgs(outcome, fence);
